@@ -1,0 +1,16 @@
+/**
+ * Activities are factories over their dependencies: the control worker wires the database and the
+ * artifact store; tests wire the same real things (a test database, a temp folder).
+ */
+import { createDataActivities } from './data';
+import type { ActivityDeps } from './deps';
+import { createEvaluationActivities } from './evaluation';
+import { createReleaseActivities } from './release';
+
+export type { ActivityDeps } from './deps';
+export { createTrainingActivities } from './training';
+
+/** Everything the control task queue serves. */
+export function createControlActivities(deps: ActivityDeps) {
+  return { ...createReleaseActivities(deps), ...createDataActivities(deps), ...createEvaluationActivities(deps) };
+}

@@ -1,0 +1,184 @@
+/**
+ * Registry and decision activities of the release workflow. Each is idempotent (activities retry):
+ * writes are keyed by release id, and audit events by an event key.
+ */
+import { and, eq, sql } from 'drizzle-orm';
+import { approvals, modelVersions, production, releases } from '../db/schema';
+import { appendAudit } from '../lib/audit';
+import { getModel, productionVersion } from '../lib/registry';
+import type { DataValidation, Decision, EvaluationSummary, ReleaseInput, ReleasePlan, ReleaseStatus, TrainedCandidate } from '../lib/release-types';
+import type { ActivityDeps } from './deps';
+import { withFailureTypes } from './failures';
+
+const VERSION_LOCK = 7_361_403;
+
+export function createReleaseActivities({ db, codeVersion, clock = () => new Date() }: ActivityDeps) {
+  return {
+    /** Loads the policy, records the release and says what the workflow must enforce. */
+    async beginRelease({ releaseId, input }: { releaseId: string; input: ReleaseInput }): Promise<ReleasePlan> {
+      return withFailureTypes(async () => {
+        const { policy, policyHash } = await getModel(db, input.model);
+        await db
+          .insert(releases)
+          .values({ id: releaseId, model: input.model, requestedBy: input.requestedBy, stage: 'starting', status: 'running', policyHash })
+          .onConflictDoNothing();
+        const prod = await productionVersion(db, input.model);
+        await appendAudit(db, {
+          at: clock(),
+          actor: input.requestedBy,
+          action: 'release.requested',
+          model: input.model,
+          releaseId,
+          eventKey: `${releaseId}:requested`,
+          payload: { dataFile: input.dataFile, policyHash, productionVersion: prod?.version ?? null, codeVersion },
+        });
+        return {
+          policyHash,
+          approvers: policy.approvals.approvers,
+          quorum: policy.approvals.quorum,
+          approvalTimeoutMs: input.approvalTimeoutMs ?? policy.approvals.timeout,
+          gpu: policy.compute.gpu,
+          gpuWaitMs: policy.compute.gpuWait,
+          trainingHeartbeatMs: policy.compute.heartbeatTimeout,
+          evaluationFile: policy.data.evaluationFile,
+          productionVersion: prod?.version ?? null,
+          policy,
+        };
+      });
+    },
+
+    /** Writes the candidate version with its lineage; the same release always gets the same version. */
+    async registerCandidate(args: {
+      releaseId: string;
+      model: string;
+      data: DataValidation;
+      candidate: TrainedCandidate;
+      evaluation: EvaluationSummary;
+      policyHash: string;
+      parentVersion: number | null;
+    }): Promise<number> {
+      return withFailureTypes(async () => {
+        const version = await db.transaction(async (tx) => {
+          await tx.execute(sql`select pg_advisory_xact_lock(${VERSION_LOCK})`);
+          const [existing] = await tx.select({ version: modelVersions.version }).from(modelVersions).where(eq(modelVersions.releaseId, args.releaseId));
+          if (existing) return existing.version;
+          const [{ next }] = await tx
+            .select({ next: sql<number>`coalesce(max(${modelVersions.version}), 0) + 1` })
+            .from(modelVersions)
+            .where(eq(modelVersions.model, args.model));
+          const v = Number(next);
+          await tx.insert(modelVersions).values({
+            model: args.model,
+            version: v,
+            releaseId: args.releaseId,
+            status: 'candidate',
+            dataSha256: args.data.sha256,
+            modelSha256: args.candidate.modelSha256,
+            pipelineSha256: args.candidate.pipelineSha256,
+            reportSha256: args.evaluation.reportSha256,
+            metrics: args.evaluation.metrics,
+            lineage: {
+              dataSha256: args.data.sha256,
+              dataRows: args.data.rows,
+              codeVersion,
+              trainingConfigHash: args.candidate.trainingConfigHash,
+              weightsSha256: args.candidate.weightsSha256,
+              backend: args.candidate.backend,
+              taskQueue: args.candidate.taskQueue,
+              epochs: args.candidate.epochs,
+              policyHash: args.policyHash,
+              parentVersion: args.parentVersion,
+            },
+          });
+          await tx.update(releases).set({ version: v, stage: 'registering', updatedAt: clock() }).where(eq(releases.id, args.releaseId));
+          return v;
+        });
+        await appendAudit(db, {
+          at: clock(),
+          actor: 'steward',
+          action: 'version.registered',
+          model: args.model,
+          releaseId: args.releaseId,
+          eventKey: `${args.releaseId}:registered`,
+          payload: { version, modelSha256: args.candidate.modelSha256, dataSha256: args.data.sha256, gate: args.evaluation.gate },
+        });
+        return version;
+      });
+    },
+
+    async announceApprovalRequest(args: { releaseId: string; model: string; version: number; approvers: string[]; deadline: string }): Promise<void> {
+      await db.update(releases).set({ stage: 'awaiting-approval', updatedAt: clock() }).where(eq(releases.id, args.releaseId));
+      await appendAudit(db, {
+        at: clock(),
+        actor: 'steward',
+        action: 'approval.requested',
+        model: args.model,
+        releaseId: args.releaseId,
+        eventKey: `${args.releaseId}:approval-requested`,
+        payload: { version: args.version, approvers: args.approvers, deadline: args.deadline },
+      });
+    },
+
+    async recordDecision(args: { releaseId: string; model: string; version: number | null; policyHash: string; decision: Decision }): Promise<void> {
+      const d = args.decision;
+      await db
+        .insert(approvals)
+        .values({ releaseId: args.releaseId, principal: d.principal, decision: d.decision, comment: d.comment, decidedAt: new Date(d.at) })
+        .onConflictDoNothing();
+      await appendAudit(db, {
+        at: new Date(d.at),
+        actor: d.principal,
+        action: d.decision === 'approve' ? 'release.approved' : 'release.rejected',
+        model: args.model,
+        releaseId: args.releaseId,
+        eventKey: `${args.releaseId}:${d.decision}:${d.principal}`,
+        payload: { version: args.version, comment: d.comment, policyHash: args.policyHash },
+      });
+    },
+
+    /** Moves the production pointer to the approved version; the previous one is retired. */
+    async promote(args: { releaseId: string; model: string; version: number; policyHash: string; approvals: Decision[] }): Promise<void> {
+      let previous: number | null = null;
+      await db.transaction(async (tx) => {
+        const [prod] = await tx.select().from(production).where(eq(production.model, args.model));
+        previous = prod?.version ?? null;
+        if (prod && prod.version === args.version) return;
+        if (prod) {
+          await tx.update(modelVersions).set({ status: 'retired' }).where(and(eq(modelVersions.model, args.model), eq(modelVersions.version, prod.version)));
+          await tx.update(production).set({ version: args.version, releaseId: args.releaseId, updatedAt: clock() }).where(eq(production.model, args.model));
+        } else {
+          await tx.insert(production).values({ model: args.model, version: args.version, releaseId: args.releaseId });
+        }
+        await tx.update(modelVersions).set({ status: 'production' }).where(and(eq(modelVersions.model, args.model), eq(modelVersions.version, args.version)));
+      });
+      await appendAudit(db, {
+        at: clock(),
+        actor: 'steward',
+        action: 'version.promoted',
+        model: args.model,
+        releaseId: args.releaseId,
+        eventKey: `${args.releaseId}:promoted`,
+        payload: { version: args.version, previousVersion: previous, approvedBy: args.approvals.map((a) => a.principal), policyHash: args.policyHash },
+      });
+    },
+
+    async closeRelease(args: { releaseId: string; model: string; status: ReleaseStatus; reason: string | null; version: number | null }): Promise<void> {
+      await db.update(releases).set({ status: args.status, stage: 'done', reason: args.reason, updatedAt: clock() }).where(eq(releases.id, args.releaseId));
+      if (args.version !== null && (args.status === 'rejected' || args.status === 'expired' || args.status === 'failed')) {
+        await db
+          .update(modelVersions)
+          .set({ status: args.status })
+          .where(and(eq(modelVersions.model, args.model), eq(modelVersions.version, args.version), eq(modelVersions.status, 'candidate')));
+      }
+      await appendAudit(db, {
+        at: clock(),
+        actor: 'steward',
+        action: `release.${args.status}`,
+        model: args.model,
+        releaseId: args.releaseId,
+        eventKey: `${args.releaseId}:closed`,
+        payload: { reason: args.reason, version: args.version },
+      });
+    },
+  };
+}

@@ -1,0 +1,47 @@
+/**
+ * How CLI commands reach Temporal and the database: explicit settings (TEMPORAL_ADDRESS,
+ * DATABASE_URL) win; otherwise the running embedded stack (`steward dev`) is found through its
+ * stack file; otherwise the embedded database is opened directly.
+ */
+import { join } from 'node:path';
+import type { Client } from '@temporalio/client';
+import { openDatabase, type Database } from '../db/client';
+import { loadConfig, type StewardConfig } from '../lib/config';
+import { StewardError } from '../lib/errors';
+import { readStackInfo } from '../lib/stack';
+import { connectClient } from '../lib/temporal';
+
+export interface CliContext {
+  config: StewardConfig;
+  temporal(): Promise<Client>;
+  database(): Promise<Database>;
+  uiUrl(): string | undefined;
+  close(): Promise<void>;
+}
+
+export function createCliContext(env: NodeJS.ProcessEnv = process.env): CliContext {
+  const config = loadConfig(env);
+  const stack = readStackInfo(config.home);
+  let client: Client | undefined;
+  let db: Database | undefined;
+  return {
+    config,
+    async temporal() {
+      const address = config.temporal.address ?? stack?.temporalAddress;
+      if (!address) throw new StewardError('InvalidInput', 'no Temporal server: run `npx steward dev` in another terminal, or set TEMPORAL_ADDRESS');
+      client ??= await connectClient(config.temporal, address);
+      return client;
+    },
+    async database() {
+      db ??= await openDatabase(config.databaseUrl ?? stack?.databaseUrl ?? { embeddedDir: join(config.home, 'pgdata') });
+      return db;
+    },
+    uiUrl() {
+      return stack?.uiUrl;
+    },
+    async close() {
+      await client?.connection.close();
+      await db?.close();
+    },
+  };
+}

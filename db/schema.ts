@@ -1,0 +1,123 @@
+/**
+ * Steward's PostgreSQL schema: what Temporal should not hold. Temporal keeps each release's
+ * history; these tables keep the registry, lineage, decisions and the hash-chained audit record
+ * that outlives Temporal's retention. Row types come from `$inferSelect` / `$inferInsert`.
+ */
+import { sql } from 'drizzle-orm';
+import { bigserial, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+
+/** A registered model and its current policy (policy as code, validated by zod, hashed). */
+export const models = pgTable('models', {
+  name: text('name').primaryKey(),
+  description: text('description').notNull().default(''),
+  policy: jsonb('policy').notNull(),
+  policyHash: text('policy_hash').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Data files Steward has read: content hash, where it came from, its profile (training reference). */
+export const datasets = pgTable('datasets', {
+  sha256: text('sha256').primaryKey(),
+  sourcePath: text('source_path').notNull(),
+  rows: integer('rows').notNull(),
+  bytes: integer('bytes').notNull(),
+  profile: jsonb('profile'),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** One row per release workflow; its id is the Temporal workflow id. */
+export const releases = pgTable(
+  'releases',
+  {
+    id: text('id').primaryKey(),
+    model: text('model')
+      .notNull()
+      .references(() => models.name),
+    requestedBy: text('requested_by').notNull(),
+    dataSha256: text('data_sha256'),
+    stage: text('stage').notNull(),
+    status: text('status').notNull(), // running | promoted | rejected | expired | failed
+    version: integer('version'),
+    reason: text('reason'),
+    policyHash: text('policy_hash'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('releases_model_idx').on(t.model)],
+);
+
+/** A trained candidate or released version, with its lineage and evaluation evidence. */
+export const modelVersions = pgTable(
+  'model_versions',
+  {
+    model: text('model')
+      .notNull()
+      .references(() => models.name),
+    version: integer('version').notNull(),
+    releaseId: text('release_id').notNull(),
+    status: text('status').notNull(), // candidate | production | retired | rejected | expired
+    /** The training data (its profile in `datasets` is this version's drift reference). */
+    dataSha256: text('data_sha256').notNull(),
+    modelSha256: text('model_sha256').notNull(),
+    pipelineSha256: text('pipeline_sha256').notNull(),
+    reportSha256: text('report_sha256'),
+    metrics: jsonb('metrics').notNull(),
+    lineage: jsonb('lineage').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.model, t.version] }), uniqueIndex('model_versions_release_idx').on(t.releaseId)],
+);
+
+/** Sign-off decisions as the workflow accepted them (the workflow history holds the same, signed by Temporal). */
+export const approvals = pgTable(
+  'approvals',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    releaseId: text('release_id').notNull(),
+    principal: text('principal').notNull(),
+    decision: text('decision').notNull(), // approve | reject
+    comment: text('comment').notNull().default(''),
+    decidedAt: timestamp('decided_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [uniqueIndex('approvals_release_principal_idx').on(t.releaseId, t.principal)],
+);
+
+/** The production pointer: which version serves, per model. */
+export const production = pgTable('production', {
+  model: text('model')
+    .primaryKey()
+    .references(() => models.name),
+  version: integer('version').notNull(),
+  releaseId: text('release_id').notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/**
+ * Append-only, hash-chained audit record: each row's hash covers its content and the previous
+ * row's hash, so editing or deleting a row breaks every later hash (lib/audit.ts verifies).
+ */
+export const auditEvents = pgTable(
+  'audit_events',
+  {
+    seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+    actor: text('actor').notNull(),
+    action: text('action').notNull(),
+    model: text('model'),
+    releaseId: text('release_id'),
+    /** Idempotency key: a retried activity must not append the same event twice. */
+    eventKey: text('event_key').notNull(),
+    payload: jsonb('payload').notNull().default(sql`'{}'::jsonb`),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [uniqueIndex('audit_events_key_idx').on(t.eventKey), index('audit_events_release_idx').on(t.releaseId)],
+);
+
+export type ModelRow = typeof models.$inferSelect;
+export type ReleaseRow = typeof releases.$inferSelect;
+export type ModelVersionRow = typeof modelVersions.$inferSelect;
+export type ApprovalRow = typeof approvals.$inferSelect;
+export type AuditEventRow = typeof auditEvents.$inferSelect;
+export type DatasetRow = typeof datasets.$inferSelect;

@@ -1,0 +1,56 @@
+/**
+ * Runtime configuration from the environment, parsed once and failing fast with the variable's name.
+ * Unset Temporal/database settings mean "use the embedded stack" (see lib/dev-server.ts, db/client.ts).
+ */
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const envSchema = z.object({
+  STEWARD_HOME: z.string().default('.steward'),
+  TEMPORAL_ADDRESS: z.string().optional(),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_API_KEY: z.string().optional(),
+  TEMPORAL_TLS: z.enum(['true', 'false']).optional(),
+  TEMPORAL_TLS_CERT: z.string().optional(),
+  TEMPORAL_TLS_KEY: z.string().optional(),
+  DATABASE_URL: z.string().url().optional(),
+  STEWARD_ARTIFACTS: z.string().optional(),
+  STEWARD_USER: z.string().optional(),
+});
+
+export type StewardEnv = z.infer<typeof envSchema>;
+
+export interface StewardConfig {
+  home: string;
+  temporal: { address?: string; namespace: string; apiKey?: string; tls: boolean; tlsCert?: string; tlsKey?: string };
+  databaseUrl?: string;
+  artifactsDir: string;
+  user?: string;
+}
+
+/**
+ * @example const cfg = loadConfig(); cfg.temporal.address ?? 'embedded'
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): StewardConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`environment variable ${String(issue.path[0])}: ${issue.message}`);
+  }
+  const e = parsed.data;
+  const home = resolve(e.STEWARD_HOME);
+  return {
+    home,
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      apiKey: e.TEMPORAL_API_KEY,
+      tls: e.TEMPORAL_TLS === 'true' || !!e.TEMPORAL_API_KEY || !!e.TEMPORAL_TLS_CERT,
+      tlsCert: e.TEMPORAL_TLS_CERT,
+      tlsKey: e.TEMPORAL_TLS_KEY,
+    },
+    databaseUrl: e.DATABASE_URL,
+    artifactsDir: resolve(e.STEWARD_ARTIFACTS ?? resolve(home, 'artifacts')),
+    user: e.STEWARD_USER,
+  };
+}

@@ -1,0 +1,57 @@
+/**
+ * How a model's policy reads its data files: the dialect from `policy.data`, the columns and types
+ * from the data contract. Also the bridge from the reader's columnar chunks to the model's table.
+ */
+import { parseContract, type DataContract } from './data/contract';
+import { readTable, type ReadOptions } from './data/reader';
+import type { ColumnChunk } from './data/types';
+import type { Table } from './model/features';
+import type { Policy } from './policy';
+
+/** Reader options for a policy's files (training batches and the evaluation file read alike). */
+export function readOptionsFor(policy: Policy, contract: DataContract = parseContract(policy.contract)): ReadOptions {
+  const d = policy.data;
+  const normalize: Record<string, (v: string) => string> = {};
+  for (const [column, rule] of Object.entries(d.normalize)) {
+    normalize[column] = (v) => (v.endsWith(rule.stripSuffix) ? v.slice(0, -rule.stripSuffix.length) : v);
+  }
+  return {
+    format: d.format,
+    separator: d.separator,
+    header: d.header,
+    columnNames: d.columnNames,
+    skipLines: d.skipLines,
+    comment: d.comment,
+    missing: d.missing,
+    trim: d.trim,
+    normalize,
+    columns: contract.columns.map((c) => ({ name: c.name, type: c.type })),
+  };
+}
+
+/** Reader columns as the model's table: numbers stay Float64Array (NaN missing), categories become strings (null missing). */
+export function toModelTable(columns: readonly ColumnChunk[]): Record<string, Float64Array | (string | null)[]> {
+  const table: Record<string, Float64Array | (string | null)[]> = {};
+  for (const c of columns) {
+    if (c.type === 'categorical') {
+      const out = new Array<string | null>(c.codes.length);
+      for (let i = 0; i < c.codes.length; i++) out[i] = c.codes[i] < 0 ? null : c.dictionary[c.codes[i]];
+      table[c.name] = out;
+    } else table[c.name] = c.values;
+  }
+  return table;
+}
+
+export interface ModelTable {
+  table: Table;
+  rows: number;
+  sha256: string;
+  /** 1-based file line of each record (to name rows in messages). */
+  lines: Int32Array;
+}
+
+/** Reads a whole (training or evaluation) file for a model, typed by its contract. */
+export async function loadModelTable(file: string, policy: Policy): Promise<ModelTable> {
+  const t = await readTable(file, readOptionsFor(policy));
+  return { table: toModelTable(t.columns), rows: t.rows, sha256: t.sha256, lines: t.lines };
+}

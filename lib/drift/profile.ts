@@ -1,0 +1,611 @@
+/**
+ * Per-column profiles built in one streaming pass over DataChunks. A profile is what Steward stores
+ * with each model version as its training reference, and what drift tests compare.
+ *
+ * What a numeric column keeps, and why:
+ * - count / missing / mean / M2 / min / max: exact and mergeable (Chan et al. pairwise update of
+ *   mean and sum of squared deviations, computed two-pass inside each chunk for stability).
+ * - `exact`: every distinct value with its multiplicity, while the column has at most `exactCap`
+ *   distinct values (default 20,000). Counting distinct values instead of rows means low-cardinality
+ *   columns (ages, hours, flags, codes) stay exact at any row count, and KS / Wasserstein computed
+ *   from them are exactly scipy's. Memory is bounded by `exactCap`, never by rows.
+ * - `sketch`: once a column exceeds `exactCap` distinct values, a KLL sketch (k = 200 by default,
+ *   normalised rank error ≈ 1.7% worst case at 99% confidence, about 600 stored values).
+ * - `histogram`: counts on B = 10 equal-mass bins cut at the column's own quantiles (exact counts in
+ *   exact mode; sketch-estimated in sketch mode, per-bin mass error ≤ 2ε).
+ * - `referenceHistogram`: when the builder is given a reference profile, exact streaming counts on
+ *   the reference's cuts, so PSI / Jensen-Shannon of a current window against the reference are
+ *   exact even when the current window only has a sketch.
+ *
+ * A categorical column keeps category frequencies by string (codes are per-read), capped at
+ * `maxCategories` most frequent categories with the remainder in `otherCount`.
+ */
+import { StewardError } from '../errors';
+import type { DataChunk } from './chunk';
+import { DEFAULT_KLL_K, KllSketch, type KllState, weightedFromLevels } from './kll';
+
+/** Profile format version; bump when the stored shape changes. */
+export const PROFILE_VERSION = 1;
+
+/** Probabilities at which profiles report quantiles. */
+export const PROFILE_QUANTILES = [0, 0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 1];
+
+/** Profile-building knobs (all optional). */
+export interface ProfileOptions {
+  /** Keep exact value counts while a numeric column has at most this many distinct values. Default 20,000. */
+  exactCap?: number;
+  /** KLL accuracy parameter once a column exceeds `exactCap`. Default 200. */
+  sketchK?: number;
+  /** Equal-mass bins for the column's own histogram. Default 10 (the PSI convention). */
+  bins?: number;
+  /** Categories kept per categorical column (most frequent first). Default 10,000. */
+  maxCategories?: number;
+  /** A reference profile: numeric columns also count exactly on the reference's histogram cuts. */
+  reference?: DatasetProfile;
+}
+
+/** Distinct values (ascending) and their multiplicities. */
+export interface ValueCounts {
+  values: number[];
+  counts: number[];
+}
+
+/** Counts on bins defined by interior cut points: bin i is [cuts[i-1], cuts[i]) with open ends. */
+export interface BinnedCounts {
+  cuts: number[];
+  counts: number[];
+}
+
+/** Profile of a numeric, integer, boolean or timestamp column. */
+export interface NumericColumnProfile {
+  kind: 'number';
+  name: string;
+  type: 'numeric' | 'integer' | 'boolean' | 'timestamp';
+  rows: number;
+  count: number;
+  missing: number;
+  mean: number;
+  /** Sum of squared deviations from the mean (for exact merging). */
+  m2: number;
+  /** Population standard deviation (ddof = 0, as numpy's default). */
+  std: number;
+  min: number;
+  max: number;
+  quantiles: { probs: number[]; values: number[]; exact: boolean };
+  exact: ValueCounts | null;
+  sketch: KllState | null;
+  histogram: BinnedCounts & { exact: boolean };
+  referenceHistogram?: BinnedCounts;
+}
+
+/** Profile of a categorical column. */
+export interface CategoricalColumnProfile {
+  kind: 'category';
+  name: string;
+  type: 'categorical';
+  rows: number;
+  count: number;
+  missing: number;
+  /** Categories, most frequent first (ties by name). */
+  categories: string[];
+  counts: number[];
+  /** Occurrences of categories dropped by the `maxCategories` cap. */
+  otherCount: number;
+}
+
+/** One column's profile. */
+export type ColumnProfile = NumericColumnProfile | CategoricalColumnProfile;
+
+/** A dataset profile: JSON-serialisable, a few KB per column, mergeable. */
+export interface DatasetProfile {
+  version: typeof PROFILE_VERSION;
+  rows: number;
+  options: { exactCap: number; sketchK: number; bins: number; maxCategories: number };
+  columns: ColumnProfile[];
+}
+
+const DEFAULTS = { exactCap: 20_000, sketchK: DEFAULT_KLL_K, bins: 10, maxCategories: 10_000 };
+
+const f64 = new Float64Array(1);
+const u32 = new Uint32Array(f64.buffer);
+
+/** Open-addressing hash of double → count; counts[slot] === 0 marks an empty slot. */
+class ValueTable {
+  keys: Float64Array;
+  counts: Float64Array;
+  size = 0;
+  private mask: number;
+
+  constructor(capacity: number) {
+    let c = 16;
+    while (c < capacity * 2) c *= 2;
+    this.keys = new Float64Array(c);
+    this.counts = new Float64Array(c);
+    this.mask = c - 1;
+  }
+
+  add(v: number, w: number): void {
+    f64[0] = v;
+    let h = Math.imul(u32[0] ^ Math.imul(u32[1], 0x85ebca6b), 0x9e3779b1);
+    h ^= h >>> 15;
+    let slot = h & this.mask;
+    const keys = this.keys;
+    const counts = this.counts;
+    for (;;) {
+      if (counts[slot] === 0) {
+        keys[slot] = v;
+        counts[slot] = w;
+        this.size++;
+        return;
+      }
+      if (keys[slot] === v) {
+        counts[slot] += w;
+        return;
+      }
+      slot = (slot + 1) & this.mask;
+    }
+  }
+
+  sorted(): ValueCounts {
+    const order: number[] = [];
+    for (let i = 0; i < this.counts.length; i++) if (this.counts[i] > 0) order.push(i);
+    order.sort((a, b) => this.keys[a] - this.keys[b]);
+    return { values: order.map((i) => this.keys[i]), counts: order.map((i) => this.counts[i]) };
+  }
+}
+
+/** Index of the bin holding v for interior cuts (binary search; bins are [cuts[i-1], cuts[i])). */
+export function binIndex(cuts: ArrayLike<number>, v: number): number {
+  let lo = 0;
+  let hi = cuts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (v >= cuts[mid]) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+class NumericAccumulator {
+  rows = 0;
+  missing = 0;
+  count = 0;
+  mean = 0;
+  m2 = 0;
+  min = Number.POSITIVE_INFINITY;
+  max = Number.NEGATIVE_INFINITY;
+  table: ValueTable | null;
+  sketch: KllSketch | null = null;
+  refCuts: Float64Array | null;
+  refCounts: Float64Array | null;
+
+  constructor(
+    readonly name: string,
+    readonly type: NumericColumnProfile['type'],
+    readonly opts: typeof DEFAULTS,
+    refCuts: number[] | null,
+  ) {
+    this.table = new ValueTable(opts.exactCap + 1);
+    this.refCuts = refCuts ? Float64Array.from(refCuts) : null;
+    this.refCounts = refCuts ? new Float64Array(refCuts.length + 1) : null;
+  }
+
+  add(values: Float64Array): void {
+    const n = values.length;
+    this.rows += n;
+    // Pass 1: count, sum, range. Pass 2 (below) uses the chunk mean for a stable M2.
+    let cnt = 0;
+    let sum = 0;
+    let mn = this.min;
+    let mx = this.max;
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
+      if (v !== v) continue;
+      cnt++;
+      sum += v;
+      if (v < mn) mn = v;
+      if (v > mx) mx = v;
+    }
+    this.missing += n - cnt;
+    if (cnt === 0) return;
+    this.min = mn;
+    this.max = mx;
+    const cm = sum / cnt;
+    let cm2 = 0;
+    const cuts = this.refCuts;
+    const rc = this.refCounts;
+    for (let i = 0; i < n; i++) {
+      let v = values[i];
+      if (v !== v) continue;
+      v += 0; // -0 and 0 are one value
+      const d = v - cm;
+      cm2 += d * d;
+      if (this.table !== null) {
+        this.table.add(v, 1);
+        if (this.table.size > this.opts.exactCap) this.toSketch();
+      } else (this.sketch as KllSketch).update(v);
+      if (cuts !== null) (rc as Float64Array)[binIndex(cuts, v)]++;
+    }
+    this.combineMoments(cnt, cm, cm2);
+  }
+
+  /** Chan et al.: merge (count, mean, M2) of two disjoint parts without loss of precision. */
+  private combineMoments(nb: number, meanB: number, m2B: number): void {
+    const na = this.count;
+    if (nb === 0) return;
+    if (na === 0) {
+      this.count = nb;
+      this.mean = meanB;
+      this.m2 = m2B;
+      return;
+    }
+    const nt = na + nb;
+    const delta = meanB - this.mean;
+    this.mean += (delta * nb) / nt;
+    this.m2 += m2B + (delta * delta * na * nb) / nt;
+    this.count = nt;
+  }
+
+  private toSketch(): void {
+    const t = this.table as ValueTable;
+    const s = new KllSketch(this.opts.sketchK);
+    for (let i = 0; i < t.counts.length; i++) if (t.counts[i] > 0) s.updateWeighted(t.keys[i], t.counts[i]);
+    this.sketch = s;
+    this.table = null;
+  }
+
+  mergeFrom(o: NumericAccumulator): void {
+    if (o.type !== this.type) throw typeMismatch(this.name, this.type, o.type);
+    this.rows += o.rows;
+    this.missing += o.missing;
+    this.combineMoments(o.count, o.mean, o.m2);
+    if (o.min < this.min) this.min = o.min;
+    if (o.max > this.max) this.max = o.max;
+    if (this.table !== null && o.table !== null) {
+      // Fold o's distinct values in while they fit; past the cap, switch to the sketch mid-way.
+      const ot = o.table;
+      let i = 0;
+      for (; i < ot.counts.length && this.table !== null; i++) {
+        if (ot.counts[i] === 0) continue;
+        this.table.add(ot.keys[i], ot.counts[i]);
+        if (this.table.size > this.opts.exactCap) this.toSketch();
+      }
+      for (; i < ot.counts.length; i++) if (ot.counts[i] > 0) (this.sketch as KllSketch).updateWeighted(ot.keys[i], ot.counts[i]);
+    } else {
+      if (this.table !== null) this.toSketch();
+      const s = this.sketch as KllSketch;
+      if (o.sketch !== null) s.merge(o.sketch);
+      else if (o.table !== null) {
+        const ot = o.table;
+        for (let i = 0; i < ot.counts.length; i++) if (ot.counts[i] > 0) s.updateWeighted(ot.keys[i], ot.counts[i]);
+      }
+    }
+    if (this.refCounts !== null && o.refCounts !== null && sameCuts(this.refCuts, o.refCuts)) {
+      for (let i = 0; i < this.refCounts.length; i++) this.refCounts[i] += o.refCounts[i];
+    } else {
+      this.refCuts = null;
+      this.refCounts = null;
+    }
+  }
+
+  finish(): NumericColumnProfile {
+    const exact = this.table !== null ? this.table.sorted() : null;
+    let sketch: KllState | null = null;
+    let values: ArrayLike<number>;
+    let weights: ArrayLike<number>;
+    if (exact !== null) {
+      values = exact.values;
+      weights = exact.counts;
+    } else {
+      const s = this.sketch as KllSketch;
+      sketch = s.toState();
+      ({ values, weights } = weightedFromLevels(sketch.levels));
+    }
+    const quantiles = weightedQuantiles(values, weights, PROFILE_QUANTILES);
+    const cutProbs = Array.from({ length: this.opts.bins - 1 }, (_, i) => (i + 1) / this.opts.bins);
+    const cuts = uniqueSorted(weightedQuantiles(values, weights, cutProbs));
+    const counts = new Array<number>(cuts.length + 1).fill(0);
+    let totalW = 0;
+    for (let i = 0; i < values.length; i++) totalW += weights[i];
+    // Sketch weights sum to n only approximately level by level; rescale so bins sum to count.
+    const scale = totalW > 0 ? this.count / totalW : 0;
+    for (let i = 0; i < values.length; i++) counts[binIndex(cuts, values[i])] += weights[i] * scale;
+    const p: NumericColumnProfile = {
+      kind: 'number',
+      name: this.name,
+      type: this.type,
+      rows: this.rows,
+      count: this.count,
+      missing: this.missing,
+      mean: this.count > 0 ? this.mean : Number.NaN,
+      m2: this.m2,
+      std: this.count > 0 ? Math.sqrt(this.m2 / this.count) : Number.NaN,
+      min: this.count > 0 ? this.min : Number.NaN,
+      max: this.count > 0 ? this.max : Number.NaN,
+      quantiles: { probs: PROFILE_QUANTILES.slice(), values: quantiles, exact: exact !== null },
+      exact,
+      sketch,
+      histogram: { cuts, counts, exact: exact !== null },
+    };
+    if (this.refCuts !== null && this.refCounts !== null) {
+      p.referenceHistogram = { cuts: Array.from(this.refCuts), counts: Array.from(this.refCounts) };
+    }
+    return p;
+  }
+
+  static fromProfile(p: NumericColumnProfile, opts: typeof DEFAULTS): NumericAccumulator {
+    const a = new NumericAccumulator(p.name, p.type, opts, p.referenceHistogram?.cuts ?? null);
+    a.rows = p.rows;
+    a.missing = p.missing;
+    a.count = p.count;
+    a.mean = p.count > 0 ? p.mean : 0;
+    a.m2 = p.m2;
+    if (p.count > 0) {
+      a.min = p.min;
+      a.max = p.max;
+    }
+    if (p.exact !== null) {
+      for (let i = 0; i < p.exact.values.length; i++) (a.table as ValueTable).add(p.exact.values[i], p.exact.counts[i]);
+    } else if (p.sketch !== null) {
+      a.table = null;
+      a.sketch = KllSketch.fromState(p.sketch);
+    }
+    if (p.referenceHistogram && a.refCounts) a.refCounts.set(p.referenceHistogram.counts);
+    return a;
+  }
+}
+
+class CategoricalAccumulator {
+  rows = 0;
+  missing = 0;
+  private codeCounts = new Float64Array(16);
+  private dictionary: string[] = [];
+  /** Counts folded in by merges or from stored profiles, keyed by category string. */
+  private byName = new Map<string, number>();
+  otherCount = 0;
+
+  constructor(
+    readonly name: string,
+    readonly opts: typeof DEFAULTS,
+  ) {}
+
+  add(codes: Int32Array, dictionary: string[]): void {
+    if (dictionary !== this.dictionary && this.dictionary.length > 0 && !dictionaryExtends(dictionary, this.dictionary)) {
+      // A different read (new dictionary): fold the code counts gathered so far into names first.
+      this.foldCodes();
+    }
+    this.dictionary = dictionary;
+    if (this.codeCounts.length < dictionary.length) {
+      const grown = new Float64Array(Math.max(dictionary.length, this.codeCounts.length * 2));
+      grown.set(this.codeCounts);
+      this.codeCounts = grown;
+    }
+    const cc = this.codeCounts;
+    let missing = 0;
+    for (let i = 0; i < codes.length; i++) {
+      const c = codes[i];
+      if (c < 0) missing++;
+      else cc[c]++;
+    }
+    this.rows += codes.length;
+    this.missing += missing;
+  }
+
+  private foldCodes(): void {
+    for (let c = 0; c < this.dictionary.length; c++) {
+      const n = this.codeCounts[c];
+      if (n > 0) this.byName.set(this.dictionary[c], (this.byName.get(this.dictionary[c]) ?? 0) + n);
+    }
+    this.codeCounts.fill(0);
+  }
+
+  frequencies(): Map<string, number> {
+    this.foldCodes();
+    return this.byName;
+  }
+
+  mergeFrom(o: CategoricalAccumulator): void {
+    this.rows += o.rows;
+    this.missing += o.missing;
+    this.otherCount += o.otherCount;
+    const mine = this.frequencies();
+    for (const [k, n] of o.frequencies()) mine.set(k, (mine.get(k) ?? 0) + n);
+  }
+
+  finish(): CategoricalColumnProfile {
+    const entries = [...this.frequencies()].filter(([, n]) => n > 0);
+    entries.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    const kept = entries.slice(0, this.opts.maxCategories);
+    let other = this.otherCount;
+    for (const [, n] of entries.slice(this.opts.maxCategories)) other += n;
+    return {
+      kind: 'category',
+      name: this.name,
+      type: 'categorical',
+      rows: this.rows,
+      count: this.rows - this.missing,
+      missing: this.missing,
+      categories: kept.map((e) => e[0]),
+      counts: kept.map((e) => e[1]),
+      otherCount: other,
+    };
+  }
+
+  static fromProfile(p: CategoricalColumnProfile, opts: typeof DEFAULTS): CategoricalAccumulator {
+    const a = new CategoricalAccumulator(p.name, opts);
+    a.rows = p.rows;
+    a.missing = p.missing;
+    a.otherCount = p.otherCount;
+    p.categories.forEach((c, i) => a.byName.set(c, p.counts[i]));
+    return a;
+  }
+}
+
+/** True when `next` starts with every entry of `prev` (a dictionary that only grew). */
+function dictionaryExtends(next: string[], prev: string[]): boolean {
+  if (next.length < prev.length) return false;
+  for (let i = 0; i < prev.length; i++) if (next[i] !== prev[i]) return false;
+  return true;
+}
+
+function sameCuts(a: Float64Array | null, b: Float64Array | null): boolean {
+  if (a === null || b === null || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function typeMismatch(name: string, a: string, b: string): StewardError {
+  return new StewardError('DataContractViolation', `column type changed from ${a} to ${b}`, { column: name });
+}
+
+function uniqueSorted(xs: number[]): number[] {
+  const out: number[] = [];
+  for (const x of xs) if (!Number.isNaN(x) && (out.length === 0 || x > out[out.length - 1])) out.push(x);
+  return out;
+}
+
+/**
+ * Quantiles of a weighted sorted sample with numpy's default 'linear' rule (position (n−1)·p
+ * between order statistics), treating each weight as that many repeated values.
+ *
+ * @example
+ *   weightedQuantiles([1, 2, 3], [1, 1, 2], [0.5]); // [2.5] (sample 1,2,3,3)
+ */
+export function weightedQuantiles(values: ArrayLike<number>, weights: ArrayLike<number>, probs: number[]): number[] {
+  let n = 0;
+  for (let i = 0; i < weights.length; i++) n += weights[i];
+  if (values.length === 0 || n === 0) return probs.map(() => Number.NaN);
+  // Value at 0-based order statistic r, walking cumulative weights.
+  const at = (r: number): number => {
+    let cum = 0;
+    for (let i = 0; i < values.length; i++) {
+      cum += weights[i];
+      if (r < cum) return values[i];
+    }
+    return values[values.length - 1];
+  };
+  return probs.map((p) => {
+    const pos = (n - 1) * p;
+    const lo = Math.floor(pos);
+    const frac = pos - lo;
+    const a = at(lo);
+    return frac === 0 ? a : a + frac * (at(lo + 1) - a);
+  });
+}
+
+/**
+ * Streams DataChunks into a DatasetProfile.
+ *
+ * @example
+ *   const b = new ProfileBuilder();
+ *   for await (const chunk of readChunks(file, opts)) b.add(chunk);
+ *   const profile = b.finish();
+ *   // a current window binned on the reference's cuts:
+ *   const cur = new ProfileBuilder({ reference: profile });
+ */
+export class ProfileBuilder {
+  private readonly opts: typeof DEFAULTS;
+  private readonly columns = new Map<string, NumericAccumulator | CategoricalAccumulator>();
+  private readonly refCuts = new Map<string, number[]>();
+  private rows = 0;
+
+  constructor(options: ProfileOptions = {}) {
+    this.opts = {
+      exactCap: options.exactCap ?? options.reference?.options.exactCap ?? DEFAULTS.exactCap,
+      sketchK: options.sketchK ?? options.reference?.options.sketchK ?? DEFAULTS.sketchK,
+      bins: options.bins ?? options.reference?.options.bins ?? DEFAULTS.bins,
+      maxCategories: options.maxCategories ?? options.reference?.options.maxCategories ?? DEFAULTS.maxCategories,
+    };
+    if (!(this.opts.exactCap >= 1 && this.opts.sketchK >= 8 && this.opts.bins >= 2 && this.opts.maxCategories >= 1)) {
+      throw new StewardError('InvalidInput', 'profile options out of range', {}, { details: this.opts });
+    }
+    for (const c of options.reference?.columns ?? []) if (c.kind === 'number') this.refCuts.set(c.name, c.histogram.cuts);
+  }
+
+  /** Add one chunk; columns are matched by name. */
+  add(chunk: DataChunk): void {
+    this.rows += chunk.rows;
+    for (const col of chunk.columns) {
+      let acc = this.columns.get(col.name);
+      if (acc === undefined) {
+        acc =
+          col.type === 'categorical'
+            ? new CategoricalAccumulator(col.name, this.opts)
+            : new NumericAccumulator(col.name, col.type, this.opts, this.refCuts.get(col.name) ?? null);
+        this.columns.set(col.name, acc);
+      }
+      if (col.type === 'categorical') {
+        if (!(acc instanceof CategoricalAccumulator)) throw typeMismatch(col.name, (acc as NumericAccumulator).type, 'categorical');
+        acc.add(col.codes, col.dictionary);
+      } else {
+        if (!(acc instanceof NumericAccumulator) || acc.type !== col.type) {
+          throw typeMismatch(col.name, acc instanceof NumericAccumulator ? acc.type : 'categorical', col.type);
+        }
+        acc.add(col.values);
+      }
+    }
+  }
+
+  /**
+   * A new builder holding everything `a` and `b` saw (e.g. profiles of file shards built in
+   * parallel). Options come from `a`.
+   *
+   * @example
+   *   const all = ProfileBuilder.merge(left, right).finish();
+   */
+  static merge(a: ProfileBuilder, b: ProfileBuilder): ProfileBuilder {
+    return ProfileBuilder.fromProfile(mergeProfiles(a.finish(), b.finish()));
+  }
+
+  /** A builder that continues from a finished profile. */
+  static fromProfile(p: DatasetProfile): ProfileBuilder {
+    const b = new ProfileBuilder(p.options);
+    b.rows = p.rows;
+    for (const c of p.columns) {
+      b.columns.set(
+        c.name,
+        c.kind === 'number' ? NumericAccumulator.fromProfile(c, b.opts) : CategoricalAccumulator.fromProfile(c, b.opts),
+      );
+      if (c.kind === 'number' && c.referenceHistogram) b.refCuts.set(c.name, c.referenceHistogram.cuts);
+    }
+    return b;
+  }
+
+  /** The profile so far (the builder stays usable). */
+  finish(): DatasetProfile {
+    return {
+      version: PROFILE_VERSION,
+      rows: this.rows,
+      options: { ...this.opts },
+      columns: [...this.columns.values()].map((a) => a.finish()),
+    };
+  }
+}
+
+/**
+ * Merge two finished profiles of disjoint row sets with the same columns.
+ *
+ * @example
+ *   const whole = mergeProfiles(profileOfJanuary, profileOfFebruary);
+ */
+export function mergeProfiles(a: DatasetProfile, b: DatasetProfile): DatasetProfile {
+  for (const p of [a, b]) {
+    if (p.version !== PROFILE_VERSION) {
+      throw new StewardError('InvalidInput', `unsupported profile version ${String(p.version)}`);
+    }
+  }
+  const opts = { ...a.options };
+  const cols = new Map<string, NumericAccumulator | CategoricalAccumulator>();
+  for (const c of a.columns) {
+    cols.set(c.name, c.kind === 'number' ? NumericAccumulator.fromProfile(c, opts) : CategoricalAccumulator.fromProfile(c, opts));
+  }
+  for (const c of b.columns) {
+    const other = c.kind === 'number' ? NumericAccumulator.fromProfile(c, opts) : CategoricalAccumulator.fromProfile(c, opts);
+    const mine = cols.get(c.name);
+    if (mine === undefined) cols.set(c.name, other);
+    else if (mine instanceof NumericAccumulator && other instanceof NumericAccumulator) mine.mergeFrom(other);
+    else if (mine instanceof CategoricalAccumulator && other instanceof CategoricalAccumulator) mine.mergeFrom(other);
+    else throw typeMismatch(c.name, mine instanceof NumericAccumulator ? mine.type : 'categorical', c.type);
+  }
+  return { version: PROFILE_VERSION, rows: a.rows + b.rows, options: opts, columns: [...cols.values()].map((x) => x.finish()) };
+}

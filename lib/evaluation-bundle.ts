@@ -1,0 +1,44 @@
+/**
+ * The evidence for one candidate, as stored (content-addressed JSON) with its version: the evaluation
+ * suite, permutation importance, latency, the data it was judged on and the gate's verdict. The model
+ * card is rendered from it (plus approvals, which arrive later).
+ */
+import type { DatasetProfile } from './drift/profile';
+import type { EvaluationReport, ImportanceChange, ImportanceReport } from './metrics';
+import type { LatencyReport } from './model/predict';
+
+export interface GateCheck {
+  name: string;
+  verdict: 'pass' | 'fail' | 'inconclusive';
+  detail?: string;
+}
+
+export interface EvaluationBundle {
+  model: string;
+  releaseId: string;
+  createdAt: string;
+  evaluationFile: string;
+  evaluationSha256: string;
+  evaluationRows: number;
+  evaluationProfile: DatasetProfile;
+  evaluation: EvaluationReport;
+  importance: ImportanceReport;
+  importanceChange: ImportanceChange[] | null;
+  latency: LatencyReport;
+  production: { version: number; metrics: Record<string, number> } | null;
+  gate: { passed: boolean; reasons: string[]; checks: GateCheck[] };
+}
+
+/** The headline numbers kept on the version row and shown in the workflow's details. */
+export function headlineMetrics(report: EvaluationReport): Record<string, number> {
+  const m = report.metrics.metrics;
+  return {
+    accuracy: m.accuracy.value,
+    rocAuc: m.rocAuc.value,
+    prAuc: m.prAuc.value,
+    f1: m.f1.value,
+    logLoss: m.logLoss.value,
+    brier: m.brier.value,
+    ece: m.ece.value,
+  };
+}

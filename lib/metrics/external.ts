@@ -1,0 +1,361 @@
+/**
+ * The evaluation suite as one call, for the training pipeline (`evaluateClassifier`, on arrays)
+ * and for auditing scores produced elsewhere (`evaluateScoresFile`, behind
+ * `steward eval --data <csv> --label <col> --score <col> [--threshold t] [--group <col> ...]
+ * [--baseline-score <col>] [--json]`).
+ *
+ * Verdict: the report passes when the fairness verdict passes (if groups were given) and the
+ * regression gate passes (if baseline scores were given). Plain metrics never fail on their own:
+ * they have no baseline to be judged against.
+ */
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { StewardError } from '../errors';
+import { evaluateClassification, validateThreshold, type ClassificationReport, type Labels, type MetricName, type Scores } from './classification';
+import { parseCsv } from './csv';
+import { disparityMetrics, evaluateFairness, fairnessConfigSchema, type FairnessReport, type GroupColumns } from './fairness';
+import { compareToBaseline, regressionConfigSchema, type RegressionReport } from './regression';
+
+/**
+ * Everything that parameterises an evaluation. Shared knobs (alpha, minimum group size,
+ * resamples, seed) live at the top so fairness and regression cannot disagree on them.
+ *
+ * @example
+ *   evaluationConfigSchema.parse({
+ *     resamples: 1000, seed: 7, alpha: 0.05, minGroupSize: 30,
+ *     regression: { budgets: [{ metric: 'rocAuc', budget: 0.01 }] },
+ *     fairness: { thresholds: { disparateImpactRatio: 0.8 }, intersections: [['sex', 'race']] },
+ *   });
+ */
+export const evaluationConfigSchema = z
+  .object({
+    /** Bootstrap resamples for every interval and the paired test (default 1000). */
+    resamples: z.number().int().min(1).max(100_000).default(1000),
+    seed: z.number().int().default(0),
+    /** Central interval level (default 0.95). */
+    level: z.number().gt(0).lt(1).default(0.95),
+    /** One-sided significance level of the regression tests (default 0.05). */
+    alpha: z.number().gt(0).lt(1).default(0.05),
+    /** Groups and slices smaller than this are reported but not judged (default 30). */
+    minGroupSize: z.number().int().min(1).default(30),
+    /** Calibration bins for ECE and the calibration curve (default 10). */
+    calibrationBins: z.number().int().min(1).max(1000).default(10),
+    regression: regressionConfigSchema.omit({ alpha: true, minSliceSize: true }).prefault({}),
+    fairness: fairnessConfigSchema.omit({ minGroupSize: true }).prefault({}),
+  })
+  .strict();
+/** A parsed evaluation config (defaults filled in). */
+export type EvaluationConfig = z.output<typeof evaluationConfigSchema>;
+/** An evaluation config as written by a user or a model policy. */
+export type EvaluationConfigInput = z.input<typeof evaluationConfigSchema>;
+
+/**
+ * Parses an evaluation config; zod issues become `InvalidPolicy`.
+ *
+ * @example
+ *   parseEvaluationConfig({ alpha: 0.01 }).resamples; // 1000
+ */
+export function parseEvaluationConfig(input: unknown): EvaluationConfig {
+  const r = evaluationConfigSchema.safeParse(input ?? {});
+  if (!r.success) throw new StewardError('InvalidPolicy', `invalid evaluation config: ${z.prettifyError(r.error)}`, { field: 'config' }, { details: r.error.issues });
+  return r.data;
+}
+
+/** The whole evaluation: metrics, optional fairness and regression, and the overall verdict. */
+export interface EvaluationReport {
+  /** Present when the scores came from a file. */
+  source?: { file: string; label: string; score: string; baselineScore?: string; groups: string[]; positiveLabel?: string };
+  rows: number;
+  positives: number;
+  threshold: number;
+  config: EvaluationConfig;
+  metrics: ClassificationReport;
+  fairness?: FairnessReport;
+  regression?: RegressionReport;
+  pass: boolean;
+  /** Why the report fails (fairness and regression reasons), empty when passing. */
+  failures: string[];
+}
+
+/** Inputs of `evaluateClassifier` (arrays; groups are string columns by attribute name). */
+export interface EvaluateClassifierInput {
+  labels: Labels;
+  scores: Scores;
+  threshold?: number;
+  groups?: GroupColumns;
+  baselineScores?: Scores;
+  config?: EvaluationConfigInput;
+  /** Extra columns declared regression slices may filter on (in addition to `groups`). */
+  sliceColumns?: GroupColumns;
+}
+
+/**
+ * Metrics with intervals, fairness per group/intersection (when `groups` is given) and the
+ * regression gate against `baselineScores` (when given), in one deterministic report.
+ *
+ * @example
+ *   const report = evaluateClassifier({ labels, scores, groups: { sex, race }, baselineScores: prod,
+ *     config: { fairness: { intersections: [['sex', 'race']] } } });
+ *   if (!report.pass) console.log(report.failures.join('\n'));
+ */
+export function evaluateClassifier(input: EvaluateClassifierInput): EvaluationReport {
+  const config = parseEvaluationConfig(input.config ?? {});
+  const threshold = input.threshold ?? 0.5;
+  validateThreshold(threshold);
+  const boot = { resamples: config.resamples, seed: config.seed, level: config.level };
+  const metrics = evaluateClassification(input.labels, input.scores, { threshold, bins: config.calibrationBins, ...boot });
+  const groups = input.groups ?? {};
+  const hasGroups = Object.keys(groups).length > 0;
+  const fairness = hasGroups
+    ? evaluateFairness(input.labels, input.scores, groups, { threshold, ...boot, config: { ...config.fairness, minGroupSize: config.minGroupSize } })
+    : undefined;
+  const regression = input.baselineScores
+    ? compareToBaseline({
+        labels: input.labels,
+        candidate: input.scores,
+        baseline: input.baselineScores,
+        threshold,
+        groups,
+        intersections: config.fairness.intersections,
+        sliceColumns: { ...groups, ...(input.sliceColumns ?? {}) },
+        ...boot,
+        config: { ...config.regression, alpha: config.alpha, minSliceSize: config.minGroupSize },
+      })
+    : undefined;
+  const failures = [...(fairness?.attributes.flatMap((a) => a.failures) ?? []), ...(regression?.failures ?? [])];
+  return {
+    rows: metrics.n,
+    positives: metrics.positives,
+    threshold,
+    config,
+    metrics,
+    fairness,
+    regression,
+    pass: (fairness?.pass ?? true) && (regression?.pass ?? true),
+    failures,
+  };
+}
+
+/** Inputs of `evaluateScoresFile`: the CSV and which of its columns play which role. */
+export interface EvaluateScoresFileInput {
+  file: string;
+  label: string;
+  score: string;
+  threshold?: number;
+  groups?: string[];
+  baselineScore?: string;
+  /** The label value meaning "positive" when labels are not 0/1 (e.g. ">50K"); others are negative. */
+  positiveLabel?: string;
+  config?: EvaluationConfigInput;
+}
+
+const TRUE_WORDS = new Set(['1', 'true', '1.0']);
+const FALSE_WORDS = new Set(['0', 'false', '0.0']);
+
+/**
+ * Audits externally produced scores in a CSV file with a header row. Every data problem is a
+ * `StewardError` naming the file, the physical row (header = row 1) and the column:
+ * `MalformedData` for CSV syntax, `DataContractViolation` for a missing column, a non-numeric
+ * or out-of-range score, or a label that is not binary; `InvalidInput` for bad arguments.
+ *
+ * @example
+ *   const report = await evaluateScoresFile({ file: 'scores.csv', label: 'y', score: 'p', groups: ['sex'] });
+ *   console.log(formatEvaluationReport(report));
+ */
+export async function evaluateScoresFile(input: EvaluateScoresFileInput): Promise<EvaluationReport> {
+  const { file, label, score } = input;
+  const groupCols = input.groups ?? [];
+  if (label === score) throw new StewardError('InvalidInput', `the label and score columns are both "${label}"`, { field: 'score' });
+  if (input.baselineScore !== undefined && input.baselineScore === score) {
+    throw new StewardError('InvalidInput', `the baseline score column is the candidate score column "${score}"`, { field: 'baselineScore' });
+  }
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    throw new StewardError('InvalidInput', `cannot read the file: ${(e as Error).message}`, { file }, { cause: e });
+  }
+  const table = parseCsv(text, file);
+  const col = (name: string): number => {
+    const j = table.header.indexOf(name);
+    if (j < 0) throw new StewardError('DataContractViolation', `no column "${name}" in the header (columns: ${table.header.join(', ')})`, { file, row: 1, column: name });
+    return j;
+  };
+  const li = col(label);
+  const si = col(score);
+  const bi = input.baselineScore !== undefined ? col(input.baselineScore) : -1;
+  const gi = groupCols.map(col);
+  const n = table.rows.length;
+  if (n === 0) throw new StewardError('DataContractViolation', 'the file has a header but no data rows', { file });
+
+  const labels = new Uint8Array(n);
+  const readScores = (j: number, name: string): Float64Array => {
+    const out = new Float64Array(n);
+    for (let r = 0; r < n; r++) {
+      const raw = table.rows[r][j].trim();
+      const v = raw === '' ? Number.NaN : Number(raw);
+      if (raw === '') throw new StewardError('DataContractViolation', 'missing score', { file, row: table.lines[r], column: name });
+      if (Number.isNaN(v)) throw new StewardError('DataContractViolation', `score "${raw}" is not a number`, { file, row: table.lines[r], column: name });
+      if (!(v >= 0 && v <= 1)) throw new StewardError('DataContractViolation', `score ${raw} is outside [0, 1] (scores must be probabilities)`, { file, row: table.lines[r], column: name });
+      out[r] = v;
+    }
+    return out;
+  };
+  if (input.positiveLabel !== undefined) {
+    const pos = input.positiveLabel;
+    let negative: string | undefined;
+    for (let r = 0; r < n; r++) {
+      const v = table.rows[r][li].trim();
+      if (v === pos) labels[r] = 1;
+      else if (negative === undefined || v === negative) negative = v;
+      else throw new StewardError('DataContractViolation', `label "${v}" is a third class (seen "${pos}" as positive and "${negative}" as negative); the label must be binary`, { file, row: table.lines[r], column: label });
+    }
+  } else {
+    for (let r = 0; r < n; r++) {
+      const v = table.rows[r][li].trim().toLowerCase();
+      if (TRUE_WORDS.has(v)) labels[r] = 1;
+      else if (!FALSE_WORDS.has(v)) {
+        throw new StewardError('DataContractViolation', `label "${table.rows[r][li]}" is not binary (expected 0/1 or true/false; pass positiveLabel for other encodings)`, { file, row: table.lines[r], column: label });
+      }
+    }
+  }
+  const scores = readScores(si, score);
+  const baselineScores = bi >= 0 ? readScores(bi, input.baselineScore as string) : undefined;
+  const groups: Record<string, string[]> = {};
+  groupCols.forEach((g, k) => (groups[g] = table.rows.map((row) => (row[gi[k]].trim() === '' ? '(missing)' : row[gi[k]].trim()))));
+  // Declared regression slices may filter on any column of the file.
+  const sliceColumns: Record<string, string[]> = {};
+  table.header.forEach((h, j) => (sliceColumns[h] = table.rows.map((row) => row[j].trim())));
+
+  const report = evaluateClassifier({ labels, scores, threshold: input.threshold, groups, baselineScores, config: input.config, sliceColumns: { ...sliceColumns, ...groups } });
+  return {
+    ...report,
+    source: { file, label, score, baselineScore: input.baselineScore, groups: groupCols, positiveLabel: input.positiveLabel },
+  };
+}
+
+const METRIC_LABELS: Record<MetricName, string> = {
+  accuracy: 'accuracy',
+  precision: 'precision',
+  recall: 'recall',
+  f1: 'F1',
+  rocAuc: 'ROC AUC',
+  prAuc: 'PR AUC (avg precision)',
+  logLoss: 'log loss',
+  brier: 'Brier score',
+  ece: 'ECE',
+};
+
+function num(v: number, digits = 4): string {
+  return Number.isFinite(v) ? v.toFixed(digits) : v === Infinity ? 'inf' : 'n/a';
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, j) => Math.max(...rows.map((r) => r[j].length)));
+  return rows.map((r) => '  ' + r.map((c, j) => (j === 0 ? c.padEnd(widths[j]) : c.padStart(widths[j]))).join('  ')).join('\n');
+}
+
+/**
+ * Human-readable text of a report: metrics with intervals, confusion matrix, fairness per
+ * attribute, regression rows and the verdict.
+ *
+ * @example
+ *   process.stdout.write(formatEvaluationReport(report));
+ */
+export function formatEvaluationReport(report: EvaluationReport): string {
+  const m = report.metrics;
+  const pct = Math.round(m.level * 100);
+  const out: string[] = [];
+  out.push(report.source ? `Evaluation of ${report.source.file} (label "${report.source.label}", score "${report.source.score}")` : 'Evaluation');
+  out.push(`rows ${report.rows}, positives ${report.positives}, threshold ${report.threshold}, bootstrap ${m.resamples} resamples (seed ${m.seed}), ${pct}% intervals`);
+  out.push('', 'Metrics');
+  out.push(table([['metric', 'value', `${pct}% interval`], ...(Object.keys(METRIC_LABELS) as MetricName[]).map((k) => [METRIC_LABELS[k], num(m.metrics[k].value), `[${num(m.metrics[k].lower)}, ${num(m.metrics[k].upper)}]`])]));
+  const c = m.confusion;
+  out.push('', 'Confusion matrix (rows: actual, columns: predicted)');
+  out.push(table([['', 'pred 0', 'pred 1'], ['actual 0', String(c.tn.value), String(c.fp.value)], ['actual 1', String(c.fn.value), String(c.tp.value)]]));
+  out.push('', `Calibration (${m.calibration.bins} equal-width bins)`);
+  out.push(table([['bin', 'n', 'mean score', 'observed rate'], ...m.calibration.points.map((p) => [`${num(p.binLower, 2)}-${num(p.binUpper, 2)}`, String(p.count), num(p.meanPredicted), num(p.fractionPositive)])]));
+  if (report.fairness) {
+    const f = report.fairness;
+    out.push('', `Fairness (groups under ${f.minGroupSize} rows are shown but not judged)`);
+    for (const a of f.attributes) {
+      out.push(`  ${a.name}: ${a.judged ? (a.pass ? 'PASS' : 'FAIL') : 'NOT JUDGED (fewer than 2 large-enough groups)'}`);
+      out.push(
+        table([
+          ['group', 'n', 'selection', 'TPR', 'FPR', 'FNR', 'precision', 'judged'],
+          ...a.groups.map((g) => [g.key, String(g.size), num(g.selectionRate.value), num(g.tpr.value), num(g.fpr.value), num(g.fnr.value), num(g.precision.value), g.judged ? 'yes' : 'no']),
+        ]),
+      );
+      out.push(
+        table([
+          ['disparity', 'value', `${pct}% interval`, 'threshold', 'verdict'],
+          ...disparityMetrics.map((k) => {
+            const d = a.disparities[k];
+            return [k, num(d.value), `[${num(d.lower)}, ${num(d.upper)}]`, d.threshold === null ? '-' : `${d.kind === 'max' ? '<=' : '>='} ${d.threshold}`, d.pass === null ? '-' : d.pass ? 'pass' : 'FAIL'];
+          }),
+        ]),
+      );
+    }
+  }
+  if (report.regression) {
+    const r = report.regression;
+    out.push('', `Regression vs baseline (fail = drop > allowed AND one-sided p <= ${r.alpha})`);
+    out.push(
+      table([
+        ['slice', 'n', 'metric', 'baseline', 'candidate', 'drop', 'allowed', 'test', 'p', 'verdict'],
+        ...r.rows.map((x) => [x.slice, String(x.size), x.metric, num(x.baseline), num(x.candidate), num(x.drop), num(x.allowed), x.test, x.pValue.toPrecision(3), !x.judged ? 'not judged' : x.pass ? 'pass' : 'FAIL']),
+      ]),
+    );
+  }
+  out.push('', `Verdict: ${report.pass ? 'PASS' : 'FAIL'}`);
+  for (const f of report.failures) out.push(`  - ${f}`);
+  return out.join('\n') + '\n';
+}
+
+/**
+ * The `steward eval` command, for the CLI to mount: parses arguments, runs the audit and returns
+ * the text (or JSON with `--json`) and the exit code (0 pass, 1 verdict fail). Errors propagate as
+ * `StewardError` for the CLI's usual error printing.
+ *
+ * @example
+ *   const { output, exitCode } = await runEvalCommand(['--data', 's.csv', '--label', 'y', '--score', 'p', '--group', 'sex']);
+ */
+export async function runEvalCommand(argv: string[], config?: EvaluationConfigInput): Promise<{ output: string; exitCode: number; report: EvaluationReport }> {
+  let values: Record<string, string | string[] | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        data: { type: 'string' },
+        label: { type: 'string' },
+        score: { type: 'string' },
+        threshold: { type: 'string' },
+        group: { type: 'string', multiple: true },
+        'baseline-score': { type: 'string' },
+        'positive-label': { type: 'string' },
+        json: { type: 'boolean' },
+      },
+      strict: true,
+    }));
+  } catch (e) {
+    throw new StewardError('InvalidInput', (e as Error).message, {}, { cause: e });
+  }
+  for (const req of ['data', 'label', 'score'] as const) {
+    if (typeof values[req] !== 'string') throw new StewardError('InvalidInput', `--${req} is required`, { field: req });
+  }
+  const threshold = values.threshold === undefined ? undefined : Number(values.threshold);
+  if (threshold !== undefined && !Number.isFinite(threshold)) throw new StewardError('InvalidInput', `--threshold "${String(values.threshold)}" is not a number`, { field: 'threshold' });
+  const report = await evaluateScoresFile({
+    file: values.data as string,
+    label: values.label as string,
+    score: values.score as string,
+    threshold,
+    groups: (values.group as string[] | undefined) ?? [],
+    baselineScore: values['baseline-score'] as string | undefined,
+    positiveLabel: values['positive-label'] as string | undefined,
+    config,
+  });
+  const output = values.json ? JSON.stringify(report, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n' : formatEvaluationReport(report);
+  return { output, exitCode: report.pass ? 0 : 1, report };
+}

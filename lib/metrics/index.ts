@@ -1,0 +1,16 @@
+/**
+ * Model-agnostic evaluation: classification metrics with bootstrap intervals, fairness by group
+ * and intersection, a statistically guarded regression gate, permutation importance, and the
+ * audit of externally produced scores.
+ *
+ * @example
+ *   import { evaluateClassifier, formatEvaluationReport } from '../metrics';
+ *   console.log(formatEvaluationReport(evaluateClassifier({ labels, scores, groups: { sex } })));
+ */
+export * from './classification';
+export * from './fairness';
+export * from './regression';
+export * from './importance';
+export * from './external';
+export { parseCsv, type CsvTable } from './csv';
+export { createRng, percentile, estimate, type Rng, type Estimate } from './random';

@@ -1,0 +1,128 @@
+/**
+ * Inference with a trained model and its feature pipeline, and the latency figures a model card
+ * reports (single-row and batch percentiles, serialized size).
+ */
+import { StewardError } from '../errors';
+import { selectRows, type FeaturePipeline, type Table } from './features';
+import { serializeModel } from './serialize';
+import { tf } from './tf';
+
+const PREDICT_CHUNK = 8192;
+
+/**
+ * Probability of the positive class for every row of `table`.
+ *
+ * @example
+ *   const { model, pipeline } = await loadModel(bytes);
+ *   const p = predictProba(model, pipeline, testTable); // Float64Array, one value in [0, 1] per row
+ */
+export function predictProba(model: tf.LayersModel, pipeline: FeaturePipeline, table: Table): Float64Array {
+  const rows = pipeline.rows(table);
+  const x = pipeline.transform(table);
+  const width = pipeline.width;
+  const inputWidth = model.inputs[0]?.shape[1];
+  if (inputWidth !== width) {
+    throw new StewardError('ArtifactIntegrity', `model expects ${String(inputWidth)} features but the pipeline produces ${width}`);
+  }
+  const out = new Float64Array(rows);
+  for (let from = 0; from < rows; from += PREDICT_CHUNK) {
+    const size = Math.min(PREDICT_CHUNK, rows - from);
+    const y = tf.tidy(() => {
+      const xs = tf.tensor2d(x.subarray(from * width, (from + size) * width), [size, width]);
+      return model.predict(xs) as tf.Tensor;
+    });
+    out.set(y.dataSync(), from);
+    y.dispose();
+  }
+  return out;
+}
+
+/** Latency percentiles in milliseconds. */
+export interface LatencyStats {
+  runs: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  mean: number;
+}
+
+export interface LatencyReport {
+  /** One row per call, end to end: feature transform, forward pass, reading the result. */
+  single: LatencyStats;
+  /** `batchSize` rows per call, same path. */
+  batch: LatencyStats & { batchSize: number; rowsPerSecond: number };
+  /** Size of the serialized model (topology + weights + pipeline), as stored. */
+  modelSizeBytes: number;
+  parameters: number;
+  backend: string;
+}
+
+/** Nearest-rank percentile of an ascending array. */
+function percentile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+}
+
+function stats(times: number[]): LatencyStats {
+  const sorted = [...times].sort((a, b) => a - b);
+  return {
+    runs: times.length,
+    p50: percentile(sorted, 0.5),
+    p95: percentile(sorted, 0.95),
+    p99: percentile(sorted, 0.99),
+    mean: times.reduce((a, b) => a + b, 0) / times.length,
+  };
+}
+
+/**
+ * Measures inference latency on rows of `sampleTable` (cycled when there are fewer rows than
+ * runs). A few warm-up calls run first so one-time kernel set-up is not counted.
+ *
+ * @example
+ *   const latency = await measureLatency(model, pipeline, testTable, { singleRuns: 200, batchSize: 256 });
+ *   latency.single.p95; // ms per single-row prediction
+ */
+export async function measureLatency(
+  model: tf.LayersModel,
+  pipeline: FeaturePipeline,
+  sampleTable: Table,
+  options: { singleRuns?: number; batchSize?: number; batchRuns?: number; warmup?: number } = {},
+): Promise<LatencyReport> {
+  const singleRuns = options.singleRuns ?? 200;
+  const batchSize = options.batchSize ?? 256;
+  const batchRuns = options.batchRuns ?? 30;
+  const warmup = options.warmup ?? 5;
+  const rows = pipeline.rows(sampleTable);
+  if (rows === 0) throw new StewardError('InvalidInput', 'latency needs at least one sample row');
+
+  // Tables are cut before timing: slicing the caller's columns is not part of serving a request.
+  const singles = Array.from({ length: Math.min(rows, singleRuns) }, (_, i) => selectRows(sampleTable, [i]));
+  const batch = selectRows(
+    sampleTable,
+    Array.from({ length: batchSize }, (_, i) => i % rows),
+  );
+  for (let i = 0; i < warmup; i++) {
+    predictProba(model, pipeline, singles[i % singles.length]!);
+    predictProba(model, pipeline, batch);
+  }
+  const singleTimes: number[] = [];
+  for (let i = 0; i < singleRuns; i++) {
+    const t0 = performance.now();
+    predictProba(model, pipeline, singles[i % singles.length]!);
+    singleTimes.push(performance.now() - t0);
+  }
+  const batchTimes: number[] = [];
+  for (let i = 0; i < batchRuns; i++) {
+    const t0 = performance.now();
+    predictProba(model, pipeline, batch);
+    batchTimes.push(performance.now() - t0);
+  }
+  const batchStats = stats(batchTimes);
+  const { bytes } = await serializeModel(model, pipeline);
+  return {
+    single: stats(singleTimes),
+    batch: { ...batchStats, batchSize, rowsPerSecond: batchSize / (batchStats.mean / 1000) },
+    modelSizeBytes: bytes.length,
+    parameters: model.countParams(),
+    backend: tf.getBackend(),
+  };
+}

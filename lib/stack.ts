@@ -1,0 +1,135 @@
+/**
+ * The embedded stack for one machine: Temporal dev server (SQLite under the state folder, Web UI),
+ * the database (PGlite under the state folder, or DATABASE_URL), the control worker and a training
+ * worker, in one process. Other processes (the CLI) find it through `<home>/stack.json`.
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Worker } from '@temporalio/worker';
+import { openDatabase, type Database } from '../db/client';
+import { localArtifactStore } from './artifacts';
+import type { StewardConfig } from './config';
+import { startDevServer, type DevServer } from './dev-server';
+import { freePort } from './net';
+import { connectWorker } from './temporal';
+import { codeVersion } from './version';
+
+export interface StackInfo {
+  pid: number;
+  temporalAddress: string;
+  namespace: string;
+  uiUrl?: string;
+  /** A postgres:// URL other processes can use (the embedded database served over the wire protocol). */
+  databaseUrl?: string;
+  temporalSource?: string;
+}
+
+export interface Stack {
+  info: StackInfo;
+  database: Database;
+  stop(): Promise<void>;
+}
+
+const stackFile = (home: string) => join(home, 'stack.json');
+
+/** The running stack's endpoints, if one is up (its process is alive). */
+export function readStackInfo(home: string): StackInfo | null {
+  const file = stackFile(home);
+  if (!existsSync(file)) return null;
+  try {
+    const info = JSON.parse(readFileSync(file, 'utf8')) as StackInfo;
+    process.kill(info.pid, 0);
+    return info;
+  } catch {
+    return null;
+  }
+}
+
+export interface StartStackOptions {
+  config: StewardConfig;
+  temporalPort?: number;
+  uiPort?: number;
+  /** Serve the embedded database to other processes (the CLI) on a loopback port. */
+  shareDatabase?: boolean;
+  log?: (line: string) => void;
+}
+
+/**
+ * @example const stack = await startStack({ config: loadConfig() }); ...; await stack.stop();
+ */
+export async function startStack(o: StartStackOptions): Promise<Stack> {
+  const log = o.log ?? ((l: string) => console.error(l));
+  const cfg = o.config;
+  mkdirSync(cfg.home, { recursive: true });
+  const running = readStackInfo(cfg.home);
+  if (running && running.pid !== process.pid) {
+    throw new Error(`a Steward stack is already running (pid ${running.pid}, Temporal ${running.temporalAddress}); stop it first or use it`);
+  }
+
+  const { DefaultLogger, Runtime } = await import('@temporalio/worker');
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // Already installed by the embedding process: keep its logger.
+  }
+  const stops: Array<() => Promise<unknown>> = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) await s().catch((e) => log(`shutdown: ${String(e)}`));
+    rmSync(stackFile(cfg.home), { force: true });
+  };
+  try {
+    let server: DevServer | undefined;
+    let address = cfg.temporal.address;
+    if (!address) {
+      server = await startDevServer({
+        dbFile: join(cfg.home, 'temporal.db'),
+        port: o.temporalPort ?? 7233,
+        uiPort: o.uiPort ?? 8233,
+        logFile: join(cfg.home, 'temporal.log'),
+      });
+      stops.push(() => server!.stop());
+      address = server.address;
+      log(`Temporal dev server at ${address} (CLI from ${server.source}); Web UI ${server.uiUrl}`);
+    }
+
+    const database = await openDatabase(cfg.databaseUrl ?? { embeddedDir: join(cfg.home, 'pgdata') });
+    stops.push(() => database.close());
+    let databaseUrl = cfg.databaseUrl;
+    if (!databaseUrl && o.shareDatabase && database.kind === 'embedded') {
+      const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
+      const port = await freePort();
+      const socket = new PGLiteSocketServer({ db: database.pglite!, port, host: '127.0.0.1', maxConnections: 8 });
+      await socket.start();
+      stops.push(() => socket.stop());
+      databaseUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
+    }
+
+    const connection = await connectWorker(cfg.temporal, address);
+    stops.push(() => connection.close());
+    const artifacts = localArtifactStore(cfg.artifactsDir);
+    const { createControlWorker, createTrainingWorker } = await import('../workers');
+    const control = await createControlWorker({ connection, namespace: cfg.temporal.namespace, deps: { db: database.db, artifacts, codeVersion: codeVersion() } });
+    const training = await createTrainingWorker({ connection, namespace: cfg.temporal.namespace, artifacts });
+    const workers: Worker[] = [control, training.worker];
+    const runs = workers.map((w) => w.run());
+    stops.push(async () => {
+      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+      await Promise.allSettled(runs);
+    });
+    log(`workers polling: control, ${training.taskQueue}`);
+
+    const info: StackInfo = {
+      pid: process.pid,
+      temporalAddress: address,
+      namespace: cfg.temporal.namespace,
+      uiUrl: server?.uiUrl,
+      databaseUrl,
+      temporalSource: server?.source,
+    };
+    writeFileSync(stackFile(cfg.home), JSON.stringify(info, null, 2));
+    return { info, database, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}

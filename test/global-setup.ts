@@ -1,0 +1,40 @@
+/**
+ * One Temporal dev server and one throwaway PostgreSQL cluster per test run, on free ports, plus the
+ * workflow bundle built once (each test file's workers reuse it instead of re-bundling).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import type { TestProject } from 'vitest/node';
+import { startDevServer } from '../lib/dev-server';
+import { workflowsPath } from '../workers';
+import { startTestPostgres } from './support/postgres';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    temporalAddress: string;
+    postgresUrl: string;
+    workflowBundlePath: string;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const dir = mkdtempSync(join(tmpdir(), 'steward-test-'));
+  const [temporal, postgres, bundle] = await Promise.all([
+    startDevServer({ ui: false, logFile: join(dir, 'temporal.log') }),
+    startTestPostgres(),
+    bundleWorkflowCode({ workflowsPath, logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never }),
+  ]);
+  const bundlePath = join(dir, 'workflow-bundle.js');
+  writeFileSync(bundlePath, bundle.code);
+  project.provide('temporalAddress', temporal.address);
+  project.provide('postgresUrl', postgres.url);
+  project.provide('workflowBundlePath', bundlePath);
+  console.log(`[test] Temporal dev server ${temporal.address} (CLI from ${temporal.source}); PostgreSQL ${postgres.url}`);
+  return async () => {
+    await temporal.stop();
+    await postgres.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+}

@@ -1,0 +1,181 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { WorkflowFailedError } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { approvals, modelVersions, production, releases } from '../../db/schema';
+import { verifyAuditChain } from '../../lib/audit';
+import { StewardError } from '../../lib/errors';
+import { decideRelease, startRelease, waitForStage } from '../../lib/release-client';
+import type { ReleaseState } from '../../lib/release-types';
+import { projectRoot } from '../../lib/paths';
+import { adultTrainingSlice, registerTestModel, textFile } from '../support/fixtures';
+import { startHarness, type Harness } from '../support/harness';
+
+const requester = 'alice';
+
+function deepestMessage(err: unknown): string {
+  let e = err as { message?: string; cause?: unknown };
+  while (e?.cause) e = e.cause as typeof e;
+  return String(e?.message);
+}
+
+async function refusal(p: Promise<unknown>): Promise<StewardError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof StewardError) return e;
+    throw e;
+  }
+  throw new Error('expected the request to be refused');
+}
+
+for (const database of ['postgres', 'embedded'] as const) {
+  describe(`release workflow on ${database} database`, () => {
+    let h: Harness;
+    beforeAll(async () => {
+      h = await startHarness({ database });
+    });
+    afterAll(async () => {
+      await h?.close();
+    });
+
+    it('promotes a candidate after sign-off by an approver who is not the requester, refusing others meanwhile', async () => {
+      const model = 'income-approve';
+      await registerTestModel(h.database.db, model);
+      const id = await startRelease(h.client, { model, dataFile: adultTrainingSlice(2000), requestedBy: requester });
+      const waiting = await waitForStage(h.client, id, 'awaiting-approval');
+      expect(waiting.stage).toBe('awaiting-approval');
+      expect(waiting.version).toBe(1);
+      expect(waiting.evaluation?.metrics.accuracy).toBeGreaterThan(0.76);
+      expect(waiting.evaluation?.metrics.rocAuc).toBeGreaterThan(0.8);
+
+      const self = await refusal(decideRelease(h.client, id, 'approve', { principal: requester }));
+      expect(self.type).toBe('UnauthorizedApprover');
+      expect(self.message).toContain('separation of duties');
+      const stranger = await refusal(decideRelease(h.client, id, 'approve', { principal: 'mallory' }));
+      expect(stranger.type).toBe('UnauthorizedApprover');
+      expect(stranger.message).toContain('not an approver');
+      const stillWaiting = await waitForStage(h.client, id, 'awaiting-approval', 5000);
+      expect(stillWaiting.approvals).toEqual([]);
+
+      await decideRelease(h.client, id, 'approve', { principal: 'bob', comment: 'reviewed' });
+      const final: ReleaseState = await h.client.workflow.getHandle(id).result();
+      expect(final.status).toBe('promoted');
+
+      const { db } = h.database;
+      const [prod] = await db.select().from(production).where(eq(production.model, model));
+      expect(prod).toMatchObject({ version: 1, releaseId: id });
+      const [version] = await db.select().from(modelVersions).where(eq(modelVersions.model, model));
+      expect(version.status).toBe('production');
+      expect(version.lineage).toMatchObject({ dataSha256: final.data!.sha256, codeVersion: 'test', policyHash: final.policyHash });
+      // The stored model is content-addressed and verifies on read.
+      expect((await h.artifacts.get(version.modelSha256)).length).toBeGreaterThan(1000);
+      const signed = await db.select().from(approvals).where(eq(approvals.releaseId, id));
+      expect(signed.map((a) => [a.principal, a.decision, a.comment])).toEqual([['bob', 'approve', 'reviewed']]);
+      expect(await verifyAuditChain(db)).toMatchObject({ ok: true });
+
+      if (database === 'postgres' && process.env.RECORD_HISTORIES) {
+        const history = await h.client.workflow.getHandle(id).fetchHistory();
+        mkdirSync(join(projectRoot, 'test/histories'), { recursive: true });
+        writeFileSync(join(projectRoot, 'test/histories/release-approved.json'), historyToJSON(history));
+      }
+    });
+
+    if (database === 'embedded') return;
+
+    it('ends rejected with production untouched when an approver rejects', async () => {
+      const model = 'income-reject';
+      await registerTestModel(h.database.db, model);
+      const id = await startRelease(h.client, { model, dataFile: adultTrainingSlice(1500), requestedBy: requester });
+      await waitForStage(h.client, id, 'awaiting-approval');
+      await decideRelease(h.client, id, 'reject', { principal: 'carol', comment: 'recall too low for the north region' });
+      const final: ReleaseState = await h.client.workflow.getHandle(id).result();
+      expect(final.status).toBe('rejected');
+      expect(final.reason).toContain('carol');
+      const { db } = h.database;
+      expect(await db.select().from(production).where(eq(production.model, model))).toEqual([]);
+      const [version] = await db.select().from(modelVersions).where(eq(modelVersions.model, model));
+      expect(version.status).toBe('rejected');
+    });
+
+    it('expires when nobody signs off in time', async () => {
+      const model = 'income-expire';
+      await registerTestModel(h.database.db, model);
+      const id = await startRelease(h.client, { model, dataFile: adultTrainingSlice(1500), requestedBy: requester, approvalTimeoutMs: 1500 });
+      const final: ReleaseState = await h.client.workflow.getHandle(id).result();
+      expect(final.status).toBe('expired');
+      const late = await refusal(decideRelease(h.client, id, 'approve', { principal: 'bob' }));
+      expect(['AlreadyDecided', 'NotFound']).toContain(late.type);
+      expect(await h.database.db.select().from(production).where(eq(production.model, model))).toEqual([]);
+    });
+
+    it('survives a worker restart while waiting for sign-off, then completes on approval', async () => {
+      const model = 'income-restart';
+      await registerTestModel(h.database.db, model);
+      const id = await startRelease(h.client, { model, dataFile: adultTrainingSlice(1500), requestedBy: requester });
+      await waitForStage(h.client, id, 'awaiting-approval');
+      await h.restartWorkers();
+      await decideRelease(h.client, id, 'approve', { principal: 'carol' });
+      const final: ReleaseState = await h.client.workflow.getHandle(id).result();
+      expect(final.status).toBe('promoted');
+    });
+
+    it('needs the quorum of distinct approvers', async () => {
+      const model = 'income-quorum';
+      await registerTestModel(h.database.db, model, { approvers: ['bob', 'carol', 'dave'], quorum: 2 });
+      const id = await startRelease(h.client, { model, dataFile: adultTrainingSlice(1500), requestedBy: requester });
+      await waitForStage(h.client, id, 'awaiting-approval');
+      const first = await decideRelease(h.client, id, 'approve', { principal: 'bob' });
+      expect(first.status).toBe('running');
+      const twice = await refusal(decideRelease(h.client, id, 'approve', { principal: 'bob' }));
+      expect(twice.type).toBe('AlreadyDecided');
+      await decideRelease(h.client, id, 'approve', { principal: 'dave' });
+      const final: ReleaseState = await h.client.workflow.getHandle(id).result();
+      expect(final.status).toBe('promoted');
+      expect(final.approvals.map((a) => a.principal)).toEqual(['bob', 'dave']);
+    });
+
+    describe('refuses bad training data, naming file, row and column, and writes no model version', () => {
+      const header = '';
+      const good = '39, State-gov, 77516, Bachelors, 13, Never-married, Adm-clerical, Not-in-family, White, Male, 2174, 0, 40, United-States, <=50K';
+      const cases: Array<{ name: string; text: string; expect: RegExp[] }> = [
+        { name: 'empty.csv', text: header, expect: [/empty\.csv/, /empty/i] },
+        {
+          name: 'ragged.csv',
+          text: `${good}\n${good}\n39, State-gov, 77516, Bachelors\n`,
+          expect: [/ragged\.csv/, /row 3/, /column|field/i],
+        },
+        {
+          name: 'text-in-number.csv',
+          text: `${good}\n${good.replace('77516', 'lots')}\n`,
+          expect: [/text-in-number\.csv/, /row 2/, /column "fnlwgt"/, /lots/],
+        },
+        {
+          name: 'missing-column.csv',
+          text: `${good.split(', ').slice(0, 14).join(', ')}\n`.repeat(3),
+          expect: [/missing-column\.csv/, /row 1/, /income|column/],
+        },
+      ];
+      for (const c of cases) {
+        it(`refuses ${c.name}`, async () => {
+          const model = `income-bad-${c.name.replace('.csv', '')}`;
+          await registerTestModel(h.database.db, model);
+          const id = await startRelease(h.client, { model, dataFile: textFile(c.name, c.text), requestedBy: requester });
+          const err = await h.client.workflow.getHandle(id).result().then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+          expect(err).toBeInstanceOf(WorkflowFailedError);
+          const message = deepestMessage(err);
+          for (const re of c.expect) expect(message).toMatch(re);
+          const { db } = h.database;
+          expect(await db.select().from(modelVersions).where(eq(modelVersions.model, model))).toEqual([]);
+          const [release] = await db.select().from(releases).where(eq(releases.id, id));
+          expect(release.status).toBe('failed');
+        });
+      }
+    });
+  });
+}

@@ -1,0 +1,59 @@
+/**
+ * Test data derived in code from the shared UCI Adult files (never rewritten in place): slices of
+ * the training and test files, deliberately broken CSVs, and a small, fast policy.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { StewardDb } from '../../db/client';
+import { sharedDataDir, projectRoot } from '../../lib/paths';
+import { loadPolicyFile, type Policy } from '../../lib/policy';
+import { registerModel } from '../../lib/registry';
+
+export const adultDir = () => join(sharedDataDir(), 'adult');
+const tmp = mkdtempSync(join(tmpdir(), 'steward-fixtures-'));
+
+const lines = (file: string) => readFileSync(join(adultDir(), file), 'utf8').split('\n').filter((l) => l.trim() !== '');
+
+/** The first `rows` records of adult.data (after `skip`), as a new file. */
+export function adultTrainingSlice(rows: number, skip = 0, name = `adult-${skip}-${rows}.csv`): string {
+  const file = join(tmp, name);
+  writeFileSync(file, `${lines('adult.data').slice(skip, skip + rows).join('\n')}\n`);
+  return file;
+}
+
+/** The junk first line of adult.test plus its first `rows` records, as a new file. */
+export function adultEvaluationSlice(rows: number): string {
+  const file = join(tmp, `adult-test-${rows}.csv`);
+  const all = lines('adult.test');
+  writeFileSync(file, `${[all[0], ...all.slice(1, rows + 1)].join('\n')}\n`);
+  return file;
+}
+
+/** A file with the given text (for malformed inputs). */
+export function textFile(name: string, text: string): string {
+  const file = join(tmp, name);
+  writeFileSync(file, text);
+  return file;
+}
+
+/**
+ * The shipped Adult policy, made fast for tests: a small network, few epochs, the evaluation slice,
+ * a given approver list and model name.
+ */
+export function testPolicy(model: string, patch: { approvers?: string[]; quorum?: number; evaluationRows?: number } = {}): Policy {
+  const policy = loadPolicyFile(resolve(projectRoot, 'policies/adult-income.json'));
+  policy.model = model;
+  policy.data.evaluationFile = adultEvaluationSlice(patch.evaluationRows ?? 1500);
+  policy.approvals.approvers = patch.approvers ?? ['bob', 'carol'];
+  policy.approvals.quorum = patch.quorum ?? 1;
+  policy.compute.gpu = 'never';
+  policy.training = { ...policy.training, hiddenUnits: [16], epochs: 3, batchSize: 64, earlyStopping: { enabled: false } };
+  return policy;
+}
+
+export async function registerTestModel(db: StewardDb, model: string, patch?: Parameters<typeof testPolicy>[1]): Promise<Policy> {
+  const policy = testPolicy(model, patch);
+  await registerModel(db, policy);
+  return policy;
+}

@@ -1,0 +1,58 @@
+/**
+ * Worker wiring. The control worker runs workflows and light activities; training workers poll the
+ * GPU queue when they see a GPU (concurrency = devices), else the CPU queue. Scaling out is more
+ * processes running these on any machine that reaches Temporal, the database and the artifact store.
+ */
+import { fileURLToPath } from 'node:url';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createControlActivities, createTrainingActivities, type ActivityDeps } from '../activities';
+import type { ArtifactStore } from '../lib/artifacts';
+import { taskQueues } from '../lib/names';
+
+export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+export interface ControlWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  deps: ActivityDeps;
+  /** A pre-built workflow bundle (tests build it once); otherwise the worker bundles workflows/ at start. */
+  workflowBundlePath?: string;
+  taskQueue?: string;
+}
+
+export async function createControlWorker(o: ControlWorkerOptions): Promise<Worker> {
+  const options: WorkerOptions = {
+    connection: o.connection,
+    namespace: o.namespace,
+    taskQueue: o.taskQueue ?? taskQueues.control,
+    activities: createControlActivities(o.deps),
+    ...(o.workflowBundlePath ? { workflowBundle: { codePath: o.workflowBundlePath } } : { workflowsPath }),
+  };
+  return Worker.create(options);
+}
+
+export interface TrainingWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  artifacts: ArtifactStore;
+  /** Force a queue (tests); by default the worker asks lib/model/backend which hardware it has. */
+  device?: 'gpu' | 'cpu';
+  concurrency?: number;
+  taskQueue?: string;
+}
+
+export async function createTrainingWorker(o: TrainingWorkerOptions): Promise<{ worker: Worker; taskQueue: string; backend: string }> {
+  const { detectGpu } = await import('../lib/model/backend');
+  const gpu = o.device === 'cpu' ? { devices: 0 } : await detectGpu();
+  const onGpu = o.device === 'gpu' || gpu.devices > 0;
+  const taskQueue = o.taskQueue ?? (onGpu ? taskQueues.trainingGpu : taskQueues.trainingCpu);
+  const worker = await Worker.create({
+    connection: o.connection,
+    namespace: o.namespace,
+    taskQueue,
+    activities: createTrainingActivities({ artifacts: o.artifacts }),
+    // One training at a time per device: TF.js saturates a device (or the CPU cores) on its own.
+    maxConcurrentActivityTaskExecutions: o.concurrency ?? Math.max(1, gpu.devices),
+  });
+  return { worker, taskQueue, backend: onGpu ? 'gpu' : 'cpu' };
+}

@@ -1,0 +1,2 @@
+/** The workflows a Steward worker registers (the worker bundles this file). */
+export { releaseWorkflow } from './release';

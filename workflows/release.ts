@@ -1,0 +1,236 @@
+/**
+ * The release workflow: validate data -> train -> evaluate -> register -> wait for sign-off ->
+ * promote, or end rejected / expired / failed with production untouched. Its event history is the
+ * audit trail of the release; the same facts are mirrored to PostgreSQL by activities.
+ *
+ * Sign-off is a Workflow Update rather than a Signal: the caller gets a synchronous answer, and the
+ * validator refuses approvers who are not allowed before anything is written to history.
+ */
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  TimeoutFailure,
+  allHandlersFinished,
+  condition,
+  defineQuery,
+  defineUpdate,
+  log,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { TimeoutType } from '@temporalio/common';
+import type { ControlActivities, TrainingActivities } from '../activities/types';
+import { searchAttributes, taskQueues } from '../lib/names';
+import type { Decision, DecisionInput, ReleaseInput, ReleasePlan, ReleaseStage, ReleaseState, TrainedCandidate } from '../lib/release-types';
+
+export const approveUpdate = defineUpdate<ReleaseState, [DecisionInput]>('approve');
+export const rejectUpdate = defineUpdate<ReleaseState, [DecisionInput]>('reject');
+export const statusQuery = defineQuery<ReleaseState>('status');
+
+const control = proxyActivities<ControlActivities>({
+  taskQueue: taskQueues.control,
+  startToCloseTimeout: '10 minutes',
+  retry: { maximumAttempts: 5, initialInterval: '1s', nonRetryableErrorTypes: ['DataContractViolation', 'MalformedData', 'NotFound', 'InvalidPolicy'] },
+});
+
+function trainingActivities(taskQueue: string, heartbeatTimeout: number, scheduleToStartTimeout?: number) {
+  return proxyActivities<TrainingActivities>({
+    taskQueue,
+    scheduleToStartTimeout,
+    startToCloseTimeout: '4 hours',
+    // Epoch heartbeats; a killed worker is noticed within this and the retry resumes from the checkpoint.
+    heartbeatTimeout,
+    retry: { maximumAttempts: 4, initialInterval: '2s', nonRetryableErrorTypes: ['TrainingFailed', 'InvalidPolicy', 'MalformedData'] },
+  });
+}
+
+function isScheduleToStartTimeout(err: unknown): boolean {
+  return err instanceof ActivityFailure && err.cause instanceof TimeoutFailure && err.cause.timeoutType === TimeoutType.SCHEDULE_TO_START;
+}
+
+export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseState> {
+  const state: ReleaseState = {
+    releaseId: workflowInfo().workflowId,
+    model: input.model,
+    requestedBy: input.requestedBy,
+    stage: 'starting',
+    status: 'running',
+    approvers: [],
+    quorum: 1,
+    approvals: [],
+  };
+  let decided: 'approved' | 'rejected' | undefined;
+
+  setHandler(statusQuery, () => state);
+
+  // Validators run before the update is accepted into history: a refused principal leaves no trace
+  // beyond the caller's error, and the workflow keeps waiting.
+  const validateDecision = (kind: 'approve' | 'reject', raw: DecisionInput) => {
+    const principal = raw?.principal;
+    if (typeof principal !== 'string' || !/^[\w.@+-]+$/.test(principal)) {
+      throw ApplicationFailure.create({ type: 'InvalidInput', message: 'a decision needs a principal (user name or email)', nonRetryable: true });
+    }
+    if (state.stage !== 'awaiting-approval' || decided) {
+      throw ApplicationFailure.create({
+        type: 'AlreadyDecided',
+        message: `release ${state.releaseId} is not awaiting sign-off (stage: ${state.stage}, status: ${state.status})`,
+        nonRetryable: true,
+      });
+    }
+    if (principal === state.requestedBy) {
+      throw ApplicationFailure.create({
+        type: 'UnauthorizedApprover',
+        message: `${principal} requested release ${state.releaseId} and cannot ${kind} it (separation of duties)`,
+        nonRetryable: true,
+      });
+    }
+    if (!state.approvers.includes(principal)) {
+      throw ApplicationFailure.create({
+        type: 'UnauthorizedApprover',
+        message: `${principal} is not an approver of model ${state.model} (approvers: ${state.approvers.join(', ')})`,
+        nonRetryable: true,
+      });
+    }
+    if (state.approvals.some((a) => a.principal === principal)) {
+      throw ApplicationFailure.create({ type: 'AlreadyDecided', message: `${principal} has already decided on ${state.releaseId}`, nonRetryable: true });
+    }
+  };
+
+  const decide = async (kind: 'approve' | 'reject', raw: DecisionInput): Promise<ReleaseState> => {
+    const decision: Decision = { principal: raw.principal, decision: kind, comment: raw.comment ?? '', at: new Date().toISOString() };
+    await control.recordDecision({ releaseId: state.releaseId, model: state.model, version: state.version ?? null, policyHash: state.policyHash ?? '', decision });
+    state.approvals.push(decision);
+    if (kind === 'reject') decided = 'rejected';
+    else if (state.approvals.filter((a) => a.decision === 'approve').length >= state.quorum) decided = 'approved';
+    else describe(`Approved by ${state.approvals.map((a) => a.principal).join(', ')}; waiting for ${state.quorum - state.approvals.length} more.`);
+    return state;
+  };
+  setHandler(approveUpdate, (d) => decide('approve', d), { validator: (d) => validateDecision('approve', d) });
+  setHandler(rejectUpdate, (d) => decide('reject', d), { validator: (d) => validateDecision('reject', d) });
+
+  function describe(line: string) {
+    const lines = [`**${state.model}** release requested by ${state.requestedBy}: ${state.stage}`, line];
+    if (state.version !== undefined) lines.push(`Candidate version: v${state.version}`);
+    if (state.evaluation) {
+      const m = state.evaluation.metrics;
+      const p = state.evaluation.production;
+      lines.push(
+        `accuracy ${fmt(m.accuracy)}${p ? ` (production ${fmt(p.accuracy)})` : ''}, ROC AUC ${fmt(m.rocAuc)}${p ? ` (production ${fmt(p.rocAuc)})` : ''}`,
+      );
+    }
+    setCurrentDetails(lines.join('\n\n'));
+  }
+
+  function enter(stage: ReleaseStage, line: string) {
+    state.stage = stage;
+    upsertSearchAttributes([{ key: searchAttributes.stage, value: stage }]);
+    describe(line);
+    log.info('release stage', { stage, releaseId: state.releaseId });
+  }
+
+  async function finish(status: ReleaseState['status'], reason?: string) {
+    state.status = status;
+    state.reason = reason;
+    state.stage = 'done';
+    upsertSearchAttributes([{ key: searchAttributes.stage, value: status }]);
+    describe(reason ? `Outcome: ${status} (${reason})` : `Outcome: ${status}`);
+    await control.closeRelease({ releaseId: state.releaseId, model: state.model, status, reason: reason ?? null, version: state.version ?? null });
+    await condition(allHandlersFinished);
+  }
+
+  upsertSearchAttributes([
+    { key: searchAttributes.model, value: input.model },
+    { key: searchAttributes.requestedBy, value: input.requestedBy },
+  ]);
+
+  try {
+    enter('starting', 'Loading the model policy.');
+    const plan: ReleasePlan = await control.beginRelease({ releaseId: state.releaseId, input });
+    state.policyHash = plan.policyHash;
+    state.approvers = plan.approvers;
+    state.quorum = plan.quorum;
+
+    enter('validating', `Checking ${input.dataFile} against the data contract and the production reference.`);
+    const data = await control.validateData({ releaseId: state.releaseId, model: input.model, file: input.dataFile });
+    state.data = data;
+
+    enter('training', `Training on ${data.rows} rows (${plan.gpu === 'never' ? 'CPU' : `GPU ${plan.gpu}`}).`);
+    const candidate = await train(plan, data.artifactSha256);
+    state.candidate = candidate;
+
+    enter('evaluating', `Evaluating on ${input.evaluationFile ?? plan.evaluationFile}.`);
+    const evaluation = await control.evaluateCandidate({
+      releaseId: state.releaseId,
+      model: input.model,
+      candidate,
+      evaluationFile: input.evaluationFile ?? plan.evaluationFile,
+      productionVersion: plan.productionVersion,
+    });
+    state.evaluation = evaluation;
+
+    enter('registering', 'Registering the candidate version with its lineage.');
+    const version = await control.registerCandidate({
+      releaseId: state.releaseId,
+      model: input.model,
+      data,
+      candidate,
+      evaluation,
+      policyHash: plan.policyHash,
+      parentVersion: plan.productionVersion,
+    });
+    state.version = version;
+    upsertSearchAttributes([{ key: searchAttributes.version, value: version }]);
+
+    if (!evaluation.gate.passed) {
+      await finish('failed', `evaluation gate: ${evaluation.gate.reasons.join('; ')}`);
+      return state;
+    }
+
+    state.approvalDeadline = new Date(Date.now() + plan.approvalTimeoutMs).toISOString();
+    enter(
+      'awaiting-approval',
+      `Waiting for sign-off by ${plan.quorum} of: ${plan.approvers.join(', ')} (not ${input.requestedBy}). Expires ${state.approvalDeadline}.`,
+    );
+    await control.announceApprovalRequest({ releaseId: state.releaseId, model: input.model, version, approvers: plan.approvers, deadline: state.approvalDeadline });
+    const answered = await condition(() => decided !== undefined, plan.approvalTimeoutMs);
+    if (!answered) {
+      await finish('expired', `no sign-off within ${Math.round(plan.approvalTimeoutMs / 1000)} s`);
+      return state;
+    }
+    if (decided === 'rejected') {
+      const by = state.approvals.find((a) => a.decision === 'reject');
+      await finish('rejected', `rejected by ${by?.principal}${by?.comment ? `: ${by.comment}` : ''}`);
+      return state;
+    }
+
+    enter('promoting', 'Moving the production pointer.');
+    await control.promote({ releaseId: state.releaseId, model: input.model, version, policyHash: plan.policyHash, approvals: state.approvals });
+    await finish('promoted');
+    return state;
+  } catch (err) {
+    const reason = err instanceof ActivityFailure && err.cause instanceof Error ? err.cause.message : err instanceof Error ? err.message : String(err);
+    await finish('failed', reason);
+    throw err;
+  }
+
+  async function train(plan: ReleasePlan, dataSha256: string): Promise<TrainedCandidate> {
+    const args = { releaseId: state.releaseId, model: input.model, dataSha256, policy: plan.policy, overrides: input.trainingOverrides ?? {} };
+    const hb = plan.trainingHeartbeatMs;
+    if (plan.gpu === 'never') return trainingActivities(taskQueues.trainingCpu, hb).trainCandidate(args);
+    if (plan.gpu === 'required') return trainingActivities(taskQueues.trainingGpu, hb).trainCandidate(args);
+    try {
+      return await trainingActivities(taskQueues.trainingGpu, hb, plan.gpuWaitMs).trainCandidate(args);
+    } catch (err) {
+      if (!isScheduleToStartTimeout(err)) throw err;
+      describe(`No GPU worker picked the training up within ${plan.gpuWaitMs / 1000} s; training on CPU.`);
+      return trainingActivities(taskQueues.trainingCpu, hb).trainCandidate(args);
+    }
+  }
+}
+
+function fmt(x: number | undefined): string {
+  return x === undefined || Number.isNaN(x) ? 'n/a' : x.toFixed(4);
+}
