@@ -6,13 +6,14 @@ import { and, eq, sql } from 'drizzle-orm';
 import { approvals, modelVersions, production, releases } from '../db/schema';
 import { appendAudit } from '../lib/audit';
 import { getModel, productionVersion } from '../lib/registry';
+import { attachVersionCard } from '../lib/version-card';
 import type { DataValidation, Decision, EvaluationSummary, ReleaseInput, ReleasePlan, ReleaseStatus, TrainedCandidate } from '../lib/release-types';
 import type { ActivityDeps } from './deps';
 import { withFailureTypes } from './failures';
 
 const VERSION_LOCK = 7_361_403;
 
-export function createReleaseActivities({ db, codeVersion, clock = () => new Date() }: ActivityDeps) {
+export function createReleaseActivities({ db, artifacts, codeVersion, clock = () => new Date() }: ActivityDeps) {
   return {
     /** Loads the policy, records the release and says what the workflow must enforce. */
     async beginRelease({ releaseId, input }: { releaseId: string; input: ReleaseInput }): Promise<ReleasePlan> {
@@ -102,6 +103,7 @@ export function createReleaseActivities({ db, codeVersion, clock = () => new Dat
           eventKey: `${args.releaseId}:registered`,
           payload: { version, modelSha256: args.candidate.modelSha256, dataSha256: args.data.sha256, gate: args.evaluation.gate },
         });
+        await attachVersionCard(db, artifacts, args.model, version);
         return version;
       });
     },
@@ -160,6 +162,7 @@ export function createReleaseActivities({ db, codeVersion, clock = () => new Dat
         eventKey: `${args.releaseId}:promoted`,
         payload: { version: args.version, previousVersion: previous, approvedBy: args.approvals.map((a) => a.principal), policyHash: args.policyHash },
       });
+      await attachVersionCard(db, artifacts, args.model, args.version);
     },
 
     async closeRelease(args: { releaseId: string; model: string; status: ReleaseStatus; reason: string | null; version: number | null }): Promise<void> {
@@ -169,6 +172,8 @@ export function createReleaseActivities({ db, codeVersion, clock = () => new Dat
           .update(modelVersions)
           .set({ status: args.status })
           .where(and(eq(modelVersions.model, args.model), eq(modelVersions.version, args.version), eq(modelVersions.status, 'candidate')));
+        // The card keeps the rejection with its comment next to the evidence.
+        if (args.status === 'rejected') await attachVersionCard(db, artifacts, args.model, args.version);
       }
       await appendAudit(db, {
         at: clock(),

@@ -1,10 +1,172 @@
-/** Commands beyond the release loop (data checks, evaluation of external scores, model cards). */
+/** Commands beyond the release loop: data checks and drift, audits of external scores, model cards, the audit chain. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { and, eq } from 'drizzle-orm';
+import { datasets, modelVersions, production } from '../db/schema';
+import { localArtifactStore } from '../lib/artifacts';
+import { verifyAuditChain } from '../lib/audit';
+import { checkContract, parseContract, type ContractReport } from '../lib/data/contract';
+import { readChunks, type ReadOptions } from '../lib/data/reader';
+import type { ColumnSpec } from '../lib/data/types';
+import { readOptionsFor } from '../lib/data-io';
+import { ProfileBuilder, type DatasetProfile } from '../lib/drift/profile';
+import { computeDrift, formatDriftTable, type DriftConfig, type DriftReport } from '../lib/drift/suite';
+import { StewardError } from '../lib/errors';
+import { runEvalCommand } from '../lib/metrics';
+import { getModel } from '../lib/registry';
+import { renderVersionCard } from '../lib/version-card';
 import type { CliContext } from './context';
 
 export interface ExtraCommand {
   name: string;
-  usage: string;
-  run(args: string[], flags: Record<string, unknown>, ctx: CliContext, json: boolean): Promise<number>;
+  usage: string[];
+  /** `argv` is everything after the command name. */
+  run(argv: string[], ctx: CliContext): Promise<number>;
 }
 
-export const extraCommands: ExtraCommand[] = [];
+function parse(argv: string[], options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>): { values: Record<string, unknown>; positionals: string[] } {
+  try {
+    return parseArgs({ args: argv, options: { json: { type: 'boolean' }, ...options }, allowPositionals: true, strict: true }) as { values: Record<string, unknown>; positionals: string[] };
+  } catch (e) {
+    throw new StewardError('InvalidInput', (e as Error).message);
+  }
+}
+
+const dialectOptions = { separator: { type: 'string' as const }, 'no-header': { type: 'boolean' as const } };
+
+function dialect(values: Record<string, unknown>, columns?: ColumnSpec[]): ReadOptions {
+  return { separator: (values.separator as string | undefined) ?? ',', header: values['no-header'] !== true, trim: true, columns };
+}
+
+/** Profiles a file in one streaming pass; returns the profile and the column types it was read with. */
+async function profileFile(file: string, options: ReadOptions, reference?: DatasetProfile): Promise<{ profile: DatasetProfile; columns: ColumnSpec[]; sha256: string }> {
+  const builder = new ProfileBuilder(reference ? { reference } : {});
+  const chunks = readChunks(file, options);
+  let next = await chunks.next();
+  while (!next.done) {
+    builder.add(next.value);
+    next = await chunks.next();
+  }
+  return { profile: builder.finish(), columns: next.value.columns, sha256: next.value.sha256 };
+}
+
+function formatProfile(p: DatasetProfile): string {
+  const rows = p.columns.map((c) =>
+    c.kind === 'number'
+      ? [c.name, c.type, String(c.count), (c.missing / Math.max(1, c.rows)).toFixed(3), c.mean.toPrecision(6), c.std.toPrecision(6), String(c.min), String(c.quantiles.values[5]), String(c.max)]
+      : [c.name, c.type, String(c.count), (c.missing / Math.max(1, c.rows)).toFixed(3), `${c.categories.length} categories`, `top: ${c.categories.slice(0, 3).join(', ')}`, '', '', ''],
+  );
+  const header = ['column', 'type', 'count', 'missing', 'mean', 'std', 'min', 'median', 'max'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((v, i) => v.padEnd(widths[i])).join('  ').trimEnd();
+  return [`${p.rows} rows`, line(header), ...rows.map(line)].join('\n');
+}
+
+function formatContract(r: ContractReport): string {
+  const lines = [`contract: ${r.passed ? 'passed' : 'FAILED'} (${r.rows} rows, sha256 ${r.sha256.slice(0, 16)})`];
+  for (const v of r.violations) lines.push(`  ${v.severity.padEnd(5)} ${v.rule.padEnd(10)} ${(v.column ?? '').padEnd(16)} ${String(v.count).padStart(6)}  rows ${v.exampleRows.join(', ')}  ${v.message}`);
+  for (const n of r.notes) lines.push(`  note  ${n}`);
+  return lines.join('\n');
+}
+
+const dataCommand: ExtraCommand = {
+  name: 'data',
+  usage: [
+    'data check <model> <file>            the model\'s data contract, and drift against its production reference',
+    'data profile <file>                  per-column profile (counts, missing, moments, quantiles, categories)',
+    'data drift --reference <f> --current <f>   drift between two files (one row per column: test, value, threshold, verdict)',
+    '      [--separator s] [--no-header]  dialect for files read without a model policy',
+  ],
+  async run(argv, ctx) {
+    const [sub, ...rest] = argv;
+    if (sub === 'check') {
+      const { values, positionals } = parse(rest, {});
+      const [model, file] = positionals;
+      if (!model || !file) throw new StewardError('InvalidInput', 'usage: steward data check <model> <file>');
+      const { db } = await ctx.database();
+      const { policy } = await getModel(db, model);
+      const contract = parseContract(policy.contract);
+      const options = readOptionsFor(policy, contract);
+      const [ref] = await db
+        .select({ profile: datasets.profile, version: production.version })
+        .from(production)
+        .innerJoin(modelVersions, and(eq(modelVersions.model, production.model), eq(modelVersions.version, production.version)))
+        .innerJoin(datasets, eq(datasets.sha256, modelVersions.dataSha256))
+        .where(eq(production.model, model));
+      const reference = (ref?.profile as DatasetProfile | null) ?? null;
+      const known = reference ? Object.fromEntries(reference.columns.flatMap((c) => (c.kind === 'category' ? [[c.name, c.categories]] : []))) : undefined;
+      const report = await checkContract(resolve(file), contract, options, { knownCategories: known });
+      let drift: DriftReport | null = null;
+      if (reference) drift = computeDrift(reference, (await profileFile(resolve(file), options, reference)).profile, policy.drift as DriftConfig);
+      if (values.json) process.stdout.write(`${JSON.stringify({ contract: report, drift, productionVersion: ref?.version ?? null }, null, 2)}\n`);
+      else {
+        process.stdout.write(`${formatContract(report)}\n`);
+        process.stdout.write(drift ? `drift against production v${ref!.version}:\n${formatDriftTable(drift)}\n` : 'drift: no production version to compare with\n');
+      }
+      return report.passed ? 0 : 1;
+    }
+    if (sub === 'profile') {
+      const { values, positionals } = parse(rest, dialectOptions);
+      if (!positionals[0]) throw new StewardError('InvalidInput', 'usage: steward data profile <file>');
+      const { profile, sha256 } = await profileFile(resolve(positionals[0]), dialect(values));
+      process.stdout.write(values.json ? `${JSON.stringify({ sha256, profile }, null, 2)}\n` : `sha256 ${sha256}\n${formatProfile(profile)}\n`);
+      return 0;
+    }
+    if (sub === 'drift') {
+      const { values } = parse(rest, { reference: { type: 'string' }, current: { type: 'string' }, ...dialectOptions });
+      if (typeof values.reference !== 'string' || typeof values.current !== 'string') throw new StewardError('InvalidInput', 'usage: steward data drift --reference <file> --current <file>');
+      const ref = await profileFile(resolve(values.reference), dialect(values));
+      // The current file is read with the reference's column types and binned on its bin edges.
+      const cur = await profileFile(resolve(values.current), dialect(values, ref.columns), ref.profile);
+      const report = computeDrift(ref.profile, cur.profile);
+      process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatDriftTable(report)}\n`);
+      return 0;
+    }
+    throw new StewardError('InvalidInput', `unknown data command "${sub ?? ''}": use check, profile or drift`);
+  },
+};
+
+const evalCommand: ExtraCommand = {
+  name: 'eval',
+  usage: ['eval --data <csv> --label <col> --score <col> [--threshold t] [--group <col> ...] [--baseline-score <col>] [--positive-label v]', '                                      audit externally produced scores: metrics, fairness, regression'],
+  async run(argv) {
+    const { output, exitCode } = await runEvalCommand(argv);
+    process.stdout.write(`${output}\n`);
+    return exitCode;
+  },
+};
+
+const cardCommand: ExtraCommand = {
+  name: 'card',
+  usage: ['card <model> <version> [--out <dir>]  write the model card (Markdown and self-contained HTML)'],
+  async run(argv, ctx) {
+    const { values, positionals } = parse(argv, { out: { type: 'string' } });
+    const [model, v] = positionals;
+    const version = Number(String(v ?? '').replace(/^v/, ''));
+    if (!model || !Number.isInteger(version)) throw new StewardError('InvalidInput', 'usage: steward card <model> <version>');
+    const { db } = await ctx.database();
+    const card = await renderVersionCard(db, localArtifactStore(ctx.config.artifactsDir), model, version);
+    const dir = resolve((values.out as string | undefined) ?? '.');
+    mkdirSync(dir, { recursive: true });
+    const base = join(dir, `${model}-v${version}-card`);
+    writeFileSync(`${base}.md`, card.markdown);
+    writeFileSync(`${base}.html`, card.html);
+    process.stdout.write(values.json ? `${JSON.stringify({ markdown: `${base}.md`, html: `${base}.html`, card: card.input })}\n` : `wrote ${base}.md and ${base}.html\n`);
+    return 0;
+  },
+};
+
+const auditCommand: ExtraCommand = {
+  name: 'audit',
+  usage: ['audit verify                        recompute the audit hash chain; names the first altered event'],
+  async run(argv, ctx) {
+    const { values, positionals } = parse(argv, {});
+    if (positionals[0] !== 'verify') throw new StewardError('InvalidInput', 'usage: steward audit verify');
+    const result = await verifyAuditChain((await ctx.database()).db);
+    process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : result.ok ? `audit chain intact: ${result.events} events\n` : `audit chain BROKEN at event ${result.brokenAt} (of ${result.events})\n`);
+    return result.ok ? 0 : 1;
+  },
+};
+
+export const extraCommands: ExtraCommand[] = [dataCommand, evalCommand, cardCommand, auditCommand];

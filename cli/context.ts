@@ -16,6 +16,8 @@ export interface CliContext {
   temporal(): Promise<Client>;
   database(): Promise<Database>;
   uiUrl(): string | undefined;
+  /** True when the database is a server (DATABASE_URL or a running `steward dev`), not a cold embedded start. */
+  sharedDatabase(): boolean;
   close(): Promise<void>;
 }
 
@@ -38,6 +40,9 @@ export function createCliContext(env: NodeJS.ProcessEnv = process.env): CliConte
     },
     uiUrl() {
       return stack?.uiUrl;
+    },
+    sharedDatabase() {
+      return Boolean(config.databaseUrl ?? stack?.databaseUrl);
     },
     async close() {
       await client?.connection.close();

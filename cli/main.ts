@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { isStewardError, StewardError } from '../lib/errors';
 import { loadPolicyFile } from '../lib/policy';
 import { decideRelease, releaseState, startRelease } from '../lib/release-client';
-import { listModels, listVersions, registerModel } from '../lib/registry';
+import { getModel, listModels, listVersions, registerModel } from '../lib/registry';
 import { parseDuration } from '../lib/duration';
 import { createCliContext, type CliContext } from './context';
 import { extraCommands } from './commands';
@@ -26,7 +26,7 @@ Usage: npx steward <command> [options]   (every command accepts --json)
   approve <release> --as <principal> [--comment <text>]
   reject  <release> --as <principal> [--comment <text>]
   status <release>                      a release's stage, evidence and decisions
-${extraCommands.map((c) => `  ${c.usage}`).join('\n')}
+${extraCommands.flatMap((c) => c.usage.map((u) => `  ${u}`)).join('\n')}
 
 Principal: --as, else $STEWARD_USER. Temporal: $TEMPORAL_ADDRESS, else the running \`steward dev\`.
 Database: $DATABASE_URL, else the embedded one.`;
@@ -117,6 +117,8 @@ async function main(argv: string[]): Promise<number> {
       case 'release': {
         const model = need(args, 0, 'model');
         if (typeof flags.data !== 'string') throw new StewardError('InvalidInput', 'release needs --data <file>');
+        // Refuse an unknown model before anything starts, when the registry is reachable without a cold start.
+        if (ctx.sharedDatabase()) await getModel((await ctx.database()).db, model);
         const client = await ctx.temporal();
         const id = await startRelease(client, {
           model,
@@ -150,7 +152,7 @@ async function main(argv: string[]): Promise<number> {
       }
       default: {
         const extra = extraCommands.find((c) => c.name === command);
-        if (extra) return await extra.run(args, flags, ctx, json);
+        if (extra) return await extra.run(argv.slice(argv.indexOf(command) + 1), ctx);
         throw new StewardError('InvalidInput', `unknown command "${command}"\n\n${usage}`);
       }
     }

@@ -62,6 +62,9 @@ export const modelVersions = pgTable(
     modelSha256: text('model_sha256').notNull(),
     pipelineSha256: text('pipeline_sha256').notNull(),
     reportSha256: text('report_sha256'),
+    /** The model card (Markdown and self-contained HTML), re-rendered when decisions arrive. */
+    cardMarkdownSha256: text('card_markdown_sha256'),
+    cardHtmlSha256: text('card_html_sha256'),
     metrics: jsonb('metrics').notNull(),
     lineage: jsonb('lineage').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),

@@ -38,6 +38,8 @@ CREATE TABLE "model_versions" (
 	"model_sha256" text NOT NULL,
 	"pipeline_sha256" text NOT NULL,
 	"report_sha256" text,
+	"card_markdown_sha256" text,
+	"card_html_sha256" text,
 	"metrics" jsonb NOT NULL,
 	"lineage" jsonb NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approvals, modelVersions, production, releases } from '../../db/schema';
 import { verifyAuditChain } from '../../lib/audit';
@@ -10,6 +10,8 @@ import { StewardError } from '../../lib/errors';
 import { decideRelease, startRelease, waitForStage } from '../../lib/release-client';
 import type { ReleaseState } from '../../lib/release-types';
 import { projectRoot } from '../../lib/paths';
+import { taskQueues } from '../../lib/names';
+import { registerModel } from '../../lib/registry';
 import { adultTrainingSlice, registerTestModel, textFile } from '../support/fixtures';
 import { startHarness, type Harness } from '../support/harness';
 
@@ -135,6 +137,45 @@ for (const database of ['postgres', 'embedded'] as const) {
       const final: ReleaseState = await h.client.workflow.getHandle(id).result();
       expect(final.status).toBe('promoted');
       expect(final.approvals.map((a) => a.principal)).toEqual(['bob', 'dave']);
+    });
+
+    it('falls back to CPU training when no GPU worker takes a GPU-preferred job in time', async () => {
+      const model = 'income-gpu-preferred';
+      const policy = await registerTestModel(h.database.db, model);
+      policy.compute = { gpu: 'preferred', gpuWait: 1500, heartbeatTimeout: 60_000 };
+      await registerModel(h.database.db, policy);
+      const id = await startRelease(h.client, { model, dataFile: adultTrainingSlice(1500), requestedBy: requester });
+      const state = await waitForStage(h.client, id, 'awaiting-approval');
+      expect(state.candidate?.taskQueue).toBe(taskQueues.trainingCpu);
+      expect(state.candidate?.backend).toMatch(/wasm|cpu|tensorflow/);
+    });
+
+    it('compares a new candidate with production: a real regression fails the gate and production stays', async () => {
+      const model = 'income-regression';
+      await registerTestModel(h.database.db, model);
+      const first = await startRelease(h.client, { model, dataFile: adultTrainingSlice(2000), requestedBy: requester });
+      await waitForStage(h.client, first, 'awaiting-approval');
+      await decideRelease(h.client, first, 'approve', { principal: 'bob' });
+      expect((await h.client.workflow.getHandle(first).result()).status).toBe('promoted');
+
+      // Same data, a crippled recipe: one epoch at a tiny learning rate.
+      const worse = await startRelease(h.client, {
+        model,
+        dataFile: adultTrainingSlice(2000, 2000),
+        requestedBy: requester,
+        trainingOverrides: { epochs: 1, learningRate: 0.00001, hiddenUnits: [2] },
+      });
+      const final: ReleaseState = await h.client.workflow.getHandle(worse).result();
+      expect(final.status).toBe('failed');
+      expect(final.reason).toMatch(/regression vs production v1/);
+      expect(final.evaluation?.production?.rocAuc).toBeGreaterThan(final.evaluation!.metrics.rocAuc);
+      expect(final.data?.drift).not.toBeNull();
+      const [prod] = await h.database.db.select().from(production).where(eq(production.model, model));
+      expect(prod.version).toBe(1);
+      // The failed candidate is kept, with its report and card, for the record.
+      const [v2] = await h.database.db.select().from(modelVersions).where(and(eq(modelVersions.model, model), eq(modelVersions.version, 2)));
+      expect(v2.status).toBe('failed');
+      expect((await h.artifacts.get(v2.cardHtmlSha256!)).toString()).toContain('regression');
     });
 
     describe('refuses bad training data, naming file, row and column, and writes no model version', () => {

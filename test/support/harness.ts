@@ -19,6 +19,9 @@ export interface Harness {
   database: Database;
   artifacts: ArtifactStore;
   artifactsDir: string;
+  /** The test database's URL (PostgreSQL harnesses only), for out-of-process clients such as the CLI. */
+  databaseUrl?: string;
+  temporalAddress: string;
   /** Stops both workers (a worker crash, as far as Temporal can tell) and starts new ones. */
   restartWorkers(): Promise<void>;
   stopWorkers(): Promise<void>;
@@ -88,6 +91,8 @@ export async function startHarness(options: { database: 'postgres' | 'embedded';
     database,
     artifacts,
     artifactsDir,
+    databaseUrl: pg?.url,
+    temporalAddress: address,
     startWorkers,
     stopWorkers,
     restartWorkers: async () => {
