@@ -9,10 +9,15 @@
  *   distinct values (default 20,000). Counting distinct values instead of rows means low-cardinality
  *   columns (ages, hours, flags, codes) stay exact at any row count, and KS / Wasserstein computed
  *   from them are exactly scipy's. Memory is bounded by `exactCap`, never by rows.
- * - `sketch`: once a column exceeds `exactCap` distinct values, a KLL sketch (k = 200 by default,
- *   normalised rank error ≈ 1.7% worst case at 99% confidence, about 600 stored values).
+ * - `summary`: once a column exceeds `exactCap` distinct values, a centroid summary (centroids.ts):
+ *   at most `centroids` (default 1024) groups with exact count, sum, min and max each, and two
+ *   certified error bounds stored with it: `wassersteinBound` (W₁ between the column and its
+ *   summary, in the column's units) and `rankBound` (sup |F̂ − F|). Drift statistics computed from
+ *   summaries are within the sum of both sides' bounds of the exact ones (see suite.ts).
+ * - `sketch`: a KLL sketch, only in profiles written before the centroid summary existed; still
+ *   read and merged (converted to an uncertified summary).
  * - `histogram`: counts on B = 10 equal-mass bins cut at the column's own quantiles (exact counts in
- *   exact mode; sketch-estimated in sketch mode, per-bin mass error ≤ 2ε).
+ *   exact mode; estimated from the summary's groups otherwise).
  * - `referenceHistogram`: when the builder is given a reference profile, exact streaming counts on
  *   the reference's cuts, so PSI / Jensen-Shannon of a current window against the reference are
  *   exact even when the current window only has a sketch.
@@ -22,7 +27,8 @@
  */
 import { StewardError } from '../errors';
 import type { DataChunk } from './chunk';
-import { DEFAULT_KLL_K, KllSketch, type KllState, weightedFromLevels } from './kll';
+import { CentroidSummary, type CentroidState, centroidSample, DEFAULT_CENTROIDS } from './centroids';
+import { DEFAULT_KLL_K, type KllState, weightedFromLevels } from './kll';
 
 /** Profile format version; bump when the stored shape changes. */
 export const PROFILE_VERSION = 1;
@@ -34,8 +40,10 @@ export const PROFILE_QUANTILES = [0, 0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95
 export interface ProfileOptions {
   /** Keep exact value counts while a numeric column has at most this many distinct values. Default 20,000. */
   exactCap?: number;
-  /** KLL accuracy parameter once a column exceeds `exactCap`. Default 200. */
+  /** Kept for stored profiles (legacy KLL sketches); new profiles use `centroids`. Default 200. */
   sketchK?: number;
+  /** Groups in the centroid summary once a column exceeds `exactCap`. Default 1024. */
+  centroids?: number;
   /** Equal-mass bins for the column's own histogram. Default 10 (the PSI convention). */
   bins?: number;
   /** Categories kept per categorical column (most frequent first). Default 10,000. */
@@ -73,7 +81,10 @@ export interface NumericColumnProfile {
   max: number;
   quantiles: { probs: number[]; values: number[]; exact: boolean };
   exact: ValueCounts | null;
+  /** Legacy KLL sketch (profiles from before the centroid summary); null in new profiles. */
   sketch: KllState | null;
+  /** Centroid summary with certified error bounds, when the column exceeded `exactCap` distinct values. */
+  summary?: CentroidState | null;
   histogram: BinnedCounts & { exact: boolean };
   referenceHistogram?: BinnedCounts;
 }
@@ -100,11 +111,11 @@ export type ColumnProfile = NumericColumnProfile | CategoricalColumnProfile;
 export interface DatasetProfile {
   version: typeof PROFILE_VERSION;
   rows: number;
-  options: { exactCap: number; sketchK: number; bins: number; maxCategories: number };
+  options: { exactCap: number; sketchK: number; bins: number; maxCategories: number; centroids?: number };
   columns: ColumnProfile[];
 }
 
-const DEFAULTS = { exactCap: 20_000, sketchK: DEFAULT_KLL_K, bins: 10, maxCategories: 10_000 };
+const DEFAULTS = { exactCap: 20_000, sketchK: DEFAULT_KLL_K, bins: 10, maxCategories: 10_000, centroids: DEFAULT_CENTROIDS };
 
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
@@ -175,7 +186,7 @@ class NumericAccumulator {
   min = Number.POSITIVE_INFINITY;
   max = Number.NEGATIVE_INFINITY;
   table: ValueTable | null;
-  sketch: KllSketch | null = null;
+  summary: CentroidSummary | null = null;
   refCuts: Float64Array | null;
   refCounts: Float64Array | null;
 
@@ -214,17 +225,47 @@ class NumericAccumulator {
     let cm2 = 0;
     const cuts = this.refCuts;
     const rc = this.refCounts;
-    for (let i = 0; i < n; i++) {
-      let v = values[i];
-      if (v !== v) continue;
-      v += 0; // -0 and 0 are one value
-      const d = v - cm;
-      cm2 += d * d;
-      if (this.table !== null) {
-        this.table.add(v, 1);
-        if (this.table.size > this.opts.exactCap) this.toSketch();
-      } else (this.sketch as KllSketch).update(v);
-      if (cuts !== null) (rc as Float64Array)[binIndex(cuts, v)]++;
+    let i = 0;
+    const table = this.table;
+    if (table !== null) {
+      const cap = this.opts.exactCap;
+      for (; i < n; i++) {
+        const v = values[i];
+        if (v !== v) continue;
+        const d = v - cm;
+        cm2 += d * d;
+        table.add(v + 0, 1); // -0 and 0 are one value
+        if (table.size > cap) {
+          this.toSummary();
+          i++;
+          break;
+        }
+      }
+    }
+    if (i < n) {
+      for (let j = i; j < n; j++) {
+        const v = values[j];
+        if (v !== v) continue;
+        const d = v - cm;
+        cm2 += d * d;
+      }
+      (this.summary as CentroidSummary).addArray(i === 0 ? values : values.subarray(i));
+    }
+    if (cuts !== null) {
+      const r = rc as Float64Array;
+      const nc = cuts.length;
+      for (let j = 0; j < n; j++) {
+        const v = values[j];
+        if (v !== v) continue;
+        let lo = 0;
+        let hi = nc;
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          if (v >= cuts[mid]) lo = mid + 1;
+          else hi = mid;
+        }
+        r[lo]++;
+      }
     }
     this.combineMoments(cnt, cm, cm2);
   }
@@ -246,11 +287,13 @@ class NumericAccumulator {
     this.count = nt;
   }
 
-  private toSketch(): void {
+  private toSummary(): void {
     const t = this.table as ValueTable;
-    const s = new KllSketch(this.opts.sketchK);
-    for (let i = 0; i < t.counts.length; i++) if (t.counts[i] > 0) s.updateWeighted(t.keys[i], t.counts[i]);
-    this.sketch = s;
+    const s = new CentroidSummary(this.opts.centroids);
+    const groups = [];
+    for (let i = 0; i < t.counts.length; i++) if (t.counts[i] > 0) groups.push({ sum: t.keys[i] * t.counts[i], count: t.counts[i], min: t.keys[i], max: t.keys[i] });
+    s.addGroups(groups);
+    this.summary = s;
     this.table = null;
   }
 
@@ -262,22 +305,26 @@ class NumericAccumulator {
     if (o.min < this.min) this.min = o.min;
     if (o.max > this.max) this.max = o.max;
     if (this.table !== null && o.table !== null) {
-      // Fold o's distinct values in while they fit; past the cap, switch to the sketch mid-way.
+      // Fold o's distinct values in while they fit; past the cap, switch to the summary mid-way.
       const ot = o.table;
       let i = 0;
       for (; i < ot.counts.length && this.table !== null; i++) {
         if (ot.counts[i] === 0) continue;
         this.table.add(ot.keys[i], ot.counts[i]);
-        if (this.table.size > this.opts.exactCap) this.toSketch();
+        if (this.table.size > this.opts.exactCap) this.toSummary();
       }
-      for (; i < ot.counts.length; i++) if (ot.counts[i] > 0) (this.sketch as KllSketch).updateWeighted(ot.keys[i], ot.counts[i]);
+      const rest = [];
+      for (; i < ot.counts.length; i++) if (ot.counts[i] > 0) rest.push({ sum: ot.keys[i] * ot.counts[i], count: ot.counts[i], min: ot.keys[i], max: ot.keys[i] });
+      if (rest.length > 0) (this.summary as CentroidSummary).addGroups(rest);
     } else {
-      if (this.table !== null) this.toSketch();
-      const s = this.sketch as KllSketch;
-      if (o.sketch !== null) s.merge(o.sketch);
+      if (this.table !== null) this.toSummary();
+      const s = this.summary as CentroidSummary;
+      if (o.summary !== null) s.merge(o.summary);
       else if (o.table !== null) {
         const ot = o.table;
-        for (let i = 0; i < ot.counts.length; i++) if (ot.counts[i] > 0) s.updateWeighted(ot.keys[i], ot.counts[i]);
+        const groups = [];
+        for (let i = 0; i < ot.counts.length; i++) if (ot.counts[i] > 0) groups.push({ sum: ot.keys[i] * ot.counts[i], count: ot.counts[i], min: ot.keys[i], max: ot.keys[i] });
+        s.addGroups(groups);
       }
     }
     if (this.refCounts !== null && o.refCounts !== null && sameCuts(this.refCuts, o.refCuts)) {
@@ -290,26 +337,26 @@ class NumericAccumulator {
 
   finish(): NumericColumnProfile {
     const exact = this.table !== null ? this.table.sorted() : null;
-    let sketch: KllState | null = null;
+    let summary: CentroidState | null = null;
     let values: ArrayLike<number>;
     let weights: ArrayLike<number>;
     if (exact !== null) {
       values = exact.values;
       weights = exact.counts;
     } else {
-      const s = this.sketch as KllSketch;
-      sketch = s.toState();
-      ({ values, weights } = weightedFromLevels(sketch.levels));
+      summary = (this.summary as CentroidSummary).toState();
+      ({ values, weights } = centroidSample(summary));
     }
     const quantiles = weightedQuantiles(values, weights, PROFILE_QUANTILES);
+    if (exact === null && this.count > 0) {
+      // The extremes are known exactly.
+      quantiles[0] = this.min;
+      quantiles[quantiles.length - 1] = this.max;
+    }
     const cutProbs = Array.from({ length: this.opts.bins - 1 }, (_, i) => (i + 1) / this.opts.bins);
     const cuts = uniqueSorted(weightedQuantiles(values, weights, cutProbs));
     const counts = new Array<number>(cuts.length + 1).fill(0);
-    let totalW = 0;
-    for (let i = 0; i < values.length; i++) totalW += weights[i];
-    // Sketch weights sum to n only approximately level by level; rescale so bins sum to count.
-    const scale = totalW > 0 ? this.count / totalW : 0;
-    for (let i = 0; i < values.length; i++) counts[binIndex(cuts, values[i])] += weights[i] * scale;
+    for (let i = 0; i < values.length; i++) counts[binIndex(cuts, values[i])] += weights[i];
     const p: NumericColumnProfile = {
       kind: 'number',
       name: this.name,
@@ -324,9 +371,10 @@ class NumericAccumulator {
       max: this.count > 0 ? this.max : Number.NaN,
       quantiles: { probs: PROFILE_QUANTILES.slice(), values: quantiles, exact: exact !== null },
       exact,
-      sketch,
+      sketch: null,
       histogram: { cuts, counts, exact: exact !== null },
     };
+    if (summary !== null) p.summary = summary;
     if (this.refCuts !== null && this.refCounts !== null) {
       p.referenceHistogram = { cuts: Array.from(this.refCuts), counts: Array.from(this.refCounts) };
     }
@@ -346,9 +394,17 @@ class NumericAccumulator {
     }
     if (p.exact !== null) {
       for (let i = 0; i < p.exact.values.length; i++) (a.table as ValueTable).add(p.exact.values[i], p.exact.counts[i]);
-    } else if (p.sketch !== null) {
+    } else if (p.summary) {
       a.table = null;
-      a.sketch = KllSketch.fromState(p.sketch);
+      a.summary = CentroidSummary.fromState(p.summary);
+    } else if (p.sketch !== null) {
+      // Legacy KLL profile: its items become point groups; the result carries no certified bound.
+      a.table = null;
+      const w = weightedFromLevels(p.sketch.levels);
+      const s = new CentroidSummary(opts.centroids);
+      s.addGroups(Array.from(w.values, (v, i) => ({ sum: v * w.weights[i], count: w.weights[i], min: v, max: v })));
+      s.certified = false;
+      a.summary = s;
     }
     if (p.referenceHistogram && a.refCounts) a.refCounts.set(p.referenceHistogram.counts);
     return a;
@@ -514,9 +570,10 @@ export class ProfileBuilder {
       exactCap: options.exactCap ?? options.reference?.options.exactCap ?? DEFAULTS.exactCap,
       sketchK: options.sketchK ?? options.reference?.options.sketchK ?? DEFAULTS.sketchK,
       bins: options.bins ?? options.reference?.options.bins ?? DEFAULTS.bins,
+      centroids: options.centroids ?? options.reference?.options.centroids ?? DEFAULTS.centroids,
       maxCategories: options.maxCategories ?? options.reference?.options.maxCategories ?? DEFAULTS.maxCategories,
     };
-    if (!(this.opts.exactCap >= 1 && this.opts.sketchK >= 8 && this.opts.bins >= 2 && this.opts.maxCategories >= 1)) {
+    if (!(this.opts.exactCap >= 1 && this.opts.sketchK >= 8 && this.opts.bins >= 2 && this.opts.maxCategories >= 1 && this.opts.centroids >= 16)) {
       throw new StewardError('InvalidInput', 'profile options out of range', {}, { details: this.opts });
     }
     for (const c of options.reference?.columns ?? []) if (c.kind === 'number') this.refCuts.set(c.name, c.histogram.cuts);
@@ -594,7 +651,7 @@ export function mergeProfiles(a: DatasetProfile, b: DatasetProfile): DatasetProf
       throw new StewardError('InvalidInput', `unsupported profile version ${String(p.version)}`);
     }
   }
-  const opts = { ...a.options };
+  const opts = { ...DEFAULTS, ...a.options };
   const cols = new Map<string, NumericAccumulator | CategoricalAccumulator>();
   for (const c of a.columns) {
     cols.set(c.name, c.kind === 'number' ? NumericAccumulator.fromProfile(c, opts) : CategoricalAccumulator.fromProfile(c, opts));

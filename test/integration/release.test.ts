@@ -178,6 +178,17 @@ for (const database of ['postgres', 'embedded'] as const) {
       expect((await h.artifacts.get(v2.cardHtmlSha256!)).toString()).toContain('regression');
     });
 
+    it('fails the gate, before any sign-off is asked, when a fairness threshold is breached', async () => {
+      const model = 'income-unfair';
+      await registerTestModel(h.database.db, model, { fairness: { equalizedOddsDifference: 0.0001 } });
+      const id = await startRelease(h.client, { model, dataFile: adultTrainingSlice(1500), requestedBy: requester });
+      const final: ReleaseState = await h.client.workflow.getHandle(id).result();
+      expect(final.status).toBe('failed');
+      expect(final.reason).toMatch(/fairness: sex/);
+      expect(final.approvals).toEqual([]);
+      expect(await h.database.db.select().from(production).where(eq(production.model, model))).toEqual([]);
+    });
+
     describe('refuses bad training data, naming file, row and column, and writes no model version', () => {
       const header = '';
       const good = '39, State-gov, 77516, Bachelors, 13, Never-married, Adm-clerical, Not-in-family, White, Male, 2174, 0, 40, United-States, <=50K';

@@ -41,7 +41,10 @@ export function textFile(name: string, text: string): string {
  * The shipped Adult policy, made fast for tests: a small network, few epochs, the evaluation slice,
  * a given approver list and model name.
  */
-export function testPolicy(model: string, patch: { approvers?: string[]; quorum?: number; evaluationRows?: number } = {}): Policy {
+export function testPolicy(
+  model: string,
+  patch: { approvers?: string[]; quorum?: number; evaluationRows?: number; fairness?: Record<string, number | null> } = {},
+): Policy {
   const policy = loadPolicyFile(resolve(projectRoot, 'policies/adult-income.json'));
   policy.model = model;
   policy.data.evaluationFile = adultEvaluationSlice(patch.evaluationRows ?? 1500);
@@ -49,6 +52,15 @@ export function testPolicy(model: string, patch: { approvers?: string[]; quorum?
   policy.approvals.quorum = patch.quorum ?? 1;
   policy.compute.gpu = 'never';
   policy.training = { ...policy.training, hiddenUnits: [16], epochs: 3, batchSize: 64, earlyStopping: { enabled: false } };
+  // Tiny models on small slices: fairness is measured but only judged when a test asks for it.
+  const evaluation = policy.evaluation as { fairness: { thresholds: Record<string, number | null> } };
+  evaluation.fairness.thresholds = patch.fairness ?? {
+    demographicParityDifference: null,
+    demographicParityRatio: null,
+    equalizedOddsDifference: null,
+    equalOpportunityDifference: null,
+    disparateImpactRatio: null,
+  };
   return policy;
 }
 
