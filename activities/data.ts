@@ -79,6 +79,7 @@ export function createDataActivities(deps: ActivityDeps) {
           .values({ sha256: stored.sha256, sourcePath: file, rows: report.rows, bytes: stored.bytes, profile })
           .onConflictDoNothing();
         const driftedColumns = drift ? drift.columns.filter((c) => c.drifted).map((c) => c.column) : [];
+        const reportSha256 = await artifacts.put(Buffer.from(JSON.stringify({ contract: report, drift }, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v))));
         await appendAudit(db, {
           at: clock(),
           actor: 'steward',
@@ -86,12 +87,13 @@ export function createDataActivities(deps: ActivityDeps) {
           model,
           releaseId,
           eventKey: `${releaseId}:data-validated`,
-          payload: { sha256: stored.sha256, rows: report.rows, drift: drift ? { ...drift.dataset, driftedColumns } : null },
+          payload: { sha256: stored.sha256, rows: report.rows, reportSha256, drift: drift ? { ...drift.dataset, driftedColumns } : null },
         });
         return {
           sha256: stored.sha256,
           rows: report.rows,
           artifactSha256: stored.sha256,
+          reportSha256,
           warnings: report.violations.filter((v) => v.severity === 'warn').map((v) => v.message),
           drift: drift ? { drifted: drift.dataset.drifted, share: drift.dataset.share, driftedColumns } : null,
         };

@@ -73,7 +73,7 @@ function formatContract(r: ContractReport): string {
 const dataCommand: ExtraCommand = {
   name: 'data',
   usage: [
-    'data check <model> <file>            the model\'s data contract, and drift against its production reference',
+    'data check <model> <file>             the model\'s data contract, and drift against its production reference',
     'data profile <file>                  per-column profile (counts, missing, moments, quantiles, categories)',
     'data drift --reference <f> --current <f>   drift between two files (one row per column: test, value, threshold, verdict)',
     '      [--separator s] [--no-header]  dialect for files read without a model policy',
@@ -159,7 +159,7 @@ const cardCommand: ExtraCommand = {
 
 const auditCommand: ExtraCommand = {
   name: 'audit',
-  usage: ['audit verify                        recompute the audit hash chain; names the first altered event'],
+  usage: ['audit verify                          recompute the audit hash chain; names the first altered event'],
   async run(argv, ctx) {
     const { values, positionals } = parse(argv, {});
     if (positionals[0] !== 'verify') throw new StewardError('InvalidInput', 'usage: steward audit verify');

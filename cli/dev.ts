@@ -2,8 +2,8 @@
 import { startStack } from '../lib/stack';
 import type { CliContext } from './context';
 
-export async function runDev(ctx: CliContext): Promise<number> {
-  const stack = await startStack({ config: ctx.config, shareDatabase: true });
+export async function runDev(ctx: CliContext, ports: { temporal?: number; ui?: number } = {}): Promise<number> {
+  const stack = await startStack({ config: ctx.config, shareDatabase: true, temporalPort: ports.temporal, uiPort: ports.ui });
   console.log(`Steward is running.`);
   console.log(`  Temporal   ${stack.info.temporalAddress} (namespace ${stack.info.namespace})`);
   if (stack.info.uiUrl) console.log(`  Web UI     ${stack.info.uiUrl}`);

@@ -17,7 +17,7 @@ const usage = `steward - keeps deployed models healthy (Temporal workflows)
 
 Usage: npx steward <command> [options]   (every command accepts --json)
 
-  dev                                   start the embedded stack (Temporal dev server + Web UI, database, workers)
+  dev [--port 7233] [--ui-port 8233]    start the embedded stack (Temporal dev server + Web UI, database, workers)
   register <policy.json>                register a model or update its policy
   models                                list models with their production and latest versions
   versions <model>                      list a model's versions with metrics and lineage
@@ -74,6 +74,8 @@ async function main(argv: string[]): Promise<number> {
       out: { type: 'string' },
       separator: { type: 'string' },
       'no-header': { type: 'boolean' },
+      port: { type: 'string' },
+      'ui-port': { type: 'string' },
     },
   });
   const [command, ...args] = positionals;
@@ -87,7 +89,8 @@ async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'dev': {
         const { runDev } = await import('./dev');
-        return await runDev(ctx);
+        const port = (name: string) => (typeof flags[name] === 'string' ? Number(flags[name]) : undefined);
+        return await runDev(ctx, { temporal: port('port'), ui: port('ui-port') });
       }
       case 'register': {
         const policy = loadPolicyFile(need(args, 0, 'policy file'));

@@ -60,6 +60,8 @@ export interface DataValidation {
   /** Content-addressed copy the training workers read. */
   artifactSha256: string;
   warnings: string[];
+  /** Content-addressed JSON with the full contract report and drift report. */
+  reportSha256: string;
   drift: { drifted: boolean; share: number; driftedColumns: string[] } | null;
 }
 

@@ -1,0 +1,70 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../lib/net';
+import { projectRoot } from '../../lib/paths';
+import { adultTrainingSlice, testPolicy } from '../support/fixtures';
+
+// The embedded default end to end: `steward dev` owns the Temporal dev server, the embedded database
+// and the workers; other CLI processes reach the database through the stack's loopback socket.
+describe('steward dev (embedded stack)', () => {
+  const home = mkdtempSync(join(tmpdir(), 'steward-dev-'));
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME, STEWARD_HOME: home };
+  let dev: ChildProcess | undefined;
+
+  const run = (...args: string[]) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolveRun) => {
+      const child = spawn(process.execPath, [join(projectRoot, 'bin/steward.mjs'), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.stderr.on('data', (d) => (stderr += d));
+      child.on('exit', (code) => resolveRun({ code: code ?? -1, stdout, stderr }));
+    });
+
+  afterAll(() => {
+    if (dev && dev.exitCode === null) dev.kill('SIGKILL');
+  });
+
+  it('serves releases to other CLI processes and shuts down cleanly on Ctrl-C', async () => {
+    const [port, uiPort] = [await freePort(), await freePort()];
+    dev = spawn(process.execPath, [join(projectRoot, 'bin/steward.mjs'), 'dev', '--port', String(port), '--ui-port', String(uiPort)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    dev.stdout!.on('data', (d) => (out += d));
+    dev.stderr!.on('data', (d) => (out += d));
+    const deadline = Date.now() + 90_000;
+    while (!out.includes('Press Ctrl-C') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    expect(out).toContain(`Web UI     http://localhost:${uiPort}`);
+    expect(existsSync(join(home, 'stack.json'))).toBe(true);
+
+    const policyFile = join(home, 'policy.json');
+    writeFileSync(policyFile, JSON.stringify(testPolicy('income-dev')));
+    expect((await run('register', policyFile)).code).toBe(0);
+    const released = await run('release', 'income-dev', '--data', adultTrainingSlice(1200, 100), '--as', 'alice', '--json');
+    expect(released.code).toBe(0);
+    const { releaseId, ui } = JSON.parse(released.stdout) as { releaseId: string; ui: string };
+    expect(ui).toBe(`http://localhost:${uiPort}/namespaces/default/workflows/${releaseId}`);
+    let stage = '';
+    for (let i = 0; i < 120 && stage !== 'awaiting-approval'; i++) {
+      stage = (JSON.parse((await run('status', releaseId, '--json')).stdout) as { stage: string }).stage;
+      if (stage !== 'awaiting-approval') await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(stage).toBe('awaiting-approval');
+    expect((await run('approve', releaseId, '--as', 'bob')).code).toBe(0);
+    let status = '';
+    for (let i = 0; i < 60 && status !== 'promoted'; i++) {
+      status = (JSON.parse((await run('status', releaseId, '--json')).stdout) as { status: string }).status;
+      if (status !== 'promoted') await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(status).toBe('promoted');
+    const models = JSON.parse((await run('models', '--json')).stdout) as Array<{ name: string; productionVersion: number | null }>;
+    expect(models).toEqual([expect.objectContaining({ name: 'income-dev', productionVersion: 1 })]);
+
+    const exited = new Promise<number | null>((r) => dev!.once('exit', (code) => r(code)));
+    dev.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(existsSync(join(home, 'stack.json'))).toBe(false);
+  });
+});
