@@ -66,6 +66,8 @@ export class ColumnState {
   /** First error of the chunk being filled, with the record index it is at. */
   error: { index: number; error: StewardError } | null = null;
   private readonly codeOf = new Map<string, number>();
+  /** Byte-level cache in front of `code` for plain CSV fields. */
+  readonly byteCodes = new ByteCodeCache();
   // Raw text -> code, -1 for missing tokens: one lookup per value, the normaliser runs once per text.
   private readonly rawCode: Map<string, number>;
 
@@ -276,9 +278,99 @@ export function convertCategories(
 ): void {
   const out = st.codes;
   const k = st.slot;
+  const cache = st.byteCodes;
   for (let r = from; r < to; r++) {
     const p = r * slots + k;
-    out[r] = st.code(fieldText(buf, starts[p], ends[p], flags[p], trim));
+    const flag = flags[p];
+    // Plain fields (no doubled quotes, no trimming) are looked up by their bytes: no string per value.
+    if ((flag & 2) === 0 && !(trim && flag === 0)) {
+      const s = starts[p];
+      const e = ends[p];
+      const c = cache.get(buf, s, e);
+      out[r] = c !== -2 ? c : cache.put(buf, s, e, st.code(buf.toString('utf8', s, e)));
+    } else out[r] = st.code(fieldText(buf, starts[p], ends[p], flag, trim));
+  }
+}
+
+/**
+ * Raw field bytes → category code (-1 = missing), an open-addressing table over a byte pool. The
+ * reader validates UTF-8, so equal bytes mean equal text and the cache agrees with `code(text)`.
+ */
+export class ByteCodeCache {
+  private slots = new Int32Array(64).fill(-1);
+  private hashes = new Int32Array(32);
+  private offsets = new Int32Array(32);
+  private lengths = new Int32Array(32);
+  private codes = new Int32Array(32);
+  private pool = new Uint8Array(1024);
+  private used = 0;
+  private size = 0;
+
+  private static hash(buf: Uint8Array, s: number, e: number): number {
+    let h = 0x811c9dc5 ^ (e - s);
+    for (let i = s; i < e; i++) h = Math.imul(h ^ buf[i], 0x01000193);
+    return h ^ (h >>> 15);
+  }
+
+  /** The code for buf[s, e), or -2 when unknown. */
+  get(buf: Uint8Array, s: number, e: number): number {
+    const h = ByteCodeCache.hash(buf, s, e);
+    const mask = this.slots.length - 1;
+    const len = e - s;
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const entry = this.slots[i];
+      if (entry < 0) return -2;
+      if (this.hashes[entry] !== h || this.lengths[entry] !== len) continue;
+      const off = this.offsets[entry];
+      const pool = this.pool;
+      let j = 0;
+      while (j < len && pool[off + j] === buf[s + j]) j++;
+      if (j === len) return this.codes[entry];
+    }
+  }
+
+  /** Remember buf[s, e) → code; returns code. */
+  put(buf: Uint8Array, s: number, e: number, code: number): number {
+    const len = e - s;
+    if (this.size * 2 >= this.slots.length) this.rehash();
+    if (this.size === this.codes.length) {
+      const grow = (a: Int32Array) => {
+        const g = new Int32Array(a.length * 2);
+        g.set(a);
+        return g;
+      };
+      this.hashes = grow(this.hashes);
+      this.offsets = grow(this.offsets);
+      this.lengths = grow(this.lengths);
+      this.codes = grow(this.codes);
+    }
+    if (this.used + len > this.pool.length) {
+      const g = new Uint8Array(Math.max(this.pool.length * 2, this.used + len));
+      g.set(this.pool);
+      this.pool = g;
+    }
+    const entry = this.size++;
+    this.pool.set(buf.subarray(s, e), this.used);
+    this.offsets[entry] = this.used;
+    this.used += len;
+    this.lengths[entry] = len;
+    this.codes[entry] = code;
+    const h = ByteCodeCache.hash(buf, s, e);
+    this.hashes[entry] = h;
+    this.insert(entry, h);
+    return code;
+  }
+
+  private insert(entry: number, h: number): void {
+    const mask = this.slots.length - 1;
+    let i = h & mask;
+    while (this.slots[i] >= 0) i = (i + 1) & mask;
+    this.slots[i] = entry;
+  }
+
+  private rehash(): void {
+    this.slots = new Int32Array(this.slots.length * 2).fill(-1);
+    for (let e = 0; e < this.size; e++) this.insert(e, this.hashes[e]);
   }
 }
 

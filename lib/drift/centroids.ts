@@ -6,10 +6,11 @@
  * minimum and maximum of the values it holds. Drift statistics treat a group as `count` copies of
  * its mean. That approximation is certified, not just hoped for:
  *
- * - Wasserstein: moving every value of group i to the group's mean μᵢ costs E|X − μᵢ|, and a
- *   distribution on [aᵢ, bᵢ] with mean μᵢ has E|X − μᵢ| ≤ 2(μᵢ − aᵢ)(bᵢ − μᵢ)/(bᵢ − aᵢ) (attained by
- *   the two-point law on aᵢ, bᵢ). So W₁(true, summary) ≤ Σᵢ (mᵢ/n)·2(μᵢ − aᵢ)(bᵢ − μᵢ)/(bᵢ − aᵢ)
- *   =: `wassersteinBound`, and by the triangle inequality the W₁ between two summaries is within
+ * - Wasserstein: moving every value of group i to the group's mean μᵢ costs E|X − μᵢ|. Each group
+ *   also keeps its exact sum of squared deviations (merged with Chan's formula), and
+ *   E|X − μᵢ| ≤ min(σᵢ, 2(μᵢ − aᵢ)(bᵢ − μᵢ)/(bᵢ − aᵢ)) (Jensen; the second term is the largest mean
+ *   absolute deviation of any law on [aᵢ, bᵢ] with mean μᵢ). So W₁(true, summary) ≤
+ *   Σᵢ (mᵢ/n)·min(σᵢ, 2(μᵢ − aᵢ)(bᵢ − μᵢ)/(bᵢ − aᵢ)) =: `wassersteinBound`, and by the triangle inequality the W₁ between two summaries is within
  *   boundA + boundB of the W₁ between the two true samples. Groups may overlap (after merges); the
  *   argument does not need them disjoint.
  * - CDF: the summary's CDF at x differs from the true one only through groups with aᵢ ≤ x < bᵢ, so
@@ -37,6 +38,8 @@ export interface CentroidState {
   counts: number[];
   mins: number[];
   maxs: number[];
+  /** Sum of squared deviations from the group mean, per group. */
+  m2s: number[];
   /** Certified W₁(true sample, summary) in the column's units (0 = exact). NaN when not certified. */
   wassersteinBound: number;
   /** Certified sup |F̂ − F| (a fraction of n). NaN when not certified. */
@@ -47,6 +50,15 @@ export interface CentroidState {
 export const DEFAULT_CENTROIDS = 1024;
 
 const BUFFER = 8192;
+
+/** One group: exact count, sum, range and sum of squared deviations of the values it holds. */
+export interface Group {
+  sum: number;
+  count: number;
+  min: number;
+  max: number;
+  m2: number;
+}
 
 /**
  * Streaming builder for a CentroidState.
@@ -63,6 +75,7 @@ export class CentroidSummary {
   private cnt: Float64Array;
   private mn: Float64Array;
   private mx: Float64Array;
+  private q: Float64Array;
   private size = 0;
   private buf = new Float64Array(BUFFER);
   private buffered = 0;
@@ -76,6 +89,7 @@ export class CentroidSummary {
   private c2 = new Float64Array(0);
   private a2 = new Float64Array(0);
   private b2 = new Float64Array(0);
+  private q2 = new Float64Array(0);
 
   constructor(capacity = DEFAULT_CENTROIDS) {
     this.capacity = Math.max(16, Math.floor(capacity));
@@ -84,11 +98,12 @@ export class CentroidSummary {
     this.cnt = new Float64Array(cap);
     this.mn = new Float64Array(cap);
     this.mx = new Float64Array(cap);
+    this.q = new Float64Array(cap);
   }
 
   static fromState(st: CentroidState): CentroidSummary {
     const s = new CentroidSummary(st.capacity);
-    const groups = st.means.map((m, i) => ({ sum: m * st.counts[i], count: st.counts[i], min: st.mins[i], max: st.maxs[i] }));
+    const groups = st.means.map((m, i) => ({ sum: m * st.counts[i], count: st.counts[i], min: st.mins[i], max: st.maxs[i], m2: st.m2s[i] }));
     s.addGroups(groups);
     s.certified = !Number.isNaN(st.wassersteinBound);
     return s;
@@ -119,12 +134,13 @@ export class CentroidSummary {
 
   /** Add `count` copies of v (exact point group). */
   addWeighted(v: number, count: number): void {
-    if (count > 0) this.addGroups([{ sum: v * count, count, min: v, max: v }]);
+    if (count > 0) this.addGroups([{ sum: v * count, count, min: v, max: v, m2: 0 }]);
   }
 
   /** Fold in pre-formed groups (from another summary, a value table, or a stored state). */
-  addGroups(groups: { sum: number; count: number; min: number; max: number }[]): void {
+  addGroups(all: Group[]): void {
     this.flush();
+    const groups = all.filter((g) => g.count > 0);
     if (groups.length === 0) return;
     groups.sort((x, y) => x.sum / x.count - y.sum / y.count);
     const k = groups.length;
@@ -135,6 +151,7 @@ export class CentroidSummary {
       this.c2[add] = g.count;
       this.a2[add] = g.min;
       this.b2[add] = g.max;
+      this.q2[add] = g.m2;
       add++;
       this.n += g.count;
     }
@@ -145,7 +162,7 @@ export class CentroidSummary {
   merge(o: CentroidSummary): void {
     o.flush();
     const groups = [];
-    for (let i = 0; i < o.size; i++) groups.push({ sum: o.sum[i], count: o.cnt[i], min: o.mn[i], max: o.mx[i] });
+    for (let i = 0; i < o.size; i++) groups.push({ sum: o.sum[i], count: o.cnt[i], min: o.mn[i], max: o.mx[i], m2: o.q[i] });
     this.addGroups(groups);
     this.certified &&= o.certified;
   }
@@ -157,6 +174,7 @@ export class CentroidSummary {
     this.c2 = new Float64Array(n);
     this.a2 = new Float64Array(n);
     this.b2 = new Float64Array(n);
+    this.q2 = new Float64Array(n);
   }
 
   /** Sort the buffer into point groups and merge them in. */
@@ -176,6 +194,7 @@ export class CentroidSummary {
       this.c2[k] = j - i;
       this.a2[k] = v;
       this.b2[k] = v;
+      this.q2[k] = 0;
       k++;
       i = j;
     }
@@ -191,19 +210,21 @@ export class CentroidSummary {
     let i = this.size - 1;
     let j = k - 1;
     let w = total - 1;
-    const { sum, cnt, mn, mx, s2, c2, a2, b2 } = this;
+    const { sum, cnt, mn, mx, q, s2, c2, a2, b2, q2 } = this;
     while (j >= 0) {
       if (i >= 0 && sum[i] / cnt[i] > s2[j] / c2[j]) {
         sum[w] = sum[i];
         cnt[w] = cnt[i];
         mn[w] = mn[i];
         mx[w] = mx[i];
+        q[w] = q[i];
         i--;
       } else {
         sum[w] = s2[j];
         cnt[w] = c2[j];
         mn[w] = a2[j];
         mx[w] = b2[j];
+        q[w] = q2[j];
         j--;
       }
       w--;
@@ -222,23 +243,29 @@ export class CentroidSummary {
     this.cnt = up(this.cnt);
     this.mn = up(this.mn);
     this.mx = up(this.mx);
+    this.q = up(this.q);
   }
 
   /** Number of groups the greedy pass would make with threshold tau (exact-merge of equal values always). */
   private groupsFor(tau: number, maxMass: number, write: boolean): number {
-    const { sum, cnt, mn, mx } = this;
+    const { sum, cnt, mn, mx, q } = this;
     const size = this.size;
     let groups = 0;
     let gs = sum[0];
     let gc = cnt[0];
     let ga = mn[0];
     let gb = mx[0];
+    let gq = q[0];
     for (let i = 1; i < size; i++) {
       const a = mn[i] < ga ? mn[i] : ga;
       const b = mx[i] > gb ? mx[i] : gb;
       const c = gc + cnt[i];
       const width = b - a;
       if (width === 0 || (c <= maxMass && c * width <= tau)) {
+        if (write) {
+          const d = sum[i] / cnt[i] - gs / gc;
+          gq += q[i] + (d * d * gc * cnt[i]) / c;
+        }
         gs += sum[i];
         gc = c;
         ga = a;
@@ -249,12 +276,14 @@ export class CentroidSummary {
           cnt[groups] = gc;
           mn[groups] = ga;
           mx[groups] = gb;
+          q[groups] = gq;
         }
         groups++;
         gs = sum[i];
         gc = cnt[i];
         ga = mn[i];
         gb = mx[i];
+        gq = q[i];
       }
     }
     if (write) {
@@ -262,6 +291,7 @@ export class CentroidSummary {
       cnt[groups] = gc;
       mn[groups] = ga;
       mx[groups] = gb;
+      q[groups] = gq;
     }
     return groups + 1;
   }
@@ -303,13 +333,15 @@ export class CentroidSummary {
     const counts: number[] = [];
     const mins: number[] = [];
     const maxs: number[] = [];
+    const m2s: number[] = [];
     for (let i = 0; i < this.size; i++) {
+      m2s.push(this.q[i]);
       means.push(Math.min(this.mx[i], Math.max(this.mn[i], this.sum[i] / this.cnt[i])));
       counts.push(this.cnt[i]);
       mins.push(this.mn[i]);
       maxs.push(this.mx[i]);
     }
-    const st: CentroidState = { capacity: this.capacity, n: this.n, means, counts, mins, maxs, wassersteinBound: 0, rankBound: 0 };
+    const st: CentroidState = { capacity: this.capacity, n: this.n, means, counts, mins, maxs, m2s, wassersteinBound: 0, rankBound: 0 };
     const b = boundsOf(st);
     st.wassersteinBound = this.certified ? b.wasserstein : Number.NaN;
     st.rankBound = this.certified ? b.rank : Number.NaN;
@@ -324,7 +356,7 @@ export class CentroidSummary {
  * @example
  *   boundsOf(state).wasserstein / referenceStd; // bound on the normalised-Wasserstein error of this side
  */
-export function boundsOf(st: Pick<CentroidState, 'means' | 'counts' | 'mins' | 'maxs'>): { wasserstein: number; rank: number } {
+export function boundsOf(st: Pick<CentroidState, 'means' | 'counts' | 'mins' | 'maxs' | 'm2s'>): { wasserstein: number; rank: number } {
   let n = 0;
   let w = 0;
   const events: [number, number][] = [];
@@ -335,7 +367,9 @@ export function boundsOf(st: Pick<CentroidState, 'means' | 'counts' | 'mins' | '
     const b = st.maxs[i];
     if (b > a) {
       const mu = Math.min(b, Math.max(a, st.means[i]));
-      w += (m * 2 * (mu - a) * (b - mu)) / (b - a);
+      const spread = (2 * (mu - a) * (b - mu)) / (b - a);
+      const sd = Math.sqrt(Math.max(0, st.m2s[i]) / m);
+      w += m * Math.min(spread, sd);
       events.push([a, m], [b, -m]);
     }
   }

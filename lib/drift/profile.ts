@@ -291,7 +291,7 @@ class NumericAccumulator {
     const t = this.table as ValueTable;
     const s = new CentroidSummary(this.opts.centroids);
     const groups = [];
-    for (let i = 0; i < t.counts.length; i++) if (t.counts[i] > 0) groups.push({ sum: t.keys[i] * t.counts[i], count: t.counts[i], min: t.keys[i], max: t.keys[i] });
+    for (let i = 0; i < t.counts.length; i++) if (t.counts[i] > 0) groups.push({ sum: t.keys[i] * t.counts[i], count: t.counts[i], min: t.keys[i], max: t.keys[i], m2: 0 });
     s.addGroups(groups);
     this.summary = s;
     this.table = null;
@@ -314,7 +314,7 @@ class NumericAccumulator {
         if (this.table.size > this.opts.exactCap) this.toSummary();
       }
       const rest = [];
-      for (; i < ot.counts.length; i++) if (ot.counts[i] > 0) rest.push({ sum: ot.keys[i] * ot.counts[i], count: ot.counts[i], min: ot.keys[i], max: ot.keys[i] });
+      for (; i < ot.counts.length; i++) if (ot.counts[i] > 0) rest.push({ sum: ot.keys[i] * ot.counts[i], count: ot.counts[i], min: ot.keys[i], max: ot.keys[i], m2: 0 });
       if (rest.length > 0) (this.summary as CentroidSummary).addGroups(rest);
     } else {
       if (this.table !== null) this.toSummary();
@@ -323,7 +323,7 @@ class NumericAccumulator {
       else if (o.table !== null) {
         const ot = o.table;
         const groups = [];
-        for (let i = 0; i < ot.counts.length; i++) if (ot.counts[i] > 0) groups.push({ sum: ot.keys[i] * ot.counts[i], count: ot.counts[i], min: ot.keys[i], max: ot.keys[i] });
+        for (let i = 0; i < ot.counts.length; i++) if (ot.counts[i] > 0) groups.push({ sum: ot.keys[i] * ot.counts[i], count: ot.counts[i], min: ot.keys[i], max: ot.keys[i], m2: 0 });
         s.addGroups(groups);
       }
     }
@@ -402,7 +402,7 @@ class NumericAccumulator {
       a.table = null;
       const w = weightedFromLevels(p.sketch.levels);
       const s = new CentroidSummary(opts.centroids);
-      s.addGroups(Array.from(w.values, (v, i) => ({ sum: v * w.weights[i], count: w.weights[i], min: v, max: v })));
+      s.addGroups(Array.from(w.values, (v, i) => ({ sum: v * w.weights[i], count: w.weights[i], min: v, max: v, m2: 0 })));
       s.certified = false;
       a.summary = s;
     }
