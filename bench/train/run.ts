@@ -69,7 +69,7 @@ async function child(backend: BackendName): Promise<void> {
     console.log(JSON.stringify({ runtime: `tfjs ${backend}`, note: `unavailable: ${reason}` } satisfies Row));
     return;
   }
-  const { table } = loadAdult('adult.data', { limit: rows });
+  const { table } = await loadAdult('adult.data', { limit: rows });
   const result = await trainClassifier({ table, config });
   const seconds = result.history.reduce((s, h) => s + h.durationMs, 0) / 1000;
   const n = result.pipeline.toJSON().trainingRows;
@@ -110,7 +110,7 @@ function fmt(v: number | undefined, digits = 0): string {
 }
 
 async function main(): Promise<void> {
-  const { table, rows: n } = loadAdult('adult.data', { limit: rows });
+  const { table, rows: n } = await loadAdult('adult.data', { limit: rows });
   console.error(`Adult: ${n} rows, ${epochs} epoch(s), batch ${batchSize}, hidden [64, 32]; ${availableParallelism()} cores`);
   const results: Row[] = [];
   const backends: BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];

@@ -1,7 +1,9 @@
 /**
- * Layouts of the public data sets under `/work/shared/data` that the project uses in tests, demos and
+ * Layouts of the public data sets under the shared data folder (`sharedDataDir()`) that the project uses in tests, demos and
  * benchmarks. Facts (column names, domains) are from each data set's own documentation.
  */
+import { join } from 'node:path';
+import { sharedDataDir } from '../paths';
 import type { DataContractInput } from './contract';
 import type { ReadOptions } from './reader';
 import type { ColumnSpec } from './types';
@@ -33,9 +35,13 @@ export const adultColumns: readonly ColumnSpec[] = [
 
 /** Where the project keeps the Adult files. */
 export const adultFiles = {
-  train: '/work/shared/data/adult/adult.data',
-  test: '/work/shared/data/adult/adult.test',
-} as const;
+  get train() {
+    return join(sharedDataDir(), 'adult', 'adult.data');
+  },
+  get test() {
+    return join(sharedDataDir(), 'adult', 'adult.test');
+  },
+};
 
 // adult.test writes labels as `>50K.` / `<=50K.`; adult.data as `>50K` / `<=50K`.
 function stripTrailingDot(value: string): string {

@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import { sharedDataDir } from '../paths';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -20,8 +22,8 @@ const SCIPY = {
   jsEducation20000vsRest: 0.019620882079682805, // [edu_large].js_e
 };
 
-const adult = readFileSync('/work/shared/data/adult/adult.data', 'utf8').split('\n').filter((l) => l.trim()).map((l) => l.split(', '));
-const bike = readFileSync('/work/shared/data/bike-sharing/hour.csv', 'utf8').split('\n').slice(1).filter((l) => l.trim()).map((l) => l.split(','));
+const adult = readFileSync(join(sharedDataDir(), 'adult', 'adult.data'), 'utf8').split('\n').filter((l) => l.trim()).map((l) => l.split(', '));
+const bike = readFileSync(join(sharedDataDir(), 'bike-sharing', 'hour.csv'), 'utf8').split('\n').slice(1).filter((l) => l.trim()).map((l) => l.split(','));
 
 /** Adult rows [a, b) as chunks of 256 rows: age, fnlwgt (numeric), education, sex (categorical). */
 function adultChunks(a: number, b?: number): DataChunk[] {

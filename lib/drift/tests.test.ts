@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import { sharedDataDir } from '../paths';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -160,8 +162,8 @@ const SCIPY = {
   ]
 } as const;
 
-const adult = readFileSync('/work/shared/data/adult/adult.data', 'utf8').split('\n').filter((l) => l.trim()).map((l) => l.split(', '));
-const bike = readFileSync('/work/shared/data/bike-sharing/hour.csv', 'utf8').split('\n').slice(1).filter((l) => l.trim()).map((l) => l.split(','));
+const adult = readFileSync(join(sharedDataDir(), 'adult', 'adult.data'), 'utf8').split('\n').filter((l) => l.trim()).map((l) => l.split(', '));
+const bike = readFileSync(join(sharedDataDir(), 'bike-sharing', 'hour.csv'), 'utf8').split('\n').slice(1).filter((l) => l.trim()).map((l) => l.split(','));
 const acol = (i: number, a: number, b?: number) => adult.slice(a, b).map((r) => Number(r[i]));
 const bcol = (i: number, a: number, b?: number) => bike.slice(a, b).map((r) => Number(r[i]));
 

@@ -13,10 +13,12 @@
  * The "degraded" rule drops the capital-gain term: a realistic regression (a feature lost upstream).
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { StewardError } from '../errors';
+import { sharedDataDir } from '../paths';
 
 /** Where the shared copy of the dataset lives on project machines. */
-export const ADULT_TEST_PATH = '/work/shared/data/adult/adult.test';
+export const ADULT_TEST_PATH = join(sharedDataDir(), 'adult', 'adult.test');
 
 /** The Adult columns the fixed scoring rule and the fairness tests use. */
 export interface AdultData {

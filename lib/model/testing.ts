@@ -1,33 +1,17 @@
 /**
- * Test and benchmark helpers for the model: a minimal reader for the UCI Adult files and the
- * feature spec used with them. Deliberately tiny; the real, validating CSV reader lives in
- * lib/data/ and replaces this one once it lands.
+ * Test and benchmark helpers for the model: the UCI Adult files read through the project's reader
+ * (lib/data) into the model's columnar table, and the feature spec used with them.
  */
-import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { adultReadOptions } from '../data/datasets';
+import { readTable } from '../data/reader';
+import { toModelTable } from '../data-io';
+import { sharedDataDir } from '../paths';
 import type { TrainingConfigInput } from './config';
-import type { Table } from './features';
+import { selectRows, type Table } from './features';
 
-export const ADULT_DIR = '/work/shared/data/adult';
+export const ADULT_DIR = join(sharedDataDir(), 'adult');
 
-export const adultColumns = [
-  'age',
-  'workclass',
-  'fnlwgt',
-  'education',
-  'education-num',
-  'marital-status',
-  'occupation',
-  'relationship',
-  'race',
-  'sex',
-  'capital-gain',
-  'capital-loss',
-  'hours-per-week',
-  'native-country',
-  'income',
-] as const;
-
-const numericColumns = new Set(['age', 'fnlwgt', 'education-num', 'capital-gain', 'capital-loss', 'hours-per-week']);
 
 /**
  * The Adult feature spec. `fnlwgt` is left out: it is the census sampling weight of the row, not
@@ -48,26 +32,11 @@ export const adultFeatures = {
  *   const train = loadAdult('adult.data', { limit: 3000 });
  *   train.table.age; // Float64Array
  */
-export function loadAdult(file: 'adult.data' | 'adult.test', options: { limit?: number; dir?: string } = {}): { table: Table; rows: number } {
-  const text = readFileSync(`${options.dir ?? ADULT_DIR}/${file}`, 'utf8');
-  const limit = options.limit ?? Infinity;
-  const raw: string[][] = adultColumns.map(() => []);
-  let rows = 0;
-  for (const line of text.split('\n')) {
-    if (rows >= limit) break;
-    const trimmed = line.trim();
-    if (trimmed === '' || trimmed.startsWith('|')) continue;
-    const fields = trimmed.split(',').map((f) => f.trim());
-    if (fields.length !== adultColumns.length) throw new Error(`${file}: expected ${adultColumns.length} fields, got ${fields.length}: ${trimmed}`);
-    fields.forEach((f, i) => raw[i]!.push(f));
-    rows++;
-  }
-  const table: Record<string, Float64Array | (string | null)[]> = {};
-  adultColumns.forEach((name, i) => {
-    const values = raw[i]!;
-    if (numericColumns.has(name)) table[name] = Float64Array.from(values, (v) => (v === '?' ? NaN : Number(v)));
-    else if (name === 'income') table[name] = values.map((v) => v.replace(/\.$/, ''));
-    else table[name] = values.map((v) => (v === '?' ? null : v));
-  });
-  return { table, rows };
+export async function loadAdult(file: 'adult.data' | 'adult.test', options: { limit?: number; dir?: string } = {}): Promise<{ table: Table; rows: number }> {
+  const path = join(options.dir ?? ADULT_DIR, file);
+  const read = await readTable(path, adultReadOptions(path));
+  const all = toModelTable(read.columns);
+  const rows = Math.min(read.rows, options.limit ?? Infinity);
+  if (rows === read.rows) return { table: all, rows };
+  return { table: selectRows(all, Uint32Array.from({ length: rows }, (_, i) => i)), rows };
 }

@@ -11,10 +11,10 @@ let train: Table;
 let small: Table;
 let test: Table;
 
-beforeAll(() => {
-  train = loadAdult('adult.data', { limit: 3000 }).table;
-  small = loadAdult('adult.data', { limit: 1200 }).table;
-  test = loadAdult('adult.test', { limit: 2000 }).table;
+beforeAll(async () => {
+  train = (await loadAdult('adult.data', { limit: 3000 })).table;
+  small = (await loadAdult('adult.data', { limit: 1200 })).table;
+  test = (await loadAdult('adult.test', { limit: 2000 })).table;
 });
 
 /** A quick configuration: a few epochs on a small slice is enough to exercise every mechanism. */
