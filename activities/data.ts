@@ -12,7 +12,7 @@ import { ProfileBuilder, type DatasetProfile } from '../lib/drift/profile';
 import { computeDrift, type DriftConfig, type DriftReport } from '../lib/drift/suite';
 import { StewardError } from '../lib/errors';
 import { readOptionsFor } from '../lib/data-io';
-import { getModel } from '../lib/registry';
+import { parsePolicy } from '../lib/policy';
 import type { DataValidation } from '../lib/release-types';
 import type { ActivityDeps } from './deps';
 import { withFailureTypes } from './failures';
@@ -38,9 +38,10 @@ function knownCategories(profile: DatasetProfile | null): Record<string, string[
 export function createDataActivities(deps: ActivityDeps) {
   const { db, artifacts, clock = () => new Date() } = deps;
   return {
-    async validateData({ releaseId, model, file }: { releaseId: string; model: string; file: string }): Promise<DataValidation> {
+    async validateData({ releaseId, model, file, policy: rawPolicy }: { releaseId: string; model: string; file: string; policy: unknown }): Promise<DataValidation> {
       return withFailureTypes(async () => {
-        const { policy } = await getModel(db, model);
+        // The policy captured when the release began: a policy edited mid-release must not change its rules.
+        const policy = parsePolicy(rawPolicy, `policy of ${model}`);
         const contract = parseContract(policy.contract);
         const options = readOptionsFor(policy, contract);
         const reference = await productionReference(deps, model);

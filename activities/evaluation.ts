@@ -13,7 +13,8 @@ import type { Table as ImportanceTable } from '../lib/metrics/importance';
 import { labelsFromTable, selectRows, type Table as ModelTableColumns } from '../lib/model/features';
 import { measureLatency, predictProba } from '../lib/model/predict';
 import { loadModel } from '../lib/model/serialize';
-import { getModel, getVersion } from '../lib/registry';
+import { parsePolicy } from '../lib/policy';
+import { getVersion } from '../lib/registry';
 import type { EvaluationSummary, TrainedCandidate } from '../lib/release-types';
 import type { ActivityDeps } from './deps';
 import { withFailureTypes } from './failures';
@@ -40,9 +41,10 @@ export function createEvaluationActivities(deps: ActivityDeps) {
       candidate: TrainedCandidate;
       evaluationFile: string;
       productionVersion: number | null;
+      policy: unknown;
     }): Promise<EvaluationSummary> {
       return withFailureTypes(async () => {
-        const { policy } = await getModel(db, args.model);
+        const policy = parsePolicy(args.policy, `policy of ${args.model}`);
         const config = parseEvaluationConfig(policy.evaluation);
         const data = await loadModelTable(args.evaluationFile, policy);
         const profileBuilder = new ProfileBuilder();

@@ -8,6 +8,7 @@ import { appendAudit } from '../lib/audit';
 import { getModel, productionVersion } from '../lib/registry';
 import { attachVersionCard } from '../lib/version-card';
 import type { DataValidation, Decision, EvaluationSummary, ReleaseInput, ReleasePlan, ReleaseStatus, TrainedCandidate } from '../lib/release-types';
+import { StewardError } from '../lib/errors';
 import type { ActivityDeps } from './deps';
 import { withFailureTypes } from './failures';
 
@@ -19,6 +20,13 @@ export function createReleaseActivities({ db, artifacts, codeVersion, clock = ()
     async beginRelease({ releaseId, input }: { releaseId: string; input: ReleaseInput }): Promise<ReleasePlan> {
       return withFailureTypes(async () => {
         const { policy, policyHash } = await getModel(db, input.model);
+        const eligible = policy.approvals.approvers.filter((a) => a.toLowerCase() !== input.requestedBy.toLowerCase());
+        if (eligible.length < policy.approvals.quorum) {
+          throw new StewardError(
+            'UnauthorizedApprover',
+            `${input.requestedBy} cannot request a release of ${input.model}: only ${eligible.length} other approver(s) for a quorum of ${policy.approvals.quorum} (separation of duties)`,
+          );
+        }
         await db
           .insert(releases)
           .values({ id: releaseId, model: input.model, requestedBy: input.requestedBy, stage: 'starting', status: 'running', policyHash })
@@ -31,7 +39,14 @@ export function createReleaseActivities({ db, artifacts, codeVersion, clock = ()
           model: input.model,
           releaseId,
           eventKey: `${releaseId}:requested`,
-          payload: { dataFile: input.dataFile, policyHash, productionVersion: prod?.version ?? null, codeVersion },
+          // Requester-supplied overrides of the policy are part of the record approvers and auditors see.
+          payload: {
+            dataFile: input.dataFile,
+            policyHash,
+            productionVersion: prod?.version ?? null,
+            codeVersion,
+            overrides: { evaluationFile: input.evaluationFile ?? null, approvalTimeoutMs: input.approvalTimeoutMs ?? null, training: input.trainingOverrides ?? null },
+          },
         });
         return {
           policyHash,
@@ -92,16 +107,16 @@ export function createReleaseActivities({ db, artifacts, codeVersion, clock = ()
             },
           });
           await tx.update(releases).set({ version: v, stage: 'registering', updatedAt: clock() }).where(eq(releases.id, args.releaseId));
+          await appendAudit(tx, {
+            at: clock(),
+            actor: 'steward',
+            action: 'version.registered',
+            model: args.model,
+            releaseId: args.releaseId,
+            eventKey: `${args.releaseId}:registered`,
+            payload: { version: v, modelSha256: args.candidate.modelSha256, dataSha256: args.data.sha256, gate: args.evaluation.gate },
+          });
           return v;
-        });
-        await appendAudit(db, {
-          at: clock(),
-          actor: 'steward',
-          action: 'version.registered',
-          model: args.model,
-          releaseId: args.releaseId,
-          eventKey: `${args.releaseId}:registered`,
-          payload: { version, modelSha256: args.candidate.modelSha256, dataSha256: args.data.sha256, gate: args.evaluation.gate },
         });
         await attachVersionCard(db, artifacts, args.model, version);
         return version;
@@ -138,31 +153,49 @@ export function createReleaseActivities({ db, artifacts, codeVersion, clock = ()
       });
     },
 
-    /** Moves the production pointer to the approved version; the previous one is retired. */
-    async promote(args: { releaseId: string; model: string; version: number; policyHash: string; approvals: Decision[] }): Promise<void> {
-      let previous: number | null = null;
-      await db.transaction(async (tx) => {
-        const [prod] = await tx.select().from(production).where(eq(production.model, args.model));
-        previous = prod?.version ?? null;
-        if (prod && prod.version === args.version) return;
-        if (prod) {
-          await tx.update(modelVersions).set({ status: 'retired' }).where(and(eq(modelVersions.model, args.model), eq(modelVersions.version, prod.version)));
-          await tx.update(production).set({ version: args.version, releaseId: args.releaseId, updatedAt: clock() }).where(eq(production.model, args.model));
-        } else {
-          await tx.insert(production).values({ model: args.model, version: args.version, releaseId: args.releaseId });
-        }
-        await tx.update(modelVersions).set({ status: 'production' }).where(and(eq(modelVersions.model, args.model), eq(modelVersions.version, args.version)));
+    /**
+     * Moves the production pointer to the approved version (the previous one is retired), only if
+     * production is still the version the candidate was compared with; the audit event commits with it.
+     */
+    async promote(args: {
+      releaseId: string;
+      model: string;
+      version: number;
+      expectedProductionVersion: number | null;
+      policyHash: string;
+      approvals: Decision[];
+    }): Promise<void> {
+      return withFailureTypes(async () => {
+        await db.transaction(async (tx) => {
+          await tx.execute(sql`select pg_advisory_xact_lock(${VERSION_LOCK})`);
+          const [prod] = await tx.select().from(production).where(eq(production.model, args.model));
+          const current = prod?.version ?? null;
+          if (current === args.version) return; // a retry after the commit: already done, and audited
+          if (current !== args.expectedProductionVersion) {
+            throw new StewardError(
+              'ProductionMoved',
+              `production of ${args.model} moved to v${current} after v${args.version} was compared with ${args.expectedProductionVersion === null ? 'no production version' : `v${args.expectedProductionVersion}`}; start a new release to evaluate against v${current}`,
+            );
+          }
+          if (prod) {
+            await tx.update(modelVersions).set({ status: 'retired' }).where(and(eq(modelVersions.model, args.model), eq(modelVersions.version, prod.version)));
+            await tx.update(production).set({ version: args.version, releaseId: args.releaseId, updatedAt: clock() }).where(eq(production.model, args.model));
+          } else {
+            await tx.insert(production).values({ model: args.model, version: args.version, releaseId: args.releaseId });
+          }
+          await tx.update(modelVersions).set({ status: 'production' }).where(and(eq(modelVersions.model, args.model), eq(modelVersions.version, args.version)));
+          await appendAudit(tx, {
+            at: clock(),
+            actor: 'steward',
+            action: 'version.promoted',
+            model: args.model,
+            releaseId: args.releaseId,
+            eventKey: `${args.releaseId}:promoted`,
+            payload: { version: args.version, previousVersion: current, approvedBy: args.approvals.map((a) => a.principal), policyHash: args.policyHash },
+          });
+        });
+        await attachVersionCard(db, artifacts, args.model, args.version);
       });
-      await appendAudit(db, {
-        at: clock(),
-        actor: 'steward',
-        action: 'version.promoted',
-        model: args.model,
-        releaseId: args.releaseId,
-        eventKey: `${args.releaseId}:promoted`,
-        payload: { version: args.version, previousVersion: previous, approvedBy: args.approvals.map((a) => a.principal), policyHash: args.policyHash },
-      });
-      await attachVersionCard(db, artifacts, args.model, args.version);
     },
 
     async closeRelease(args: { releaseId: string; model: string; status: ReleaseStatus; reason: string | null; version: number | null }): Promise<void> {

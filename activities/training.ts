@@ -12,6 +12,7 @@ import { isTrainingCancelled, trainClassifier } from '../lib/model/train';
 import { canonicalJson, parsePolicy, sha256Hex } from '../lib/policy';
 import type { TrainedCandidate } from '../lib/release-types';
 import { withFailureTypes } from './failures';
+import { StewardError } from '../lib/errors';
 
 interface CheckpointRef {
   epoch: number;
@@ -34,7 +35,10 @@ export function createTrainingActivities({ artifacts }: { artifacts: ArtifactSto
         const ctx = Context.current();
         const policy = parsePolicy(input.policy, `policy of ${input.model}`);
         const config = parseTrainingConfig({ ...policy.training, ...input.overrides });
-        const { table } = await loadModelTable(artifacts.path(input.dataSha256), policy);
+        const { table, sha256 } = await loadModelTable(artifacts.path(input.dataSha256), policy);
+        if (sha256 !== input.dataSha256) {
+          throw new StewardError('ArtifactIntegrity', `training data ${input.dataSha256} has been altered in the artifact store (its bytes hash to ${sha256})`);
+        }
 
         // Resume from the later of: the last heartbeat's checkpoint, and the checkpoint pointer in the
         // artifact store (heartbeats are throttled, so the pointer can be newer).

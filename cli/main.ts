@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isStewardError, StewardError } from '../lib/errors';
 import { loadPolicyFile } from '../lib/policy';
-import { decideRelease, releaseState, startRelease } from '../lib/release-client';
+import { decideRelease, explainFailure, releaseState, startRelease } from '../lib/release-client';
 import { getModel, listModels, listVersions, registerModel } from '../lib/registry';
 import { parseDuration } from '../lib/duration';
 import { createCliContext, type CliContext } from './context';
@@ -84,8 +84,9 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${usage}\n`);
     return command || flags.help ? 0 : 1;
   }
-  const ctx = createCliContext();
+  let ctx: CliContext | undefined;
   try {
+    ctx = createCliContext();
     switch (command) {
       case 'dev': {
         const { runDev } = await import('./dev');
@@ -132,7 +133,12 @@ async function main(argv: string[]): Promise<number> {
           trainingOverrides: typeof flags.epochs === 'string' ? { epochs: Number(flags.epochs) } : undefined,
         });
         if (flags.wait) {
-          const state = await client.workflow.getHandle(id).result();
+          const state = await client.workflow
+            .getHandle(id)
+            .result()
+            .catch((e: unknown) => {
+              throw explainFailure(e);
+            });
           print(json, state, () => `${id}: ${state.status}${state.reason ? ` (${state.reason})` : ''}`);
           return state.status === 'promoted' ? 0 : 1;
         }
@@ -143,8 +149,9 @@ async function main(argv: string[]): Promise<number> {
       case 'approve':
       case 'reject': {
         const id = need(args, 0, 'release id');
-        const state = await decideRelease(await ctx.temporal(), id, command, { principal: principal(flags, ctx), comment: (flags.comment as string) ?? '' });
-        print(json, state, () => `${command === 'approve' ? 'approved' : 'rejected'} ${id} as ${principal(flags, ctx)}; release is now ${state.status === 'running' ? state.stage : state.status}`);
+        const who = principal(flags, ctx);
+        const state = await decideRelease(await ctx.temporal(), id, command, { principal: who, comment: (flags.comment as string) ?? '' });
+        print(json, state, () => `${command === 'approve' ? 'approved' : 'rejected'} ${id} as ${who}; release is now ${state.status === 'running' ? state.stage : state.status}`);
         return 0;
       }
       case 'status': {
@@ -166,7 +173,7 @@ async function main(argv: string[]): Promise<number> {
     else process.stderr.write(`steward: ${type}: ${message}\n`);
     return 1;
   } finally {
-    await ctx.close();
+    await ctx?.close();
   }
 }
 

@@ -8,6 +8,8 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import * as schema from './schema';
 
 export type StewardDb = PgDatabase<PgQueryResultHKT, typeof schema>;
+/** A transaction on a StewardDb (same query API). */
+export type StewardTx = Parameters<Parameters<StewardDb['transaction']>[0]>[0];
 
 export interface Database {
   db: StewardDb;

@@ -4,7 +4,7 @@
  * Appends are serialised by a transaction-scoped advisory lock so the chain never forks.
  */
 import { asc, desc, eq, sql } from 'drizzle-orm';
-import type { StewardDb } from '../db/client';
+import type { StewardDb, StewardTx } from '../db/client';
 import { auditEvents } from '../db/schema';
 import { canonicalJson, sha256Hex } from './policy';
 
@@ -28,8 +28,11 @@ function eventHash(prevHash: string, e: { at: Date; actor: string; action: strin
   );
 }
 
-/** @example await appendAudit(db, { at: new Date(), actor: 'alice', action: 'release.approved', eventKey: `${id}:approve:alice` }); */
-export async function appendAudit(db: StewardDb, event: AuditEventInput): Promise<void> {
+/**
+ * Appends one event; pass a transaction to make the event commit or roll back with the change it records.
+ * @example await appendAudit(db, { at: new Date(), actor: 'alice', action: 'release.approved', eventKey: `${id}:approve:alice` });
+ */
+export async function appendAudit(db: StewardDb | StewardTx, event: AuditEventInput): Promise<void> {
   await db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_LOCK})`);
     const existing = await tx.select({ seq: auditEvents.seq }).from(auditEvents).where(eq(auditEvents.eventKey, event.eventKey)).limit(1);

@@ -83,7 +83,7 @@ export function buildModelCardInput(s: CardSources): ModelCardInput {
       single: { p50: num(bundle.latency.single.p50), p95: num(bundle.latency.single.p95), p99: num(bundle.latency.single.p99) },
       batch: { size: bundle.latency.batch.batchSize, p50: num(bundle.latency.batch.p50), p95: num(bundle.latency.batch.p95), p99: num(bundle.latency.batch.p99) },
       modelSizeBytes: bundle.latency.modelSizeBytes,
-      environment: `TensorFlow.js ${bundle.latency.backend} backend on the training worker`,
+      environment: `TensorFlow.js ${bundle.latency.backend} backend on the worker that ran the evaluation (control task queue)`,
     },
     limitations: policy.limitations,
     lineage: {

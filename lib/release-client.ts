@@ -69,9 +69,20 @@ export async function decideRelease(client: Client, releaseId: string, kind: 'ap
     if (err instanceof WorkflowUpdateFailedError) {
       throw new StewardError(failureType(err) ?? 'InvalidInput', rootMessage(err));
     }
-    if ((err as Error).name === 'WorkflowNotFoundError') throw new StewardError('NotFound', `release ${releaseId} does not exist`);
+    if ((err as Error).name === 'WorkflowNotFoundError') {
+      // The server answers "not found" for updates to closed workflows too: say which it is.
+      const description = await handle.describe().catch(() => undefined);
+      if (!description) throw new StewardError('NotFound', `release ${releaseId} does not exist`);
+      const ended = description.status.name === 'COMPLETED' ? (await releaseState(client, releaseId)).status : description.status.name.toLowerCase();
+      throw new StewardError('AlreadyDecided', `release ${releaseId} has already ended (${ended}); decisions are closed`);
+    }
     throw err;
   }
+}
+
+/** The failure type and innermost message of a failed workflow or update, for people. */
+export function explainFailure(err: unknown): StewardError {
+  return new StewardError(failureType(err) ?? 'InvalidInput', rootMessage(err));
 }
 
 /** The release's state: from the workflow while it runs, from its result once it has closed. */

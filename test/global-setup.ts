@@ -21,11 +21,22 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject) {
   const dir = mkdtempSync(join(tmpdir(), 'steward-test-'));
-  const [temporal, postgres, bundle] = await Promise.all([
+  const started = await Promise.allSettled([
     startDevServer({ ui: false, logFile: join(dir, 'temporal.log') }),
     startTestPostgres(),
     bundleWorkflowCode({ workflowsPath, logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never }),
-  ]);
+  ] as const);
+  if (started.some((s) => s.status === 'rejected')) {
+    // Stop whatever did start before reporting why the rest did not.
+    if (started[0].status === 'fulfilled') await started[0].value.stop();
+    if (started[1].status === 'fulfilled') await started[1].value.stop();
+    throw started.map((s) => (s.status === 'rejected' ? s.reason : undefined)).find(Boolean);
+  }
+  const [temporal, postgres, bundle] = started.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [
+    Awaited<ReturnType<typeof startDevServer>>,
+    Awaited<ReturnType<typeof startTestPostgres>>,
+    Awaited<ReturnType<typeof bundleWorkflowCode>>,
+  ];
   const bundlePath = join(dir, 'workflow-bundle.js');
   writeFileSync(bundlePath, bundle.code);
   project.provide('temporalAddress', temporal.address);

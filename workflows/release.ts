@@ -9,11 +9,13 @@
 import {
   ActivityFailure,
   ApplicationFailure,
+  CancellationScope,
   TimeoutFailure,
   allHandlersFinished,
   condition,
   defineQuery,
   defineUpdate,
+  isCancellation,
   log,
   proxyActivities,
   setCurrentDetails,
@@ -24,16 +26,22 @@ import {
 import { TimeoutType } from '@temporalio/common';
 import type { ControlActivities, TrainingActivities } from '../activities/types';
 import { searchAttributes, taskQueues } from '../lib/names';
-import type { Decision, DecisionInput, ReleaseInput, ReleasePlan, ReleaseStage, ReleaseState, TrainedCandidate } from '../lib/release-types';
+import type { Decision, DecisionInput, ReleaseInput, ReleasePlan, ReleaseStage, ReleaseState, ReleaseStatus, TrainedCandidate } from '../lib/release-types';
 
 export const approveUpdate = defineUpdate<ReleaseState, [DecisionInput]>('approve');
 export const rejectUpdate = defineUpdate<ReleaseState, [DecisionInput]>('reject');
 export const statusQuery = defineQuery<ReleaseState>('status');
 
+// Registry activities are idempotent, so they retry until they succeed (a database restart must not
+// fail an approved release); only the business failures below end the release.
 const control = proxyActivities<ControlActivities>({
   taskQueue: taskQueues.control,
   startToCloseTimeout: '10 minutes',
-  retry: { maximumAttempts: 5, initialInterval: '1s', nonRetryableErrorTypes: ['DataContractViolation', 'MalformedData', 'NotFound', 'InvalidPolicy'] },
+  retry: {
+    initialInterval: '1s',
+    maximumInterval: '1 minute',
+    nonRetryableErrorTypes: ['DataContractViolation', 'MalformedData', 'NotFound', 'InvalidPolicy', 'ProductionMoved', 'ArtifactIntegrity', 'UnauthorizedApprover'],
+  },
 });
 
 function trainingActivities(taskQueue: string, heartbeatTimeout: number, scheduleToStartTimeout?: number) {
@@ -43,13 +51,18 @@ function trainingActivities(taskQueue: string, heartbeatTimeout: number, schedul
     startToCloseTimeout: '4 hours',
     // Epoch heartbeats; a killed worker is noticed within this and the retry resumes from the checkpoint.
     heartbeatTimeout,
-    retry: { maximumAttempts: 4, initialInterval: '2s', nonRetryableErrorTypes: ['TrainingFailed', 'InvalidPolicy', 'MalformedData'] },
+    retry: { maximumAttempts: 4, initialInterval: '2s', nonRetryableErrorTypes: ['TrainingFailed', 'InvalidPolicy', 'MalformedData', 'ArtifactIntegrity'] },
   });
 }
 
 function isScheduleToStartTimeout(err: unknown): boolean {
   return err instanceof ActivityFailure && err.cause instanceof TimeoutFailure && err.cause.timeoutType === TimeoutType.SCHEDULE_TO_START;
 }
+
+/** Principals compare case-insensitively (emails): `Bob@x` is `bob@x`. */
+const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
+const MAX_COMMENT = 4000;
 
 export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseState> {
   const state: ReleaseState = {
@@ -67,49 +80,55 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseState
   setHandler(statusQuery, () => state);
 
   // Validators run before the update is accepted into history: a refused principal leaves no trace
-  // beyond the caller's error, and the workflow keeps waiting.
-  const validateDecision = (kind: 'approve' | 'reject', raw: DecisionInput) => {
+  // beyond the caller's error, and the workflow keeps waiting. The handler runs the same checks again
+  // and claims the decision before its first await, because concurrent updates all passed their
+  // validators against the state as it was before any of them ran.
+  const checkDecision = (kind: 'approve' | 'reject', raw: DecisionInput) => {
     const principal = raw?.principal;
-    if (typeof principal !== 'string' || !/^[\w.@+-]+$/.test(principal)) {
+    if (typeof principal !== 'string' || !/^[\w.@+-]{1,200}$/.test(principal)) {
       throw ApplicationFailure.create({ type: 'InvalidInput', message: 'a decision needs a principal (user name or email)', nonRetryable: true });
+    }
+    if (raw.comment !== undefined && (typeof raw.comment !== 'string' || raw.comment.length > MAX_COMMENT)) {
+      throw ApplicationFailure.create({ type: 'InvalidInput', message: `a comment is text of at most ${MAX_COMMENT} characters`, nonRetryable: true });
     }
     if (state.stage !== 'awaiting-approval' || decided) {
       throw ApplicationFailure.create({
         type: 'AlreadyDecided',
-        message: `release ${state.releaseId} is not awaiting sign-off (stage: ${state.stage}, status: ${state.status})`,
+        message: `release ${state.releaseId} is not awaiting sign-off (stage: ${state.stage}, status: ${state.status}${decided ? `, ${decided}` : ''})`,
         nonRetryable: true,
       });
     }
-    if (principal === state.requestedBy) {
+    if (same(principal, state.requestedBy)) {
       throw ApplicationFailure.create({
         type: 'UnauthorizedApprover',
         message: `${principal} requested release ${state.releaseId} and cannot ${kind} it (separation of duties)`,
         nonRetryable: true,
       });
     }
-    if (!state.approvers.includes(principal)) {
+    if (!state.approvers.some((a) => same(a, principal))) {
       throw ApplicationFailure.create({
         type: 'UnauthorizedApprover',
         message: `${principal} is not an approver of model ${state.model} (approvers: ${state.approvers.join(', ')})`,
         nonRetryable: true,
       });
     }
-    if (state.approvals.some((a) => a.principal === principal)) {
+    if (state.approvals.some((a) => same(a.principal, principal))) {
       throw ApplicationFailure.create({ type: 'AlreadyDecided', message: `${principal} has already decided on ${state.releaseId}`, nonRetryable: true });
     }
   };
 
   const decide = async (kind: 'approve' | 'reject', raw: DecisionInput): Promise<ReleaseState> => {
-    const decision: Decision = { principal: raw.principal, decision: kind, comment: raw.comment ?? '', at: new Date().toISOString() };
-    await control.recordDecision({ releaseId: state.releaseId, model: state.model, version: state.version ?? null, policyHash: state.policyHash ?? '', decision });
+    checkDecision(kind, raw);
+    const decision: Decision = { principal: raw.principal.toLowerCase(), decision: kind, comment: raw.comment ?? '', at: new Date().toISOString() };
     state.approvals.push(decision);
     if (kind === 'reject') decided = 'rejected';
     else if (state.approvals.filter((a) => a.decision === 'approve').length >= state.quorum) decided = 'approved';
     else describe(`Approved by ${state.approvals.map((a) => a.principal).join(', ')}; waiting for ${state.quorum - state.approvals.length} more.`);
+    await control.recordDecision({ releaseId: state.releaseId, model: state.model, version: state.version ?? null, policyHash: state.policyHash ?? '', decision });
     return state;
   };
-  setHandler(approveUpdate, (d) => decide('approve', d), { validator: (d) => validateDecision('approve', d) });
-  setHandler(rejectUpdate, (d) => decide('reject', d), { validator: (d) => validateDecision('reject', d) });
+  setHandler(approveUpdate, (d) => decide('approve', d), { validator: (d) => checkDecision('approve', d) });
+  setHandler(rejectUpdate, (d) => decide('reject', d), { validator: (d) => checkDecision('reject', d) });
 
   function describe(line: string) {
     const lines = [`**${state.model}** release requested by ${state.requestedBy}: ${state.stage}`, line];
@@ -131,22 +150,41 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseState
     log.info('release stage', { stage, releaseId: state.releaseId });
   }
 
-  async function finish(status: ReleaseState['status'], reason?: string) {
-    state.status = status;
-    state.reason = reason;
-    state.stage = 'done';
-    upsertSearchAttributes([{ key: searchAttributes.stage, value: status }]);
-    describe(reason ? `Outcome: ${status} (${reason})` : `Outcome: ${status}`);
-    await control.closeRelease({ releaseId: state.releaseId, model: state.model, status, reason: reason ?? null, version: state.version ?? null });
-    await condition(allHandlersFinished);
-  }
-
   upsertSearchAttributes([
     { key: searchAttributes.model, value: input.model },
     { key: searchAttributes.requestedBy, value: input.requestedBy },
   ]);
 
+  let outcome: { status: Exclude<ReleaseStatus, 'running'>; reason?: string };
+  let failure: unknown;
   try {
+    outcome = await run();
+  } catch (err) {
+    failure = err;
+    const reason = isCancellation(err)
+      ? 'cancelled'
+      : err instanceof ActivityFailure && err.cause instanceof Error
+        ? err.cause.message
+        : err instanceof Error
+          ? err.message
+          : String(err);
+    outcome = { status: 'failed', reason };
+  }
+
+  // Bookkeeping runs once, after the outcome is known, and even when the release was cancelled.
+  await CancellationScope.nonCancellable(async () => {
+    state.status = outcome.status;
+    state.reason = outcome.reason;
+    state.stage = 'done';
+    upsertSearchAttributes([{ key: searchAttributes.stage, value: outcome.status }]);
+    describe(outcome.reason ? `Outcome: ${outcome.status} (${outcome.reason})` : `Outcome: ${outcome.status}`);
+    await control.closeRelease({ releaseId: state.releaseId, model: state.model, status: outcome.status, reason: outcome.reason ?? null, version: state.version ?? null });
+  });
+  await condition(allHandlersFinished);
+  if (failure) throw failure;
+  return state;
+
+  async function run(): Promise<typeof outcome> {
     enter('starting', 'Loading the model policy.');
     const plan: ReleasePlan = await control.beginRelease({ releaseId: state.releaseId, input });
     state.policyHash = plan.policyHash;
@@ -154,7 +192,7 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseState
     state.quorum = plan.quorum;
 
     enter('validating', `Checking ${input.dataFile} against the data contract and the production reference.`);
-    const data = await control.validateData({ releaseId: state.releaseId, model: input.model, file: input.dataFile });
+    const data = await control.validateData({ releaseId: state.releaseId, model: input.model, file: input.dataFile, policy: plan.policy });
     state.data = data;
 
     enter('training', `Training on ${data.rows} rows (${plan.gpu === 'never' ? 'CPU' : `GPU ${plan.gpu}`}).`);
@@ -168,6 +206,7 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseState
       candidate,
       evaluationFile: input.evaluationFile ?? plan.evaluationFile,
       productionVersion: plan.productionVersion,
+      policy: plan.policy,
     });
     state.evaluation = evaluation;
 
@@ -184,47 +223,50 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseState
     state.version = version;
     upsertSearchAttributes([{ key: searchAttributes.version, value: version }]);
 
-    if (!evaluation.gate.passed) {
-      await finish('failed', `evaluation gate: ${evaluation.gate.reasons.join('; ')}`);
-      return state;
-    }
+    if (!evaluation.gate.passed) return { status: 'failed', reason: `evaluation gate: ${evaluation.gate.reasons.join('; ')}` };
 
-    state.approvalDeadline = new Date(Date.now() + plan.approvalTimeoutMs).toISOString();
+    const deadline = Date.now() + plan.approvalTimeoutMs;
+    state.approvalDeadline = new Date(deadline).toISOString();
     enter(
       'awaiting-approval',
       `Waiting for sign-off by ${plan.quorum} of: ${plan.approvers.join(', ')} (not ${input.requestedBy}). Expires ${state.approvalDeadline}.`,
     );
     await control.announceApprovalRequest({ releaseId: state.releaseId, model: input.model, version, approvers: plan.approvers, deadline: state.approvalDeadline });
-    const answered = await condition(() => decided !== undefined, plan.approvalTimeoutMs);
-    if (!answered) {
-      await finish('expired', `no sign-off within ${Math.round(plan.approvalTimeoutMs / 1000)} s`);
-      return state;
-    }
+    // The announced deadline is the one enforced: the time spent announcing counts against it.
+    const answered = await condition(() => decided !== undefined, Math.max(1, deadline - Date.now()));
+    if (!answered) return { status: 'expired', reason: `no sign-off within ${Math.round(plan.approvalTimeoutMs / 1000)} s` };
     if (decided === 'rejected') {
       const by = state.approvals.find((a) => a.decision === 'reject');
-      await finish('rejected', `rejected by ${by?.principal}${by?.comment ? `: ${by.comment}` : ''}`);
-      return state;
+      return { status: 'rejected', reason: `rejected by ${by?.principal}${by?.comment ? `: ${by.comment}` : ''}` };
     }
 
     enter('promoting', 'Moving the production pointer.');
-    await control.promote({ releaseId: state.releaseId, model: input.model, version, policyHash: plan.policyHash, approvals: state.approvals });
-    await finish('promoted');
-    return state;
-  } catch (err) {
-    const reason = err instanceof ActivityFailure && err.cause instanceof Error ? err.cause.message : err instanceof Error ? err.message : String(err);
-    await finish('failed', reason);
-    throw err;
+    await control.promote({
+      releaseId: state.releaseId,
+      model: input.model,
+      version,
+      expectedProductionVersion: plan.productionVersion,
+      policyHash: plan.policyHash,
+      approvals: state.approvals,
+    });
+    return { status: 'promoted' };
   }
 
   async function train(plan: ReleasePlan, dataSha256: string): Promise<TrainedCandidate> {
     const args = { releaseId: state.releaseId, model: input.model, dataSha256, policy: plan.policy, overrides: input.trainingOverrides ?? {} };
     const hb = plan.trainingHeartbeatMs;
     if (plan.gpu === 'never') return trainingActivities(taskQueues.trainingCpu, hb).trainCandidate(args);
-    if (plan.gpu === 'required') return trainingActivities(taskQueues.trainingGpu, hb).trainCandidate(args);
     try {
       return await trainingActivities(taskQueues.trainingGpu, hb, plan.gpuWaitMs).trainCandidate(args);
     } catch (err) {
       if (!isScheduleToStartTimeout(err)) throw err;
+      if (plan.gpu === 'required') {
+        throw ApplicationFailure.create({
+          type: 'NoGpuWorker',
+          message: `the policy requires a GPU and no GPU training worker took the job within ${plan.gpuWaitMs / 1000} s`,
+          nonRetryable: true,
+        });
+      }
       describe(`No GPU worker picked the training up within ${plan.gpuWaitMs / 1000} s; training on CPU.`);
       return trainingActivities(taskQueues.trainingCpu, hb).trainCandidate(args);
     }

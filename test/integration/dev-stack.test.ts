@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -25,12 +25,14 @@ describe('steward dev (embedded stack)', () => {
     });
 
   afterAll(() => {
-    if (dev && dev.exitCode === null) dev.kill('SIGKILL');
+    if (dev?.pid && dev.exitCode === null) process.kill(-dev.pid, 'SIGKILL');
+    rmSync(home, { recursive: true, force: true });
   });
 
   it('serves releases to other CLI processes and shuts down cleanly on Ctrl-C', async () => {
     const [port, uiPort] = [await freePort(), await freePort()];
-    dev = spawn(process.execPath, [join(projectRoot, 'bin/steward.mjs'), 'dev', '--port', String(port), '--ui-port', String(uiPort)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group, so a failed test can stop it together with the dev server it started.
+    dev = spawn(process.execPath, [join(projectRoot, 'bin/steward.mjs'), 'dev', '--port', String(port), '--ui-port', String(uiPort)], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let out = '';
     dev.stdout!.on('data', (d) => (out += d));
     dev.stderr!.on('data', (d) => (out += d));

@@ -23,6 +23,14 @@ function deepestMessage(err: unknown): string {
   return String(e?.message);
 }
 
+/** With RECORD_HISTORIES=1, keeps the run's history for the replay test (npm run record:histories). */
+async function record(h: Harness, releaseId: string, name: string) {
+  if (!process.env.RECORD_HISTORIES) return;
+  const history = await h.client.workflow.getHandle(releaseId).fetchHistory();
+  mkdirSync(join(projectRoot, 'test/histories'), { recursive: true });
+  writeFileSync(join(projectRoot, `test/histories/${name}.json`), historyToJSON(history));
+}
+
 async function refusal(p: Promise<unknown>): Promise<StewardError> {
   try {
     await p;
@@ -78,11 +86,7 @@ for (const database of ['postgres', 'embedded'] as const) {
       expect(signed.map((a) => [a.principal, a.decision, a.comment])).toEqual([['bob', 'approve', 'reviewed']]);
       expect(await verifyAuditChain(db)).toMatchObject({ ok: true });
 
-      if (database === 'postgres' && process.env.RECORD_HISTORIES) {
-        const history = await h.client.workflow.getHandle(id).fetchHistory();
-        mkdirSync(join(projectRoot, 'test/histories'), { recursive: true });
-        writeFileSync(join(projectRoot, 'test/histories/release-approved.json'), historyToJSON(history));
-      }
+      if (database === 'postgres') await record(h, id, 'release-approved');
     });
 
     if (database === 'embedded') return;
@@ -100,6 +104,7 @@ for (const database of ['postgres', 'embedded'] as const) {
       expect(await db.select().from(production).where(eq(production.model, model))).toEqual([]);
       const [version] = await db.select().from(modelVersions).where(eq(modelVersions.model, model));
       expect(version.status).toBe('rejected');
+      await record(h, id, 'release-rejected');
     });
 
     it('expires when nobody signs off in time', async () => {
@@ -109,8 +114,10 @@ for (const database of ['postgres', 'embedded'] as const) {
       const final: ReleaseState = await h.client.workflow.getHandle(id).result();
       expect(final.status).toBe('expired');
       const late = await refusal(decideRelease(h.client, id, 'approve', { principal: 'bob' }));
-      expect(['AlreadyDecided', 'NotFound']).toContain(late.type);
+      expect(late.type).toBe('AlreadyDecided');
+      expect(late.message).toMatch(/already ended \(expired\)/);
       expect(await h.database.db.select().from(production).where(eq(production.model, model))).toEqual([]);
+      await record(h, id, 'release-expired');
     });
 
     it('survives a worker restart while waiting for sign-off, then completes on approval', async () => {
@@ -176,6 +183,7 @@ for (const database of ['postgres', 'embedded'] as const) {
       const [v2] = await h.database.db.select().from(modelVersions).where(and(eq(modelVersions.model, model), eq(modelVersions.version, 2)));
       expect(v2.status).toBe('failed');
       expect((await h.artifacts.get(v2.cardHtmlSha256!)).toString()).toContain('regression');
+      await record(h, worse, 'release-gate-failed');
     });
 
     it('fails the gate, before any sign-off is asked, when a fairness threshold is breached', async () => {
@@ -187,6 +195,63 @@ for (const database of ['postgres', 'embedded'] as const) {
       expect(final.reason).toMatch(/fairness: sex/);
       expect(final.approvals).toEqual([]);
       expect(await h.database.db.select().from(production).where(eq(production.model, model))).toEqual([]);
+    });
+
+    it('lets exactly one of two concurrent decisions through (quorum 1: approve races reject)', async () => {
+      const model = 'income-race';
+      await registerTestModel(h.database.db, model);
+      const id = await startRelease(h.client, { model, dataFile: adultTrainingSlice(1500), requestedBy: requester });
+      await waitForStage(h.client, id, 'awaiting-approval');
+      const results = await Promise.allSettled([
+        decideRelease(h.client, id, 'approve', { principal: 'bob' }),
+        decideRelease(h.client, id, 'reject', { principal: 'carol' }),
+        decideRelease(h.client, id, 'approve', { principal: 'bob' }),
+      ]);
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      for (const r of results) if (r.status === 'rejected') expect((r.reason as StewardError).type).toBe('AlreadyDecided');
+      const final: ReleaseState = await h.client.workflow.getHandle(id).result();
+      expect(final.approvals).toHaveLength(1);
+      expect(final.status).toBe(final.approvals[0].decision === 'approve' ? 'promoted' : 'rejected');
+      const rows = await h.database.db.select().from(approvals).where(eq(approvals.releaseId, id));
+      expect(rows).toHaveLength(1);
+    });
+
+    it('refuses to promote over a production version the candidate was never compared with', async () => {
+      const model = 'income-moved';
+      await registerTestModel(h.database.db, model);
+      const a = await startRelease(h.client, { model, dataFile: adultTrainingSlice(1500), requestedBy: requester });
+      const b = await startRelease(h.client, { model, dataFile: adultTrainingSlice(1500, 1500), requestedBy: requester });
+      await waitForStage(h.client, a, 'awaiting-approval');
+      await waitForStage(h.client, b, 'awaiting-approval');
+      await decideRelease(h.client, a, 'approve', { principal: 'bob' });
+      expect((await h.client.workflow.getHandle(a).result()).status).toBe('promoted');
+      await decideRelease(h.client, b, 'approve', { principal: 'bob' });
+      const err = await h.client.workflow.getHandle(b).result().then(() => undefined, (e: unknown) => e);
+      expect(deepestMessage(err)).toMatch(/production of income-moved moved to v\d after v\d was compared with no production version/);
+      const [prod] = await h.database.db.select().from(production).where(eq(production.model, model));
+      const [winner] = await h.database.db.select().from(releases).where(eq(releases.id, a));
+      expect(prod.version).toBe(winner.version);
+    });
+
+    it('records a cancelled release as failed and leaves production untouched', async () => {
+      const model = 'income-cancel';
+      await registerTestModel(h.database.db, model);
+      const id = await startRelease(h.client, { model, dataFile: adultTrainingSlice(1500), requestedBy: requester });
+      await waitForStage(h.client, id, 'awaiting-approval');
+      await h.client.workflow.getHandle(id).cancel();
+      await expect(h.client.workflow.getHandle(id).result()).rejects.toThrow();
+      const [release] = await h.database.db.select().from(releases).where(eq(releases.id, id));
+      expect(release).toMatchObject({ status: 'failed', reason: 'cancelled' });
+      await record(h, id, 'release-cancelled');
+      expect(await h.database.db.select().from(production).where(eq(production.model, model))).toEqual([]);
+    });
+
+    it('refuses a release whose requester leaves too few other approvers for the quorum', async () => {
+      const model = 'income-no-quorum';
+      await registerTestModel(h.database.db, model, { approvers: ['alice', 'bob'], quorum: 2 });
+      const id = await startRelease(h.client, { model, dataFile: adultTrainingSlice(1500), requestedBy: 'alice' });
+      const err = await h.client.workflow.getHandle(id).result().then(() => undefined, (e: unknown) => e);
+      expect(deepestMessage(err)).toMatch(/only 1 other approver\(s\) for a quorum of 2/);
     });
 
     describe('refuses bad training data, naming file, row and column, and writes no model version', () => {

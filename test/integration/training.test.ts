@@ -25,16 +25,20 @@ describe('training on a worker that dies', () => {
   beforeAll(async () => {
     h = await startHarness({ database: 'postgres', trainingWorker: false });
   });
+  // Whatever happens, no worker process outlives the test (it would take later files' training tasks).
+  const children: ChildProcess[] = [];
   afterAll(async () => {
+    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
     await h?.close();
   });
 
   it('resumes from the last epoch checkpoint on another worker, redoing at most one epoch', async () => {
     const policy = testPolicy('income-resume');
-    policy.training = { ...policy.training, epochs: 8 };
+    policy.training = { ...policy.training, epochs: 30 };
     policy.compute.heartbeatTimeout = 4000;
     await registerModel(h.database.db, policy);
     const first = await startTrainingWorker(h.artifactsDir);
+    children.push(first);
     const id = await startRelease(h.client, { model: policy.model, dataFile: adultTrainingSlice(4000), requestedBy: 'alice' });
 
     // Kill the worker once it has checkpointed at least two epochs (the checkpoint ref says so).
@@ -51,15 +55,17 @@ describe('training on a worker that dies', () => {
     }
     expect(killedAfter).toBeGreaterThanOrEqual(2);
     const second = await startTrainingWorker(h.artifactsDir);
+    children.push(second);
     try {
       const { waitForStage } = await import('../../lib/release-client');
       const state: ReleaseState = await waitForStage(h.client, id, 'awaiting-approval', 180_000);
       expect(state.candidate?.attempt).toBeGreaterThanOrEqual(2);
       expect(state.candidate?.resumedFromEpoch).toBeGreaterThanOrEqual(killedAfter);
       expect(state.candidate?.resumedFromEpoch).toBeLessThanOrEqual(killedAfter + 1);
-      expect(state.candidate?.epochs).toBe(8);
+      expect(state.candidate?.epochs).toBe(30);
     } finally {
       second.kill('SIGKILL');
+      first.kill('SIGKILL');
     }
   });
 });
