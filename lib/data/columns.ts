@@ -1,4 +1,5 @@
 import { StewardError } from '../errors';
+import { FIELD_HASHED, fieldHash } from './csv';
 import type { ColumnChunk, ColumnType } from './types';
 import {
   NUMBER_INFINITE,
@@ -206,7 +207,7 @@ export class ColumnState {
 
 /** Text of a CSV field's bytes: blanks trimmed (unquoted fields, when asked), doubled quotes undone. */
 export function fieldText(buf: Buffer, s: number, e: number, flag: number, trim: boolean): string {
-  if (flag === 0 && trim) {
+  if ((flag & 1) === 0 && trim) {
     while (s < e && (buf[s] === 32 || buf[s] === 9)) s++;
     while (e > s && (buf[e - 1] === 32 || buf[e - 1] === 9)) e--;
   }
@@ -263,7 +264,7 @@ export function convertNumbers(
  * Fast path for a categorical CSV column: one string and one map lookup per value.
  *
  * @example
- *   convertCategories(state, buf, tok.starts, tok.ends, tok.flags, tok.slotCount, 0, tok.rows, false);
+ *   convertCategories(state, buf, tok.starts, tok.ends, tok.flags, tok.hashes, tok.slotCount, 0, tok.rows, false);
  */
 export function convertCategories(
   st: ColumnState,
@@ -271,6 +272,7 @@ export function convertCategories(
   starts: Int32Array,
   ends: Int32Array,
   flags: Uint8Array,
+  hashes: Int32Array,
   slots: number,
   from: number,
   to: number,
@@ -280,14 +282,18 @@ export function convertCategories(
   const k = st.slot;
   const cache = st.byteCodes;
   for (let r = from; r < to; r++) {
+    // Runs of fields hashed by the tokenizer and already known: one tight loop with no calls.
+    r = cache.knownRun(buf, starts, ends, flags, hashes, slots, k, r, to, out);
+    if (r >= to) break;
     const p = r * slots + k;
     const flag = flags[p];
     // Plain fields (no doubled quotes, no trimming) are looked up by their bytes: no string per value.
-    if ((flag & 2) === 0 && !(trim && flag === 0)) {
+    if ((flag & 2) === 0 && !(trim && (flag & 1) === 0)) {
       const s = starts[p];
       const e = ends[p];
-      const c = cache.get(buf, s, e);
-      out[r] = c !== -2 ? c : cache.put(buf, s, e, st.code(buf.toString('utf8', s, e)));
+      const h = flag === FIELD_HASHED ? hashes[p] : fieldHash(buf, s, e);
+      const c = cache.get(buf, s, e, h);
+      out[r] = c !== -2 ? c : cache.put(buf, s, e, h, st.code(buf.toString('utf8', s, e)));
     } else out[r] = st.code(fieldText(buf, starts[p], ends[p], flag, trim));
   }
 }
@@ -306,15 +312,8 @@ export class ByteCodeCache {
   private used = 0;
   private size = 0;
 
-  private static hash(buf: Uint8Array, s: number, e: number): number {
-    let h = 0x811c9dc5 ^ (e - s);
-    for (let i = s; i < e; i++) h = Math.imul(h ^ buf[i], 0x01000193);
-    return h ^ (h >>> 15);
-  }
-
-  /** The code for buf[s, e), or -2 when unknown. */
-  get(buf: Uint8Array, s: number, e: number): number {
-    const h = ByteCodeCache.hash(buf, s, e);
+  /** The code for buf[s, e) whose `fieldHash` is h, or -2 when unknown. */
+  get(buf: Uint8Array, s: number, e: number, h: number): number {
     const mask = this.slots.length - 1;
     const len = e - s;
     for (let i = h & mask; ; i = (i + 1) & mask) {
@@ -329,8 +328,43 @@ export class ByteCodeCache {
     }
   }
 
-  /** Remember buf[s, e) → code; returns code. */
-  put(buf: Uint8Array, s: number, e: number, code: number): number {
+  /**
+   * Codes the records from `r` on (field `k` of `slots`) while they are flagged `FIELD_HASHED` and
+   * already in the cache; returns the first record it could not code.
+   */
+  knownRun(buf: Uint8Array, starts: Int32Array, ends: Int32Array, flags: Uint8Array, hashes: Int32Array, slots: number, k: number, r: number, to: number, out: Int32Array): number {
+    const table = this.slots;
+    const mask = table.length - 1;
+    const entryHash = this.hashes;
+    const lengths = this.lengths;
+    const offsets = this.offsets;
+    const codes = this.codes;
+    const pool = this.pool;
+    rows: for (; r < to; r++) {
+      const p = r * slots + k;
+      if (flags[p] !== FIELD_HASHED) return r;
+      const h = hashes[p];
+      const s = starts[p];
+      const len = ends[p] - s;
+      for (let i = h & mask; ; i = (i + 1) & mask) {
+        const entry = table[i];
+        if (entry < 0) return r;
+        if (entryHash[entry] !== h || lengths[entry] !== len) continue;
+        const off = offsets[entry] - s;
+        let j = s;
+        const e = s + len;
+        while (j < e && pool[off + j] === buf[j]) j++;
+        if (j === e) {
+          out[r] = codes[entry];
+          continue rows;
+        }
+      }
+    }
+    return r;
+  }
+
+  /** Remember buf[s, e) (`fieldHash` h) → code; returns code. */
+  put(buf: Uint8Array, s: number, e: number, h: number, code: number): number {
     const len = e - s;
     if (this.size * 2 >= this.slots.length) this.rehash();
     if (this.size === this.codes.length) {
@@ -355,7 +389,6 @@ export class ByteCodeCache {
     this.used += len;
     this.lengths[entry] = len;
     this.codes[entry] = code;
-    const h = ByteCodeCache.hash(buf, s, e);
     this.hashes[entry] = h;
     this.insert(entry, h);
     return code;

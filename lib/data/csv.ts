@@ -21,6 +21,29 @@ export const FIELD_QUOTED = 1;
 export const FIELD_ESCAPED = 2;
 /** The field was a plain decimal number, already parsed into `numbers` (numeric slots only). */
 export const FIELD_NUMBER = 4;
+/** `hashes` holds the field's byte hash (`fieldHash`), computed while scanning (plain fields only). */
+export const FIELD_HASHED = 8;
+
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+/**
+ * FNV-1a of `buf[s, e)` mixed with its length: the hash the tokenizer's fast path computes while it
+ * scans a field, and the key of the categorical byte cache (`ByteCodeCache` in columns.ts).
+ *
+ * @example
+ *   fieldHash(Buffer.from('abc'), 0, 3) === fieldHash(Buffer.from('xabc'), 1, 4); // true
+ */
+export function fieldHash(buf: Uint8Array, s: number, e: number): number {
+  let h = FNV_OFFSET;
+  for (let i = s; i < e; i++) h = Math.imul(h ^ buf[i], FNV_PRIME);
+  return finishHash(h, e - s);
+}
+
+function finishHash(h: number, len: number): number {
+  h = Math.imul(h ^ len, FNV_PRIME);
+  return h ^ (h >>> 15);
+}
 
 // Exact powers of ten: an integer mantissa of at most 15 digits divided by one is rounded once.
 const POW10 = Float64Array.from({ length: 16 }, (_, i) => 10 ** i);
@@ -47,6 +70,8 @@ export class CsvTokenizer {
   lines = new Int32Array(0);
   /** Parsed values of fields flagged `FIELD_NUMBER`. */
   numbers = new Float64Array(0);
+  /** `fieldHash` of fields flagged `FIELD_HASHED`. */
+  hashes = new Int32Array(0);
   /** Records tokenized into the output arrays so far. */
   rows = 0;
   /** Records the output arrays can hold. */
@@ -94,6 +119,7 @@ export class CsvTokenizer {
       this.ends = new Int32Array(size);
       this.flags = new Uint8Array(size);
       this.numbers = new Float64Array(size);
+      this.hashes = new Int32Array(size);
     }
     if (this.lines.length < capacity) this.lines = new Int32Array(capacity);
     this.rows = 0;
@@ -137,6 +163,17 @@ export class CsvTokenizer {
     let status = TOKENS_FULL;
     let field = 0;
     let recordLine = line;
+
+    // Fast path over the complete lines of a window up to its first quote or CR, when the window has
+    // no bad byte; it stops at anything unusual and the general loop below takes over from there.
+    if (fuse && sepLen === 1 && !trim && comment < 0 && expected >= 0 && expected === knownFields && row < this.capacity && (src.badAt < 0 || src.badAt >= len)) {
+      const done = this.plainRecords(row, pos, line);
+      if (done > 0) {
+        row += done;
+        pos = src.pos;
+        line = src.line;
+      }
+    }
 
     records: while (row < this.capacity) {
       field = 0;
@@ -399,6 +436,136 @@ export class CsvTokenizer {
       status = TOKENS_ERROR;
     }
     return status;
+  }
+
+  // Tokenizes whole records of a quote-free, CR-free window from `pos`; returns how many and leaves
+  // `src.pos`/`src.line` after the last one. Fields are delimited by one-byte separators and LF only.
+  private plainRecords(row0: number, pos: number, line: number): number {
+    const src = this.src;
+    const buf = src.buf;
+    const len = src.len;
+    if (pos >= len) return 0;
+    const lastLf = buf.lastIndexOf(LF, len - 1);
+    if (lastLf < pos) return 0;
+    const limit = lastLf + 1;
+    // One native scan each for the bytes that need the general loop; records reaching them stop here.
+    let stop = limit;
+    const q = buf.indexOf(QUOTE, pos);
+    if (q >= 0 && q < stop) stop = q;
+    const cr = buf.indexOf(CR, pos);
+    if (cr >= 0 && cr < stop) stop = cr;
+    const sep0 = this.sep[0];
+    const slots = this.slots;
+    const slotOf = this.slotOf;
+    const expected = this.expected;
+    const numericField = this.numericField;
+    const starts = this.starts;
+    const ends = this.ends;
+    const flags = this.flags;
+    const numbers = this.numbers;
+    const hashes = this.hashes;
+    const lines = this.lines;
+    const maxFieldBytes = this.dialect.maxFieldBytes;
+    const capacity = this.capacity;
+    let row = row0;
+    while (row < capacity && pos < stop) {
+      if (buf[pos] === LF) {
+        pos++;
+        line++;
+        continue;
+      }
+      const base = row * slots;
+      let i = pos;
+      let field = 0;
+      let ok = true;
+      for (;;) {
+        const fs = i;
+        const slot = slotOf[field];
+        let flag = 0;
+        let c = 0;
+        if (numericField[field] === 1) {
+          let j = i;
+          const negative = buf[j] === 45;
+          if (negative) j++;
+          const digitStart = j;
+          let mantissa = 0;
+          let d = buf[j] - 48;
+          while (d >= 0 && d <= 9) {
+            mantissa = mantissa * 10 + d;
+            d = buf[++j] - 48;
+          }
+          let digits = j - digitStart;
+          let fraction = 0;
+          if (buf[j] === 46) {
+            const fractionStart = ++j;
+            d = buf[j] - 48;
+            while (d >= 0 && d <= 9) {
+              mantissa = mantissa * 10 + d;
+              d = buf[++j] - 48;
+            }
+            fraction = j - fractionStart;
+            digits += fraction;
+          }
+          c = buf[j];
+          i = j;
+          if (digits > 0 && digits <= 15 && (c === sep0 || c === LF)) {
+            const v = fraction === 0 ? mantissa : mantissa / POW10[fraction];
+            if (slot >= 0) {
+              const p = base + slot;
+              numbers[p] = negative ? -v : v;
+              starts[p] = fs;
+              ends[p] = j;
+              flags[p] = FIELD_NUMBER;
+            }
+            flag = FIELD_NUMBER;
+          } else while (c !== sep0 && c !== LF) c = buf[++i];
+        } else if (slot >= 0) {
+          let h = FNV_OFFSET;
+          c = buf[i];
+          while (c !== sep0 && c !== LF) {
+            h = Math.imul(h ^ c, FNV_PRIME);
+            c = buf[++i];
+          }
+          const p = base + slot;
+          starts[p] = fs;
+          ends[p] = i;
+          flags[p] = FIELD_HASHED;
+          hashes[p] = finishHash(h, i - fs);
+          flag = FIELD_HASHED;
+        } else {
+          c = buf[i];
+          while (c !== sep0 && c !== LF) c = buf[++i];
+        }
+        if (flag === 0 && slot >= 0) {
+          const p = base + slot;
+          starts[p] = fs;
+          ends[p] = i;
+          flags[p] = 0;
+        }
+        if (i - fs > maxFieldBytes) ok = false;
+        field++;
+        if (c === LF) break;
+        if (field >= expected) {
+          ok = false; // ragged (too wide): the general loop reports it
+          break;
+        }
+        i++;
+      }
+      // A record reaching the first quote or CR is left to the general loop (scanning past them is
+      // harmless: the LF at limit - 1 bounds every scan).
+      if (!ok || field !== expected || i >= stop) break;
+      lines[row] = line;
+      row++;
+      pos = i + 1;
+      line++;
+    }
+    const done = row - row0;
+    if (done > 0) {
+      this.lastFieldCount = expected;
+      src.pos = pos;
+      src.line = line;
+    }
+    return done;
   }
 
   // 1: the separator starts at i; 0: it does not; -1: the window ends before we can tell.

@@ -299,7 +299,7 @@ async function* csvChunks(src: ByteSource, o: Resolved): AsyncGenerator<DataChun
     const status = tok.tokenize();
     const to = tok.rows;
     const { buf } = src;
-    const { starts, ends, flags, numbers, lines } = tok;
+    const { starts, ends, flags, numbers, hashes, lines } = tok;
     const slots = tok.slotCount;
     for (const st of states) {
       if (sample) {
@@ -309,7 +309,7 @@ async function* csvChunks(src: ByteSource, o: Resolved): AsyncGenerator<DataChun
           texts.push(fieldText(buf, starts[p], ends[p], flags[p], o.trim));
         }
       } else if (st.type === 'numeric' || st.type === 'integer') convertNumbers(st, buf, starts, ends, flags, numbers, slots, lines, from, to, o);
-      else if (st.type === 'categorical') convertCategories(st, buf, starts, ends, flags, slots, from, to, o.trim);
+      else if (st.type === 'categorical') convertCategories(st, buf, starts, ends, flags, hashes, slots, from, to, o.trim);
       else {
         for (let r = from; r < to; r++) {
           const p = r * slots + st.slot;

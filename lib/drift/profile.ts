@@ -120,19 +120,24 @@ const DEFAULTS = { exactCap: 20_000, sketchK: DEFAULT_KLL_K, bins: 10, maxCatego
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
 
-/** Open-addressing hash of double → count; counts[slot] === 0 marks an empty slot. */
+/**
+ * Open-addressing hash of double → count; counts[slot] === 0 marks an empty slot. It starts small
+ * and doubles at half load, so low-cardinality columns probe a table that stays in cache.
+ */
 class ValueTable {
   keys: Float64Array;
   counts: Float64Array;
   size = 0;
   private mask: number;
+  private grow: number;
 
   constructor(capacity: number) {
     let c = 16;
-    while (c < capacity * 2) c *= 2;
+    while (c < capacity * 2 && c < 1024) c *= 2;
     this.keys = new Float64Array(c);
     this.counts = new Float64Array(c);
     this.mask = c - 1;
+    this.grow = c >>> 1;
   }
 
   add(v: number, w: number): void {
@@ -146,7 +151,7 @@ class ValueTable {
       if (counts[slot] === 0) {
         keys[slot] = v;
         counts[slot] = w;
-        this.size++;
+        if (++this.size > this.grow) this.rehash();
         return;
       }
       if (keys[slot] === v) {
@@ -155,6 +160,18 @@ class ValueTable {
       }
       slot = (slot + 1) & this.mask;
     }
+  }
+
+  private rehash(): void {
+    const oldKeys = this.keys;
+    const oldCounts = this.counts;
+    const c = oldKeys.length * 2;
+    this.keys = new Float64Array(c);
+    this.counts = new Float64Array(c);
+    this.mask = c - 1;
+    this.grow = c >>> 1;
+    this.size = 0;
+    for (let i = 0; i < oldKeys.length; i++) if (oldCounts[i] > 0) this.add(oldKeys[i], oldCounts[i]);
   }
 
   sorted(): ValueCounts {
