@@ -4,9 +4,9 @@
  * protected attribute and intersection, permutation importance (and its change against production),
  * latency and size. The report and the model card are stored content-addressed with the version.
  */
-import { scanChunks } from '../lib/data/reader';
+import { jsonBytes } from '../lib/artifacts';
 import { ProfileBuilder } from '../lib/drift/profile';
-import { loadModelTable, readOptionsFor } from '../lib/data-io';
+import { loadModelTable } from '../lib/data-io';
 import { headlineMetrics, type EvaluationBundle, type GateCheck } from '../lib/evaluation-bundle';
 import { compareImportance, createRng, evaluateClassifier, parseEvaluationConfig, permutationImportance } from '../lib/metrics';
 import type { Table as ImportanceTable } from '../lib/metrics/importance';
@@ -48,7 +48,7 @@ export function createEvaluationActivities(deps: ActivityDeps) {
         const config = parseEvaluationConfig(policy.evaluation);
         const data = await loadModelTable(args.evaluationFile, policy);
         const profileBuilder = new ProfileBuilder();
-        await scanChunks(args.evaluationFile, readOptionsFor(policy), (c) => profileBuilder.add(c));
+        profileBuilder.add(data.chunk);
 
         const candidate = await loadModel(await artifacts.get(args.candidate.modelSha256));
         const labels = labelsFromTable(data.table, policy.data.label);
@@ -128,7 +128,7 @@ export function createEvaluationActivities(deps: ActivityDeps) {
           production,
           gate: { passed: reasons.length === 0, reasons, checks },
         };
-        const reportSha256 = await artifacts.put(Buffer.from(JSON.stringify(bundle, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v))));
+        const reportSha256 = await artifacts.put(jsonBytes(bundle));
         return { reportSha256, metrics: headlineMetrics(evaluation), production: production?.metrics ?? null, gate: { passed: bundle.gate.passed, reasons } };
       });
     },

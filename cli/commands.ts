@@ -2,19 +2,17 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { and, eq } from 'drizzle-orm';
-import { datasets, modelVersions, production } from '../db/schema';
 import { localArtifactStore } from '../lib/artifacts';
 import { verifyAuditChain } from '../lib/audit';
 import { checkContract, parseContract, type ContractReport } from '../lib/data/contract';
-import { readChunks, type ReadOptions } from '../lib/data/reader';
+import { scanChunks, type ReadOptions } from '../lib/data/reader';
 import type { ColumnSpec } from '../lib/data/types';
 import { readOptionsFor } from '../lib/data-io';
-import { ProfileBuilder, type DatasetProfile } from '../lib/drift/profile';
+import { ProfileBuilder, profileCategories, type DatasetProfile } from '../lib/drift/profile';
 import { computeDrift, formatDriftTable, type DriftConfig, type DriftReport } from '../lib/drift/suite';
 import { StewardError } from '../lib/errors';
 import { runEvalCommand } from '../lib/metrics';
-import { getModel } from '../lib/registry';
+import { getModel, productionReference } from '../lib/registry';
 import { renderVersionCard } from '../lib/version-card';
 import type { CliContext } from './context';
 
@@ -42,13 +40,8 @@ function dialect(values: Record<string, unknown>, columns?: ColumnSpec[]): ReadO
 /** Profiles a file in one streaming pass; returns the profile and the column types it was read with. */
 async function profileFile(file: string, options: ReadOptions, reference?: DatasetProfile): Promise<{ profile: DatasetProfile; columns: ColumnSpec[]; sha256: string }> {
   const builder = new ProfileBuilder(reference ? { reference } : {});
-  const chunks = readChunks(file, options);
-  let next = await chunks.next();
-  while (!next.done) {
-    builder.add(next.value);
-    next = await chunks.next();
-  }
-  return { profile: builder.finish(), columns: next.value.columns, sha256: next.value.sha256 };
+  const summary = await scanChunks(file, options, (chunk) => builder.add(chunk));
+  return { profile: builder.finish(), columns: summary.columns, sha256: summary.sha256 };
 }
 
 function formatProfile(p: DatasetProfile): string {
@@ -88,17 +81,14 @@ const dataCommand: ExtraCommand = {
       const { policy } = await getModel(db, model);
       const contract = parseContract(policy.contract);
       const options = readOptionsFor(policy, contract);
-      const [ref] = await db
-        .select({ profile: datasets.profile, version: production.version })
-        .from(production)
-        .innerJoin(modelVersions, and(eq(modelVersions.model, production.model), eq(modelVersions.version, production.version)))
-        .innerJoin(datasets, eq(datasets.sha256, modelVersions.dataSha256))
-        .where(eq(production.model, model));
-      const reference = (ref?.profile as DatasetProfile | null) ?? null;
-      const known = reference ? Object.fromEntries(reference.columns.flatMap((c) => (c.kind === 'category' ? [[c.name, c.categories]] : []))) : undefined;
-      const report = await checkContract(resolve(file), contract, options, { knownCategories: known });
-      let drift: DriftReport | null = null;
-      if (reference) drift = computeDrift(reference, (await profileFile(resolve(file), options, reference)).profile, policy.drift as DriftConfig);
+      const ref = await productionReference(db, model);
+      // One pass: the contract check hands its chunks to the drift profile on the reference's bins.
+      const current = ref ? new ProfileBuilder({ reference: ref.profile }) : null;
+      const report = await checkContract(resolve(file), contract, options, {
+        knownCategories: ref ? profileCategories(ref.profile) : undefined,
+        onChunk: (chunk) => current?.add(chunk),
+      });
+      const drift: DriftReport | null = ref && current ? computeDrift(ref.profile, current.finish(), policy.drift as DriftConfig) : null;
       if (values.json) process.stdout.write(`${JSON.stringify({ contract: report, drift, productionVersion: ref?.version ?? null }, null, 2)}\n`);
       else {
         process.stdout.write(`${formatContract(report)}\n`);

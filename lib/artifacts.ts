@@ -24,6 +24,11 @@ export interface ArtifactStore {
 
 const HEX = /^[0-9a-f]{64}$/;
 
+/** A report as stored: JSON, with NaN and infinities (which JSON cannot hold) written as null. */
+export function jsonBytes(value: unknown): Buffer {
+  return Buffer.from(JSON.stringify(value, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)));
+}
+
 /** @example const store = localArtifactStore('.steward/artifacts'); const sha = await store.put(bytes); */
 export function localArtifactStore(root: string): ArtifactStore {
   const where = (sha: string) => {

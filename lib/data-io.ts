@@ -4,7 +4,7 @@
  */
 import { parseContract, type DataContract } from './data/contract';
 import { readTable, type ReadOptions } from './data/reader';
-import type { ColumnChunk } from './data/types';
+import type { ColumnChunk, DataChunk } from './data/types';
 import type { Table } from './model/features';
 import type { Policy } from './policy';
 
@@ -44,6 +44,8 @@ export function toModelTable(columns: readonly ColumnChunk[]): Record<string, Fl
 
 export interface ModelTable {
   table: Table;
+  /** The same data as the reader returned it (one chunk), e.g. to profile it without reading again. */
+  chunk: DataChunk;
   rows: number;
   sha256: string;
   /** 1-based file line of each record (to name rows in messages). */
@@ -53,5 +55,5 @@ export interface ModelTable {
 /** Reads a whole (training or evaluation) file for a model, typed by its contract. */
 export async function loadModelTable(file: string, policy: Policy): Promise<ModelTable> {
   const t = await readTable(file, readOptionsFor(policy));
-  return { table: toModelTable(t.columns), rows: t.rows, sha256: t.sha256, lines: t.lines };
+  return { table: toModelTable(t.columns), chunk: { firstRow: 1, rows: t.rows, columns: t.columns, lines: t.lines }, rows: t.rows, sha256: t.sha256, lines: t.lines };
 }

@@ -2,9 +2,10 @@
  * The model registry: models with their policies, versions with lineage, and the production pointer.
  * Used by activities (inside workflows) and by read-only CLI/API commands.
  */
-import { and, desc, eq } from 'drizzle-orm';
+import { and, count, desc, eq, max } from 'drizzle-orm';
 import type { StewardDb } from '../db/client';
-import { models, modelVersions, production, releases } from '../db/schema';
+import { datasets, models, modelVersions, production, releases } from '../db/schema';
+import type { DatasetProfile } from './drift/profile';
 import { StewardError } from './errors';
 import { type Policy, parsePolicy, policyHash } from './policy';
 
@@ -35,6 +36,17 @@ export async function productionVersion(db: StewardDb, model: string) {
   return row?.version ?? null;
 }
 
+/** The training profile of the model's production version (its drift reference), if there is one. */
+export async function productionReference(db: StewardDb, model: string): Promise<{ version: number; profile: DatasetProfile } | null> {
+  const [row] = await db
+    .select({ profile: datasets.profile, version: production.version })
+    .from(production)
+    .innerJoin(modelVersions, and(eq(modelVersions.model, production.model), eq(modelVersions.version, production.version)))
+    .innerJoin(datasets, eq(datasets.sha256, modelVersions.dataSha256))
+    .where(eq(production.model, model));
+  return row?.profile ? { version: row.version, profile: row.profile as DatasetProfile } : null;
+}
+
 export interface ModelSummary {
   name: string;
   description: string;
@@ -45,15 +57,23 @@ export interface ModelSummary {
 }
 
 export async function listModels(db: StewardDb): Promise<ModelSummary[]> {
-  const rows = await db.select().from(models).orderBy(models.name);
-  const out: ModelSummary[] = [];
-  for (const m of rows) {
-    const [prod] = await db.select().from(production).where(eq(production.model, m.name));
-    const [latest] = await db.select({ version: modelVersions.version }).from(modelVersions).where(eq(modelVersions.model, m.name)).orderBy(desc(modelVersions.version)).limit(1);
-    const rel = await db.select({ id: releases.id }).from(releases).where(eq(releases.model, m.name));
-    out.push({ name: m.name, description: m.description, policyHash: m.policyHash, productionVersion: prod?.version ?? null, latestVersion: latest?.version ?? null, releases: rel.length });
-  }
-  return out;
+  // Four queries whatever the number of models (not four per model).
+  const [rows, prods, latest, counts] = await Promise.all([
+    db.select().from(models).orderBy(models.name),
+    db.select({ model: production.model, version: production.version }).from(production),
+    db.select({ model: modelVersions.model, version: max(modelVersions.version) }).from(modelVersions).groupBy(modelVersions.model),
+    db.select({ model: releases.model, n: count() }).from(releases).groupBy(releases.model),
+  ]);
+  const by = <T extends { model: string }>(list: T[]) => new Map(list.map((r) => [r.model, r]));
+  const [prodOf, latestOf, countOf] = [by(prods), by(latest), by(counts)];
+  return rows.map((m) => ({
+    name: m.name,
+    description: m.description,
+    policyHash: m.policyHash,
+    productionVersion: prodOf.get(m.name)?.version ?? null,
+    latestVersion: latestOf.get(m.name)?.version ?? null,
+    releases: Number(countOf.get(m.name)?.n ?? 0),
+  }));
 }
 
 export async function listVersions(db: StewardDb, model: string) {

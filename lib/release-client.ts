@@ -7,10 +7,11 @@ import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { approveUpdate, rejectUpdate, releaseWorkflow, statusQuery } from '../workflows/release';
 import { StewardError, failureTypes, type FailureType } from './errors';
+import type { z } from 'zod';
 import { releaseIdPrefix, searchAttributes, taskQueues } from './names';
 import { decisionInputSchema, releaseInputSchema, type DecisionInput, type ReleaseInput, type ReleaseStage, type ReleaseState } from './release-types';
 
-function parseOrThrow<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: Array<{ path: PropertyKey[]; message: string }> } } }, value: unknown, what: string): T {
+function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
   const r = schema.safeParse(value);
   if (!r.success) {
     const issue = r.error.issues[0];

@@ -9,17 +9,13 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ColumnSpec } from '../../lib/data/types';
+import { createRng } from '../../lib/metrics/random';
+import { sharedDataDir } from '../../lib/paths';
 
-/** mulberry32: tiny seeded PRNG, plenty for resampling. */
+/** The project's seeded generator (lib/metrics/random) as a plain `() => number` stream. */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const g = createRng(seed);
+  return () => g.next();
 }
 
 function gaussian(r: () => number): number {
@@ -35,8 +31,8 @@ export const benchColumns: ColumnSpec[] = [
 ];
 
 function writeFile(path: string, rows: number, seed: number, drift: boolean): void {
-  const adult = readFileSync('/work/shared/data/adult/adult.data', 'utf8').split(/\r?\n/).filter((l) => l.trim()).map((l) => l.split(', '));
-  const bike = readFileSync('/work/shared/data/bike-sharing/hour.csv', 'utf8').split(/\r?\n/).slice(1).filter((l) => l.trim()).map((l) => l.split(','));
+  const adult = readFileSync(join(sharedDataDir(), 'adult', 'adult.data'), 'utf8').split(/\r?\n/).filter((l) => l.trim()).map((l) => l.split(', '));
+  const bike = readFileSync(join(sharedDataDir(), 'bike-sharing', 'hour.csv'), 'utf8').split(/\r?\n/).slice(1).filter((l) => l.trim()).map((l) => l.split(','));
   const r = rng(seed);
   const fd = openSync(path, 'w');
   writeSync(fd, [...NUMERIC, ...CATEGORICAL].join(',') + '\n');
@@ -65,11 +61,14 @@ function writeFile(path: string, rows: number, seed: number, drift: boolean): vo
   closeSync(fd);
 }
 
+/** Bumped whenever the generated data change, so cached files of another generator are not reused. */
+const GENERATOR = 'g2';
+
 /** Write (or reuse) reference.csv and current.csv with `rows` rows each under `dir`. */
 export function generateBenchFiles(dir: string, rows: number): { reference: string; current: string; columns: ColumnSpec[] } {
   mkdirSync(dir, { recursive: true });
-  const reference = join(dir, `reference-${rows}.csv`);
-  const current = join(dir, `current-${rows}.csv`);
+  const reference = join(dir, `reference-${GENERATOR}-${rows}.csv`);
+  const current = join(dir, `current-${GENERATOR}-${rows}.csv`);
   if (!existsSync(reference)) writeFile(reference, rows, 1, false);
   if (!existsSync(current)) writeFile(current, rows, 2, true);
   return { reference, current, columns: benchColumns };

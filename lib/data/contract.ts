@@ -168,6 +168,11 @@ export interface ContractReport {
 export interface CheckOptions {
   /** Categories seen in the reference (training) data, per column, for the `unseen` rules. */
   knownCategories?: Record<string, Iterable<string>>;
+  /**
+   * Receives every chunk after the contract has looked at it, so a caller can profile the file in the
+   * same pass instead of reading it twice. Values that broke their type arrive as missing.
+   */
+  onChunk?: (chunk: DataChunk) => void;
 }
 
 const EXAMPLES = 5;
@@ -417,6 +422,7 @@ export async function checkContract(
       }
     }
     invalidLines.clear();
+    options.onChunk?.(chunk);
   };
 
   const summary = await scanChunks(

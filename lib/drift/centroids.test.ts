@@ -1,4 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createRng } from '../metrics/random';
+import { sharedDataDir } from '../paths';
 import { describe, expect, it } from 'vitest';
 import type { DataChunk } from './chunk';
 import { boundsOf, CentroidSummary } from './centroids';
@@ -6,20 +9,14 @@ import { mergeProfiles, ProfileBuilder } from './profile';
 import { computeDrift } from './suite';
 import { ksTwoSample, wassersteinDistance, weightedSample } from './tests';
 
-/** mulberry32 */
+/** The project's seeded generator (lib/metrics/random) as a plain `() => number` stream. */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const g = createRng(seed);
+  return () => g.next();
 }
 const gauss = (r: () => number) => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
 
-const adult = readFileSync('/work/shared/data/adult/adult.data', 'utf8')
+const adult = readFileSync(join(sharedDataDir(), 'adult', 'adult.data'), 'utf8')
   .split(/\r?\n/)
   .filter((l) => l.trim())
   .map((l) => l.split(', '));

@@ -40,9 +40,9 @@ export interface CentroidState {
   maxs: number[];
   /** Sum of squared deviations from the group mean, per group. */
   m2s: number[];
-  /** Certified W₁(true sample, summary) in the column's units (0 = exact). NaN when not certified. */
+  /** Certified W₁(true sample, summary) in the column's units (0 = exact). */
   wassersteinBound: number;
-  /** Certified sup |F̂ − F| (a fraction of n). NaN when not certified. */
+  /** Certified sup |F̂ − F| (a fraction of n). */
   rankBound: number;
 }
 
@@ -82,8 +82,6 @@ export class CentroidSummary {
   /** Current mass × width threshold, carried between compactions (scaled with n). */
   private tau = 0;
   private tauN = 0;
-  /** False when fed from an uncertified source (an old KLL profile). */
-  certified = true;
   // Scratch for merging (grown on demand).
   private s2 = new Float64Array(0);
   private c2 = new Float64Array(0);
@@ -105,7 +103,6 @@ export class CentroidSummary {
     const s = new CentroidSummary(st.capacity);
     const groups = st.means.map((m, i) => ({ sum: m * st.counts[i], count: st.counts[i], min: st.mins[i], max: st.maxs[i], m2: st.m2s[i] }));
     s.addGroups(groups);
-    s.certified = !Number.isNaN(st.wassersteinBound);
     return s;
   }
 
@@ -164,7 +161,6 @@ export class CentroidSummary {
     const groups = [];
     for (let i = 0; i < o.size; i++) groups.push({ sum: o.sum[i], count: o.cnt[i], min: o.mn[i], max: o.mx[i], m2: o.q[i] });
     this.addGroups(groups);
-    this.certified &&= o.certified;
   }
 
   private ensureScratch(k: number): void {
@@ -343,8 +339,8 @@ export class CentroidSummary {
     }
     const st: CentroidState = { capacity: this.capacity, n: this.n, means, counts, mins, maxs, m2s, wassersteinBound: 0, rankBound: 0 };
     const b = boundsOf(st);
-    st.wassersteinBound = this.certified ? b.wasserstein : Number.NaN;
-    st.rankBound = this.certified ? b.rank : Number.NaN;
+    st.wassersteinBound = b.wasserstein;
+    st.rankBound = b.rank;
     return st;
   }
 }

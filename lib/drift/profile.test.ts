@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { DataChunk } from './chunk';
-import { KllSketch } from './kll';
 import { mergeProfiles, ProfileBuilder, weightedQuantiles } from './profile';
 
 const dict = ['a', 'b', 'c', 'd'];
@@ -123,23 +122,9 @@ describe('ProfileBuilder', () => {
   });
 });
 
-describe('weightedQuantiles and KllSketch', () => {
+describe('weightedQuantiles', () => {
   it('weighted quantiles equal numpy linear quantiles of the expanded sample', () => {
     expect(weightedQuantiles([1, 2, 3], [1, 1, 2], [0, 0.5, 1])).toEqual([1, 2.5, 3]);
   });
 
-  it('sketch merge keeps total weight and is deterministic', () => {
-    const a = new KllSketch(64);
-    const b = new KllSketch(64);
-    for (let i = 0; i < 10_000; i++) (i % 2 ? a : b).update(i);
-    a.merge(b);
-    expect(a.n).toBe(10_000);
-    const w = a.weighted();
-    expect(w.weights.reduce((s, x) => s + x, 0)).toBe(10_000);
-    const c = new KllSketch(64);
-    const d = new KllSketch(64);
-    for (let i = 0; i < 10_000; i++) (i % 2 ? c : d).update(i);
-    c.merge(d);
-    expect(c.toState()).toEqual(a.toState());
-  });
 });

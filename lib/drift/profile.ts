@@ -14,13 +14,11 @@
  *   certified error bounds stored with it: `wassersteinBound` (W₁ between the column and its
  *   summary, in the column's units) and `rankBound` (sup |F̂ − F|). Drift statistics computed from
  *   summaries are within the sum of both sides' bounds of the exact ones (see suite.ts).
- * - `sketch`: a KLL sketch, only in profiles written before the centroid summary existed; still
- *   read and merged (converted to an uncertified summary).
  * - `histogram`: counts on B = 10 equal-mass bins cut at the column's own quantiles (exact counts in
  *   exact mode; estimated from the summary's groups otherwise).
  * - `referenceHistogram`: when the builder is given a reference profile, exact streaming counts on
  *   the reference's cuts, so PSI / Jensen-Shannon of a current window against the reference are
- *   exact even when the current window only has a sketch.
+ *   exact even when the current window only has a summary.
  *
  * A categorical column keeps category frequencies by string (codes are per-read), capped at
  * `maxCategories` most frequent categories with the remainder in `otherCount`.
@@ -28,7 +26,6 @@
 import { StewardError } from '../errors';
 import type { DataChunk } from './chunk';
 import { CentroidSummary, type CentroidState, centroidSample, DEFAULT_CENTROIDS } from './centroids';
-import { DEFAULT_KLL_K, type KllState, weightedFromLevels } from './kll';
 
 /** Profile format version; bump when the stored shape changes. */
 export const PROFILE_VERSION = 1;
@@ -40,8 +37,6 @@ export const PROFILE_QUANTILES = [0, 0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95
 export interface ProfileOptions {
   /** Keep exact value counts while a numeric column has at most this many distinct values. Default 20,000. */
   exactCap?: number;
-  /** Kept for stored profiles (legacy KLL sketches); new profiles use `centroids`. Default 200. */
-  sketchK?: number;
   /** Groups in the centroid summary once a column exceeds `exactCap`. Default 1024. */
   centroids?: number;
   /** Equal-mass bins for the column's own histogram. Default 10 (the PSI convention). */
@@ -81,8 +76,6 @@ export interface NumericColumnProfile {
   max: number;
   quantiles: { probs: number[]; values: number[]; exact: boolean };
   exact: ValueCounts | null;
-  /** Legacy KLL sketch (profiles from before the centroid summary); null in new profiles. */
-  sketch: KllState | null;
   /** Centroid summary with certified error bounds, when the column exceeded `exactCap` distinct values. */
   summary?: CentroidState | null;
   histogram: BinnedCounts & { exact: boolean };
@@ -111,11 +104,11 @@ export type ColumnProfile = NumericColumnProfile | CategoricalColumnProfile;
 export interface DatasetProfile {
   version: typeof PROFILE_VERSION;
   rows: number;
-  options: { exactCap: number; sketchK: number; bins: number; maxCategories: number; centroids?: number };
+  options: { exactCap: number; bins: number; maxCategories: number; centroids?: number };
   columns: ColumnProfile[];
 }
 
-const DEFAULTS = { exactCap: 20_000, sketchK: DEFAULT_KLL_K, bins: 10, maxCategories: 10_000, centroids: DEFAULT_CENTROIDS };
+const DEFAULTS = { exactCap: 20_000, bins: 10, maxCategories: 10_000, centroids: DEFAULT_CENTROIDS };
 
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
@@ -388,7 +381,6 @@ class NumericAccumulator {
       max: this.count > 0 ? this.max : Number.NaN,
       quantiles: { probs: PROFILE_QUANTILES.slice(), values: quantiles, exact: exact !== null },
       exact,
-      sketch: null,
       histogram: { cuts, counts, exact: exact !== null },
     };
     if (summary !== null) p.summary = summary;
@@ -414,14 +406,6 @@ class NumericAccumulator {
     } else if (p.summary) {
       a.table = null;
       a.summary = CentroidSummary.fromState(p.summary);
-    } else if (p.sketch !== null) {
-      // Legacy KLL profile: its items become point groups; the result carries no certified bound.
-      a.table = null;
-      const w = weightedFromLevels(p.sketch.levels);
-      const s = new CentroidSummary(opts.centroids);
-      s.addGroups(Array.from(w.values, (v, i) => ({ sum: v * w.weights[i], count: w.weights[i], min: v, max: v, m2: 0 })));
-      s.certified = false;
-      a.summary = s;
     }
     if (p.referenceHistogram && a.refCounts) a.refCounts.set(p.referenceHistogram.counts);
     return a;
@@ -585,12 +569,11 @@ export class ProfileBuilder {
   constructor(options: ProfileOptions = {}) {
     this.opts = {
       exactCap: options.exactCap ?? options.reference?.options.exactCap ?? DEFAULTS.exactCap,
-      sketchK: options.sketchK ?? options.reference?.options.sketchK ?? DEFAULTS.sketchK,
       bins: options.bins ?? options.reference?.options.bins ?? DEFAULTS.bins,
       centroids: options.centroids ?? options.reference?.options.centroids ?? DEFAULTS.centroids,
       maxCategories: options.maxCategories ?? options.reference?.options.maxCategories ?? DEFAULTS.maxCategories,
     };
-    if (!(this.opts.exactCap >= 1 && this.opts.sketchK >= 8 && this.opts.bins >= 2 && this.opts.maxCategories >= 1 && this.opts.centroids >= 16)) {
+    if (!(this.opts.exactCap >= 1 && this.opts.bins >= 2 && this.opts.maxCategories >= 1 && this.opts.centroids >= 16)) {
       throw new StewardError('InvalidInput', 'profile options out of range', {}, { details: this.opts });
     }
     for (const c of options.reference?.columns ?? []) if (c.kind === 'number') this.refCuts.set(c.name, c.histogram.cuts);
@@ -682,4 +665,15 @@ export function mergeProfiles(a: DatasetProfile, b: DatasetProfile): DatasetProf
     else throw typeMismatch(c.name, mine instanceof NumericAccumulator ? mine.type : 'categorical', c.type);
   }
   return { version: PROFILE_VERSION, rows: a.rows + b.rows, options: opts, columns: [...cols.values()].map((x) => x.finish()) };
+}
+
+/**
+ * The categories each categorical column of a profile has seen (e.g. the training reference's, for a
+ * contract's `unseen` rules).
+ * @example checkContract(file, contract, options, { knownCategories: profileCategories(reference) });
+ */
+export function profileCategories(profile: DatasetProfile): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const c of profile.columns) if (c.kind === 'category') out[c.name] = c.categories;
+  return out;
 }

@@ -26,7 +26,6 @@ import { z } from 'zod';
 import { StewardError } from '../errors';
 import type { ColumnType, DataChunk } from './chunk';
 import { centroidSample } from './centroids';
-import { weightedFromLevels } from './kll';
 import { binIndex, type ColumnProfile, type DatasetProfile, type NumericColumnProfile, ProfileBuilder, type ProfileOptions } from './profile';
 import {
   chiSquareGoodnessOfFit,
@@ -117,9 +116,9 @@ export interface DriftColumnResult {
     currentCount: number;
     referenceMissing: number;
     currentMissing: number;
-    /** True when a summary or sketch (not exact values) fed the statistic. */
+    /** True when a summary (not exact values) fed the statistic. */
     approximate: boolean;
-    /** Certified bound on |statistic − exact statistic| when approximate (NaN: not certified, e.g. a legacy KLL profile). */
+    /** Certified bound on |statistic − exact statistic| when approximate (from the summaries' stored bounds). */
     errorBound?: number;
     /** KS null distribution used. */
     method?: 'exact' | 'asymp';
@@ -153,11 +152,10 @@ export function parseDriftConfig(config: DriftConfig = {}): ParsedConfig {
   return r.data;
 }
 
-/** Weighted sample of a numeric profile: exact counts, or the sketch's weighted items. */
+/** Weighted sample of a numeric profile: exact counts, or the summary's groups (with its certified bounds). */
 function sampleOf(c: NumericColumnProfile): { sample: WeightedSample; approximate: boolean; wBound: number; rBound: number } {
   if (c.exact !== null) return { sample: { values: c.exact.values, weights: c.exact.counts }, approximate: false, wBound: 0, rBound: 0 };
   if (c.summary) return { sample: centroidSample(c.summary), approximate: true, wBound: c.summary.wassersteinBound, rBound: c.summary.rankBound };
-  if (c.sketch !== null) return { sample: weightedFromLevels(c.sketch.levels), approximate: true, wBound: Number.NaN, rBound: Number.NaN };
   return { sample: { values: [], weights: [] }, approximate: false, wBound: 0, rBound: 0 };
 }
 
@@ -171,9 +169,6 @@ function categoryCounts(c: ColumnProfile): Map<string, number> {
     c.exact.values.forEach((v, i) => m.set(String(v), c.exact!.counts[i]));
   } else if (c.summary) {
     const w = centroidSample(c.summary);
-    w.values.forEach((v, i) => m.set(String(v), (m.get(String(v)) ?? 0) + w.weights[i]));
-  } else if (c.sketch !== null) {
-    const w = weightedFromLevels(c.sketch.levels);
     w.values.forEach((v, i) => m.set(String(v), (m.get(String(v)) ?? 0) + w.weights[i]));
   }
   return m;
