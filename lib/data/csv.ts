@@ -81,6 +81,8 @@ export class CsvTokenizer {
   error: StewardError | null = null;
   /** Names of the file's fields, for error messages; `field N` until the header is known. */
   names: string[] = [];
+  /** Use the JavaScript fast path for plain records (off when the WebAssembly kernel takes them). */
+  plainPath = true;
 
   private slotOf: Int32Array = new Int32Array(0);
   private numericField: Uint8Array = new Uint8Array(0);
@@ -166,7 +168,7 @@ export class CsvTokenizer {
 
     // Fast path over the complete lines of a window up to its first quote or CR, when the window has
     // no bad byte; it stops at anything unusual and the general loop below takes over from there.
-    if (fuse && sepLen === 1 && !trim && comment < 0 && expected >= 0 && expected === knownFields && row < this.capacity && (src.badAt < 0 || src.badAt >= len)) {
+    if (this.plainPath && fuse && sepLen === 1 && !trim && comment < 0 && expected >= 0 && expected === knownFields && row < this.capacity && (src.badAt < 0 || src.badAt >= len)) {
       const done = this.plainRecords(row, pos, line);
       if (done > 0) {
         row += done;

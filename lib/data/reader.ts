@@ -23,6 +23,7 @@ import { extname } from 'node:path';
 import { StewardError } from '../errors';
 import { ColumnState, convertCategories, convertNumbers, fieldText, inferJsonType, inferType, type ColumnContext, type InvalidValue } from './columns';
 import { CsvTokenizer, MAX_FIELDS, TOKENS_END, TOKENS_ERROR, TOKENS_FULL, TOKENS_MORE } from './csv';
+import { CsvKernel } from './kernel';
 import { ByteSource } from './source';
 import type { ColumnChunk, ColumnSpec, DataChunk } from './types';
 import { parseNumberText } from './values';
@@ -292,9 +293,18 @@ async function* csvChunks(src: ByteSource, o: Resolved): AsyncGenerator<DataChun
   tok.configure(names.length, slotOf, o.chunkRows, o.columns ? numericFields() : new Uint8Array(names.length));
   // Without declared types the first chunk is kept as text, its types guessed, then converted.
   let sample: string[][] | null = o.columns ? null : states.map(() => []);
+  // The WebAssembly kernel takes plain records once types are known (kernel.ts); the tokenizer and
+  // converters below handle whatever it leaves.
+  const kernelFor = (): CsvKernel | null =>
+    o.separator.length === 1 && !o.trim && o.comment < 0 && o.numericMissing.length === 0
+      ? CsvKernel.create(states, slotOf, { separator: o.separator[0], maxFieldBytes: o.maxFieldBytes, rows: o.chunkRows })
+      : null;
+  let kernel = sample ? null : kernelFor();
+  tok.plainPath = kernel === null;
   let rows = 0;
   for (const st of states) st.start();
   for (;;) {
+    if (kernel) kernel.run(src, tok);
     const from = tok.rows;
     const status = tok.tokenize();
     const to = tok.rows;
@@ -325,6 +335,8 @@ async function* csvChunks(src: ByteSource, o: Resolved): AsyncGenerator<DataChun
         settleInferred(states, sample, lines, o);
         sample = null;
         tok.fuseNumbers(numericFields());
+        kernel = kernelFor();
+        tok.plainPath = kernel === null;
       }
       yield makeChunk(states, lines, tok.rows);
       rows += tok.rows;

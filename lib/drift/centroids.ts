@@ -30,6 +30,8 @@
  *   const st = s.toState(); // { means, counts, mins, maxs, ... , wassersteinBound, rankBound }
  */
 
+import { sortFloat64 } from './value-table';
+
 /** JSON form of a summary, stored in profiles. Arrays are sorted by mean. */
 export interface CentroidState {
   capacity: number;
@@ -178,7 +180,7 @@ export class CentroidSummary {
     const b = this.buffered;
     if (b === 0) return;
     this.buffered = 0;
-    const sorted = this.buf.subarray(0, b).sort();
+    const sorted = sortFloat64(this.buf.subarray(0, b));
     this.ensureScratch(b);
     let k = 0;
     let i = 0;

@@ -26,6 +26,9 @@
 import { StewardError } from '../errors';
 import type { DataChunk } from './chunk';
 import { CentroidSummary, type CentroidState, centroidSample, DEFAULT_CENTROIDS } from './centroids';
+import { chunkMoments, createValueTable, type ValueCounts, type ValueTable } from './value-table';
+
+export type { ValueCounts } from './value-table';
 
 /** Profile format version; bump when the stored shape changes. */
 export const PROFILE_VERSION = 1;
@@ -45,12 +48,6 @@ export interface ProfileOptions {
   maxCategories?: number;
   /** A reference profile: numeric columns also count exactly on the reference's histogram cuts. */
   reference?: DatasetProfile;
-}
-
-/** Distinct values (ascending) and their multiplicities. */
-export interface ValueCounts {
-  values: number[];
-  counts: number[];
 }
 
 /** Counts on bins defined by interior cut points: bin i is [cuts[i-1], cuts[i]) with open ends. */
@@ -110,71 +107,6 @@ export interface DatasetProfile {
 
 const DEFAULTS = { exactCap: 20_000, bins: 10, maxCategories: 10_000, centroids: DEFAULT_CENTROIDS };
 
-const f64 = new Float64Array(1);
-const u32 = new Uint32Array(f64.buffer);
-
-/**
- * Open-addressing hash of double → count; counts[slot] === 0 marks an empty slot. It starts small
- * and doubles at half load, so low-cardinality columns probe a table that stays in cache.
- */
-class ValueTable {
-  keys: Float64Array;
-  counts: Float64Array;
-  size = 0;
-  private mask: number;
-  private grow: number;
-
-  constructor(capacity: number) {
-    let c = 16;
-    while (c < capacity * 2 && c < 1024) c *= 2;
-    this.keys = new Float64Array(c);
-    this.counts = new Float64Array(c);
-    this.mask = c - 1;
-    this.grow = c >>> 1;
-  }
-
-  add(v: number, w: number): void {
-    f64[0] = v;
-    let h = Math.imul(u32[0] ^ Math.imul(u32[1], 0x85ebca6b), 0x9e3779b1);
-    h ^= h >>> 15;
-    let slot = h & this.mask;
-    const keys = this.keys;
-    const counts = this.counts;
-    for (;;) {
-      if (counts[slot] === 0) {
-        keys[slot] = v;
-        counts[slot] = w;
-        if (++this.size > this.grow) this.rehash();
-        return;
-      }
-      if (keys[slot] === v) {
-        counts[slot] += w;
-        return;
-      }
-      slot = (slot + 1) & this.mask;
-    }
-  }
-
-  private rehash(): void {
-    const oldKeys = this.keys;
-    const oldCounts = this.counts;
-    const c = oldKeys.length * 2;
-    this.keys = new Float64Array(c);
-    this.counts = new Float64Array(c);
-    this.mask = c - 1;
-    this.grow = c >>> 1;
-    this.size = 0;
-    for (let i = 0; i < oldKeys.length; i++) if (oldCounts[i] > 0) this.add(oldKeys[i], oldCounts[i]);
-  }
-
-  sorted(): ValueCounts {
-    const order: number[] = [];
-    for (let i = 0; i < this.counts.length; i++) if (this.counts[i] > 0) order.push(i);
-    order.sort((a, b) => this.keys[a] - this.keys[b]);
-    return { values: order.map((i) => this.keys[i]), counts: order.map((i) => this.counts[i]) };
-  }
-}
-
 /** Index of the bin holding v for interior cuts (binary search; bins are [cuts[i-1], cuts[i])). */
 export function binIndex(cuts: ArrayLike<number>, v: number): number {
   let lo = 0;
@@ -197,6 +129,7 @@ class NumericAccumulator {
   max = Number.NEGATIVE_INFINITY;
   table: ValueTable | null;
   summary: CentroidSummary | null = null;
+  private readonly scratch = new Float64Array(5);
   refCuts: Float64Array | null;
   refCounts: Float64Array | null;
 
@@ -206,7 +139,7 @@ class NumericAccumulator {
     readonly opts: typeof DEFAULTS,
     refCuts: number[] | null,
   ) {
-    this.table = new ValueTable(opts.exactCap + 1);
+    this.table = createValueTable(opts.exactCap + 1);
     this.refCuts = refCuts ? Float64Array.from(refCuts) : null;
     this.refCounts = refCuts ? new Float64Array(refCuts.length + 1) : null;
   }
@@ -215,42 +148,24 @@ class NumericAccumulator {
     const n = values.length;
     this.rows += n;
     // Pass 1: count, sum, range. Pass 2 (below) uses the chunk mean for a stable M2.
-    let cnt = 0;
-    let sum = 0;
-    let mn = this.min;
-    let mx = this.max;
-    for (let i = 0; i < n; i++) {
-      const v = values[i];
-      if (v !== v) continue;
-      cnt++;
-      sum += v;
-      if (v < mn) mn = v;
-      if (v > mx) mx = v;
-    }
+    const out = this.scratch;
+    const table = this.table;
+    if (table !== null) table.moments(values, this.min, this.max, out);
+    else chunkMoments(values, this.min, this.max, out);
+    const cnt = out[0];
     this.missing += n - cnt;
     if (cnt === 0) return;
-    this.min = mn;
-    this.max = mx;
-    const cm = sum / cnt;
+    this.min = out[2];
+    this.max = out[3];
+    const cm = out[1] / cnt;
     let cm2 = 0;
     const cuts = this.refCuts;
     const rc = this.refCounts;
     let i = 0;
-    const table = this.table;
     if (table !== null) {
-      const cap = this.opts.exactCap;
-      for (; i < n; i++) {
-        const v = values[i];
-        if (v !== v) continue;
-        const d = v - cm;
-        cm2 += d * d;
-        table.add(v + 0, 1); // -0 and 0 are one value
-        if (table.size > cap) {
-          this.toSummary();
-          i++;
-          break;
-        }
-      }
+      i = table.addChunk(values, this.opts.exactCap, cm, out);
+      cm2 = out[4];
+      if (table.size > this.opts.exactCap) this.toSummary();
     }
     if (i < n) {
       for (let j = i; j < n; j++) {
@@ -298,7 +213,7 @@ class NumericAccumulator {
   }
 
   private toSummary(): void {
-    const t = this.table as ValueTable;
+    const t = (this.table as ValueTable).entries();
     const s = new CentroidSummary(this.opts.centroids);
     const groups = [];
     for (let i = 0; i < t.counts.length; i++) if (t.counts[i] > 0) groups.push({ sum: t.keys[i] * t.counts[i], count: t.counts[i], min: t.keys[i], max: t.keys[i], m2: 0 });
@@ -316,7 +231,7 @@ class NumericAccumulator {
     if (o.max > this.max) this.max = o.max;
     if (this.table !== null && o.table !== null) {
       // Fold o's distinct values in while they fit; past the cap, switch to the summary mid-way.
-      const ot = o.table;
+      const ot = o.table.entries();
       let i = 0;
       for (; i < ot.counts.length && this.table !== null; i++) {
         if (ot.counts[i] === 0) continue;
@@ -331,7 +246,7 @@ class NumericAccumulator {
       const s = this.summary as CentroidSummary;
       if (o.summary !== null) s.merge(o.summary);
       else if (o.table !== null) {
-        const ot = o.table;
+        const ot = o.table.entries();
         const groups = [];
         for (let i = 0; i < ot.counts.length; i++) if (ot.counts[i] > 0) groups.push({ sum: ot.keys[i] * ot.counts[i], count: ot.counts[i], min: ot.keys[i], max: ot.keys[i], m2: 0 });
         s.addGroups(groups);
