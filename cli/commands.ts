@@ -40,7 +40,7 @@ function dialect(values: Record<string, unknown>, columns?: ColumnSpec[]): ReadO
 /** Profiles a file in one streaming pass; returns the profile and the column types it was read with. */
 async function profileFile(file: string, options: ReadOptions, reference?: DatasetProfile): Promise<{ profile: DatasetProfile; columns: ColumnSpec[]; sha256: string }> {
   const builder = new ProfileBuilder(reference ? { reference } : {});
-  const summary = await scanChunks(file, options, (chunk) => builder.add(chunk));
+  const summary = await scanChunks(file, { ...options, reuseBuffers: true }, (chunk) => builder.add(chunk));
   return { profile: builder.finish(), columns: summary.columns, sha256: summary.sha256 };
 }
 

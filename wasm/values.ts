@@ -150,8 +150,14 @@ let hist: usize = 0; // u32[6 * 2048]
   return key ^ (((key >> 63) - 1) | 0x8000000000000000);
 }
 
-/** Sorts the (NaN-free) inputs [0, n) ascending in place: LSD radix sort on 11-bit digits, skipping digits every value shares. */
+/** Sorts the (NaN-free) inputs [0, n) ascending in place. */
 export function sortInput(n: i32): void {
+  radixSort(input, n);
+}
+
+// Sorts n NaN-free f64 at `data` ascending in place: LSD radix sort on 11-bit digits, skipping the
+// digits every value shares (integers stored as doubles skip most of them).
+function radixSort(data: usize, n: i32): void {
   if (n < 2) return;
   if (n > scratchCap) {
     scratchCap = max(n, scratchCap * 2);
@@ -159,7 +165,7 @@ export function sortInput(n: i32): void {
   }
   if (hist == 0) hist = heap.alloc(6 * 2048 * 4);
   memory.fill(hist, 0, 6 * 2048 * 4);
-  let src = input;
+  let src = data;
   let dst = scratch;
   for (let i = 0; i < n; i++) {
     const at = src + (<usize>i << 3);
@@ -192,5 +198,222 @@ export function sortInput(n: i32): void {
     src = dst;
     dst = t;
   }
-  for (let i = 0; i < n; i++) store<u64>(input + (<usize>i << 3), valueBits(load<u64>(src + (<usize>i << 3))));
+  for (let i = 0; i < n; i++) store<u64>(data + (<usize>i << 3), valueBits(load<u64>(src + (<usize>i << 3))));
+}
+
+// ---- Centroid summaries (lib/drift/centroids.ts): the batch path, arithmetic for arithmetic ----
+// The summary's arrays live in this instance's memory (JavaScript views them); these functions do
+// what CentroidSummary.addArray/flush/mergeIn/compact/groupsFor do, in the same order of operations,
+// so both produce identical groups.
+
+const BATCH: i32 = 8192;
+let gSum: usize = 0;
+let gCnt: usize = 0;
+let gMn: usize = 0;
+let gMx: usize = 0;
+let gQ: usize = 0;
+let gS2: usize = 0;
+let gC2: usize = 0;
+let gA2: usize = 0;
+let gB2: usize = 0;
+let gQ2: usize = 0;
+let gBuf: usize = 0;
+let gCapacity: i32 = 0;
+let gSize: i32 = 0;
+let gBuffered: i32 = 0;
+let gN: f64 = 0;
+let gTau: f64 = 0;
+let gTauN: f64 = 0;
+
+@inline function at(p: usize, i: i32): f64 {
+  return load<f64>(p + (<usize>i << 3));
+}
+
+@inline function put(p: usize, i: i32, v: f64): void {
+  store<f64>(p + (<usize>i << 3), v);
+}
+
+/** Points the batch path at the summary's arrays (after every allocation on the JavaScript side). */
+export function centroidBind(sum: usize, cnt: usize, mn: usize, mx: usize, q: usize, s2: usize, c2: usize, a2: usize, b2: usize, q2: usize, buf: usize, capacity: i32): void {
+  gSum = sum;
+  gCnt = cnt;
+  gMn = mn;
+  gMx = mx;
+  gQ = q;
+  gS2 = s2;
+  gC2 = c2;
+  gA2 = a2;
+  gB2 = b2;
+  gQ2 = q2;
+  gBuf = buf;
+  gCapacity = capacity;
+}
+
+/** Loads the summary's scalar state (JavaScript → WebAssembly). */
+export function centroidSync(size: i32, buffered: i32, n: f64, tau: f64, tauN: f64): void {
+  gSize = size;
+  gBuffered = buffered;
+  gN = n;
+  gTau = tau;
+  gTauN = tauN;
+}
+
+export function centroidSize(): i32 { return gSize; }
+export function centroidBuffered(): i32 { return gBuffered; }
+export function centroidN(): f64 { return gN; }
+export function centroidTau(): f64 { return gTau; }
+export function centroidTauN(): f64 { return gTauN; }
+
+/** addArray: the non-NaN inputs [0, n) into the batch (-0 as 0), flushing full batches. */
+export function centroidAddInput(n: i32): void {
+  let b = gBuffered;
+  for (let i = 0; i < n; i++) {
+    const v = at(input, i);
+    if (v != v) continue;
+    put(gBuf, b++, v + 0);
+    if (b == BATCH) {
+      gBuffered = b;
+      centroidFlush();
+      b = 0;
+    }
+  }
+  gBuffered = b;
+}
+
+/** flush: sort the batch into point groups and merge them in. */
+export function centroidFlush(): void {
+  const b = gBuffered;
+  if (b == 0) return;
+  gBuffered = 0;
+  radixSort(gBuf, b);
+  let k = 0;
+  let i = 0;
+  while (i < b) {
+    const v = at(gBuf, i);
+    let j = i + 1;
+    while (j < b && at(gBuf, j) == v) j++;
+    put(gS2, k, v * <f64>(j - i));
+    put(gC2, k, <f64>(j - i));
+    put(gA2, k, v);
+    put(gB2, k, v);
+    put(gQ2, k, 0);
+    k++;
+    i = j;
+  }
+  gN += <f64>b;
+  mergeIn(k);
+}
+
+/** mergeIn: merge k sorted scratch groups with the current ones, then compact. */
+export function mergeIn(k: i32): void {
+  const total = gSize + k;
+  let i = gSize - 1;
+  let j = k - 1;
+  let w = total - 1;
+  while (j >= 0) {
+    if (i >= 0 && at(gSum, i) / at(gCnt, i) > at(gS2, j) / at(gC2, j)) {
+      put(gSum, w, at(gSum, i));
+      put(gCnt, w, at(gCnt, i));
+      put(gMn, w, at(gMn, i));
+      put(gMx, w, at(gMx, i));
+      put(gQ, w, at(gQ, i));
+      i--;
+    } else {
+      put(gSum, w, at(gS2, j));
+      put(gCnt, w, at(gC2, j));
+      put(gMn, w, at(gA2, j));
+      put(gMx, w, at(gB2, j));
+      put(gQ, w, at(gQ2, j));
+      j--;
+    }
+    w--;
+  }
+  gSize = total;
+  compact();
+}
+
+function groupsFor(tau: f64, maxMass: f64, write: bool): i32 {
+  const size = gSize;
+  let groups = 0;
+  let gs = at(gSum, 0);
+  let gc = at(gCnt, 0);
+  let ga = at(gMn, 0);
+  let gb = at(gMx, 0);
+  let gq = at(gQ, 0);
+  for (let i = 1; i < size; i++) {
+    const mi = at(gMn, i);
+    const xi = at(gMx, i);
+    const ci = at(gCnt, i);
+    const a = mi < ga ? mi : ga;
+    const b = xi > gb ? xi : gb;
+    const c = gc + ci;
+    const width = b - a;
+    if (width == 0 || (c <= maxMass && c * width <= tau)) {
+      const si = at(gSum, i);
+      if (write) {
+        const d = si / ci - gs / gc;
+        gq += at(gQ, i) + (d * d * gc * ci) / c;
+      }
+      gs += si;
+      gc = c;
+      ga = a;
+      gb = b;
+    } else {
+      if (write) {
+        put(gSum, groups, gs);
+        put(gCnt, groups, gc);
+        put(gMn, groups, ga);
+        put(gMx, groups, gb);
+        put(gQ, groups, gq);
+      }
+      groups++;
+      gs = at(gSum, i);
+      gc = ci;
+      ga = mi;
+      gb = xi;
+      gq = at(gQ, i);
+    }
+  }
+  if (write) {
+    put(gSum, groups, gs);
+    put(gCnt, groups, gc);
+    put(gMn, groups, ga);
+    put(gMx, groups, gb);
+    put(gQ, groups, gq);
+  }
+  return groups + 1;
+}
+
+function compact(): void {
+  const cap = gCapacity;
+  if (gSize <= cap) return;
+  const maxMass = max<f64>(1, Math.floor((2 * gN) / <f64>cap));
+  let tau: f64 = gTau > 0 ? (gTau * gN) / gTauN : 0;
+  if (!(tau > 0)) {
+    const range = at(gMx, gSize - 1) - at(gMn, 0);
+    let w: f64 = 0;
+    for (let i = 0; i < gSize; i++) w = max<f64>(w, at(gMx, i) - at(gMn, i));
+    let spread = max<f64>(range, w);
+    if (spread == 0 || spread != spread) spread = 1;
+    tau = (spread * gN) / <f64>cap / 8;
+  }
+  if (groupsFor(tau, maxMass, false) <= cap) {
+    for (let step = 0; step < 6; step++) {
+      const t = tau * 0.7;
+      if (groupsFor(t, maxMass, false) > cap) break;
+      tau = t;
+    }
+  } else {
+    for (let step = 0; step < 200; step++) {
+      tau *= 1.4;
+      if (groupsFor(tau, maxMass, false) <= cap) break;
+    }
+  }
+  gSize = groupsFor(tau, maxMass, true);
+  gTau = tau;
+  gTauN = gN;
+}
+
+export function alloc(bytes: i32): usize {
+  return heap.alloc(<usize>bytes);
 }

@@ -5,7 +5,8 @@
  *
  * Generates (once, deterministically) reference/current CSVs of N rows × 20 columns under
  * .tools/bench-drift-data, times the Steward path (steward_path.ts: both files profiled in parallel,
- * one process each, plus a single-thread run and a reader-only run), then Evidently in
+ * one worker thread each; the new file alone against the stored reference profile, in a fresh
+ * process; a single-thread run and a reader-only run), then Evidently in
  * .tools/bench-venv (created here if absent: evidently==0.6.7, pandas==2.2.3), and prints one
  * table: sizes, wall time, values/s (total and per core), single-thread numbers, peak RSS,
  * Evidently's time, the ratio, and per-column agreement with Evidently (max |Δ statistic|,
@@ -35,6 +36,9 @@ const steward = JSON.parse(
   referenceSeconds: number;
   currentSeconds: number;
   driftSeconds: number;
+  storedReferenceWallSeconds: number;
+  storedReferenceSeconds: number;
+  storedReferenceMaxRssMB: number;
   singleThreadSeconds: number;
   readerSeconds: number;
   readerBytes: number;
@@ -61,17 +65,19 @@ const rowsOut: [string, string][] = [
   ['rows', `2 × ${rows.toLocaleString('en-US')}`],
   ['columns', String(columns.length)],
   ['values', values.toLocaleString('en-US')],
-  ['wall time (2 processes, 2 cores)', `${steward.seconds.toFixed(2)} s  (reference ${steward.referenceSeconds.toFixed(2)} s ‖ current ${steward.currentSeconds.toFixed(2)} s, tests ${(steward.driftSeconds * 1000).toFixed(0)} ms)`],
+  ['wall time (2 threads, 2 cores)', `${steward.seconds.toFixed(2)} s  (reference ${steward.referenceSeconds.toFixed(2)} s ‖ current ${steward.currentSeconds.toFixed(2)} s, tests ${(steward.driftSeconds * 1000).toFixed(0)} ms)`],
   ['values/s', `${M(values / steward.seconds)}`],
   ['values/s per core', `${M(values / steward.seconds / steward.threads)}  (total values / wall time / ${steward.threads} cores)`],
+  ['one file vs stored reference profile', `${steward.storedReferenceWallSeconds.toFixed(2)} s wall in a fresh process (${steward.storedReferenceSeconds.toFixed(2)} s inside it) = ${M(values / 2 / steward.storedReferenceWallSeconds)} values/s on 1 core, peak RSS ${steward.storedReferenceMaxRssMB.toFixed(0)} MB`],
   ['single thread: read+profile+tests', `${steward.singleThreadSeconds.toFixed(2)} s  = ${M(values / steward.singleThreadSeconds)} values/s`],
   ['single thread: reader only', `${(steward.readerBytes / 1e6 / steward.readerSeconds).toFixed(0)} MB/s, ${M((steward.readerRows * columns.length) / steward.readerSeconds)} values/s`],
-  ['peak RSS', `${steward.maxRssMB.toFixed(0)} MB (sum of processes; single-thread run ${steward.singleThreadMaxRssMB.toFixed(0)} MB)`],
+  ['peak RSS', `${steward.maxRssMB.toFixed(0)} MB (process with both threads; single-thread run ${steward.singleThreadMaxRssMB.toFixed(0)} MB)`],
   ['reference profile', `${(steward.profileBytes / 1024).toFixed(0)} KB JSON`],
 ];
 if (ev) {
   rowsOut.push(['Evidently time', `${ev.seconds.toFixed(2)} s (peak RSS ${ev.maxRssMB.toFixed(0)} MB)`]);
   rowsOut.push(['ratio (Evidently / Steward wall)', `${(ev.seconds / steward.seconds).toFixed(1)}×  (single thread ${(ev.seconds / steward.singleThreadSeconds).toFixed(1)}×)`]);
+  rowsOut.push(['ratio, release/check path', `${(ev.seconds / steward.storedReferenceWallSeconds).toFixed(1)}×  (Evidently needs both files every time; Steward reads only the new one)`]);
   let maxDiff = 0;
   let maxAt = '';
   const disagree: string[] = [];

@@ -16,7 +16,7 @@ for (let k = 0; k < Number(repeatsText); k++) {
   const t0 = performance.now();
   let rows = 0;
   const b = new ProfileBuilder(process.env.CAP ? { exactCap: Number(process.env.CAP) } : {});
-  for await (const chunk of readChunks(file, { columns: benchColumns, ...(process.env.BUF ? { bufferBytes: Number(process.env.BUF) } : {}) })) {
+  for await (const chunk of readChunks(file, { columns: benchColumns, reuseBuffers: true, ...(process.env.BUF ? { bufferBytes: Number(process.env.BUF) } : {}) })) {
     rows += chunk.rows;
     if (mode === 'profile') b.add(chunk);
   }

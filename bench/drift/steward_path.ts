@@ -2,9 +2,12 @@
  * The measured Steward path, run in its own process so its RSS high-water mark is its own.
  *
  * 1. Parallel (the headline number): the reference and the current CSV are each read and profiled
- *    in their own child process (2 cores; profile_worker.ts), then the default drift suite compares
- *    the two profiles. Wall time covers process start-up (incl. tsx) to the finished report; peak
- *    RSS is the sum of the two children's high-water marks plus this process's.
+ *    on their own worker thread (2 cores; profile_worker.ts), then the default drift suite compares
+ *    the two profiles. Wall time covers thread start-up to the finished report; peak RSS is this
+ *    process's high-water mark right after (both threads included).
+ * 1b. Stored reference: the current CSV alone against the reference profile saved by (1), in a fresh
+ *    process, as a release or `steward data check` does (the reference profile is stored with the
+ *    model version, so a check never re-reads the training data).
  * 2. Single thread: the same work on the main thread, one file after the other, plus a reader-only
  *    pass over the reference file (MB/s and values/s of lib/data alone).
  *
@@ -13,8 +16,9 @@
  * @example
  *   npx tsx bench/drift/steward_path.ts reference.csv current.csv
  */
-import { statSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
+import { Worker } from 'node:worker_threads';
 import { readChunks } from '../../lib/data/reader';
 import { type DatasetProfile, ProfileBuilder } from '../../lib/drift/profile';
 import { computeDrift, formatDriftTable } from '../../lib/drift/suite';
@@ -22,26 +26,25 @@ import { benchColumns } from './generate';
 
 const [refFile, curFile] = process.argv.slice(2);
 
-// The children run a plain-JS bundle of profile_worker.ts, built here before the clock starts (a
-// build step, as a deployed CLI would ship JS): under tsx every child spends ~0.45 s compiling
-// TypeScript before reading a byte. Without esbuild (tsx's own dependency), or with
-// STEWARD_BENCH_TSX=1, they run under tsx as before.
-async function workerCommand(): Promise<string[]> {
-  if (process.env.STEWARD_BENCH_TSX === '1') return ['--import', 'tsx', 'bench/drift/profile_worker.ts'];
-  try {
-    const { build } = await import('esbuild');
-    const outfile = '.tools/bench-drift-worker.mjs';
-    await build({ entryPoints: ['bench/drift/profile_worker.ts'], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile, logLevel: 'error' });
-    return [outfile];
-  } catch {
-    return ['--import', 'tsx', 'bench/drift/profile_worker.ts'];
-  }
-}
-const worker = await workerCommand();
+// Threads and the child process run a plain-JS bundle of profile_worker.ts, built here before the
+// clock starts (a build step, as a deployed CLI would ship JS): worker threads cannot load .ts under
+// tsx on Node 20, and a tsx child spends ~0.45 s compiling TypeScript before reading a byte.
+const bundle = './.tools/bench-drift-worker.mjs';
+const { build } = await import('esbuild');
+await build({ entryPoints: ['bench/drift/profile_worker.ts'], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: bundle, logLevel: 'error' });
 
-function profileInChild(file: string): Promise<{ profile: DatasetProfile; seconds: number; maxRssMB: number }> {
+function profileOnThread(file: string): Promise<{ profile: DatasetProfile; seconds: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...worker, file], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const w = new Worker(bundle, { workerData: { argv: [file] } });
+    w.once('message', resolve);
+    w.once('error', reject);
+    w.once('exit', (code) => (code === 0 ? undefined : reject(new Error(`profile thread exited ${code}`))));
+  });
+}
+
+function profileInChild<T>(file: string, ...extra: string[]): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bundle, file, ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
     const parts: Buffer[] = [];
     child.stdout.on('data', (d: Buffer) => parts.push(d));
     child.on('error', reject);
@@ -51,16 +54,25 @@ function profileInChild(file: string): Promise<{ profile: DatasetProfile; second
 
 async function profileHere(file: string): Promise<DatasetProfile> {
   const b = new ProfileBuilder();
-  for await (const chunk of readChunks(file, { columns: benchColumns })) b.add(chunk);
+  for await (const chunk of readChunks(file, { columns: benchColumns, reuseBuffers: true })) b.add(chunk);
   return b.finish();
 }
 
-// 1. Parallel: one process per file (worker_threads cannot load .ts entries under tsx on Node 20).
+// 1. Parallel: one worker thread per file.
 const t0 = performance.now();
-const [ref, cur] = await Promise.all([profileInChild(refFile), profileInChild(curFile)]);
+const [ref, cur] = await Promise.all([profileOnThread(refFile), profileOnThread(curFile)]);
 const t1 = performance.now();
 const report = computeDrift(ref.profile, cur.profile);
 const t2 = performance.now();
+const parallelMaxRssMB = process.resourceUsage().maxRSS / 1024;
+
+// 1b. The release / `steward data check` path: one new file against the stored reference profile,
+// in a fresh process (wall time includes its start-up; `seconds` includes loading the profile).
+const storedProfile = '.tools/bench-drift-reference-profile.json';
+writeFileSync(storedProfile, JSON.stringify(ref.profile));
+const c0 = performance.now();
+const checked = await profileInChild<{ seconds: number; maxRssMB: number; drifted: number }>(curFile, '--reference', storedProfile);
+const c1 = performance.now();
 
 // 2. Single thread: read + profile both files, then reader only.
 const s0 = performance.now();
@@ -69,7 +81,7 @@ const scur = await profileHere(curFile);
 computeDrift(sref, scur);
 const s1 = performance.now();
 let rows = 0;
-for await (const chunk of readChunks(refFile, { columns: benchColumns })) rows += chunk.rows;
+for await (const chunk of readChunks(refFile, { columns: benchColumns, reuseBuffers: true })) rows += chunk.rows;
 const s2 = performance.now();
 
 console.log(
@@ -79,11 +91,14 @@ console.log(
     referenceSeconds: ref.seconds,
     currentSeconds: cur.seconds,
     driftSeconds: (t2 - t1) / 1000,
+    storedReferenceWallSeconds: (c1 - c0) / 1000,
+    storedReferenceSeconds: checked.seconds,
+    storedReferenceMaxRssMB: checked.maxRssMB,
     singleThreadSeconds: (s1 - s0) / 1000,
     readerSeconds: (s2 - s1) / 1000,
     readerBytes: statSync(refFile).size,
     readerRows: rows,
-    maxRssMB: ref.maxRssMB + cur.maxRssMB + process.resourceUsage().maxRSS / 1024,
+    maxRssMB: parallelMaxRssMB,
     singleThreadMaxRssMB: process.resourceUsage().maxRSS / 1024,
     profileBytes: JSON.stringify(ref.profile).length,
     table: formatDriftTable(report),

@@ -34,6 +34,8 @@ export interface ColumnContext {
   numericMissing: readonly string[];
   trim: boolean;
   chunkRows: number;
+  /** `start` keeps the previous chunk's arrays (ReadOptions.reuseBuffers). */
+  reuseBuffers?: boolean;
   onInvalid?: (issue: InvalidValue) => void;
 }
 
@@ -85,10 +87,12 @@ export class ColumnState {
     this.rawCode = normalize ? new Map() : this.codeOf;
   }
 
-  /** Allocates the arrays of the next chunk. */
+  /** Allocates the arrays of the next chunk (or keeps the last ones, with `reuseBuffers`). */
   start(): void {
-    if (this.type === 'categorical') this.codes = new Int32Array(this.ctx.chunkRows);
-    else this.values = new Float64Array(this.ctx.chunkRows);
+    const n = this.ctx.chunkRows;
+    if (this.type === 'categorical') {
+      if (!(this.ctx.reuseBuffers && this.codes.length === n)) this.codes = new Int32Array(n);
+    } else if (!(this.ctx.reuseBuffers && this.values.length === n)) this.values = new Float64Array(n);
   }
 
   /** The filled part of the current chunk. */

@@ -170,7 +170,8 @@ export interface CheckOptions {
   knownCategories?: Record<string, Iterable<string>>;
   /**
    * Receives every chunk after the contract has looked at it, so a caller can profile the file in the
-   * same pass instead of reading it twice. Values that broke their type arrive as missing.
+   * same pass instead of reading it twice. Values that broke their type arrive as missing. The
+   * chunk's arrays are reused for the next chunk: keep what you need, not the chunk.
    */
   onChunk?: (chunk: DataChunk) => void;
 }
@@ -429,6 +430,8 @@ export async function checkContract(
     file,
     {
       ...readOptions,
+      // Chunks are checked and handed to onChunk, then dropped (see CheckOptions.onChunk).
+      reuseBuffers: true,
       columns: specs,
       onInvalid: (issue) => {
         const check = checks.get(issue.column)!;

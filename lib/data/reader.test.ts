@@ -180,6 +180,29 @@ describe('readChunks', () => {
   it('closes the file and stops when the consumer throws', async () => {
     await expect(scanChunks(tempFile('a\n1\n2\n'), { chunkRows: 1 }, () => Promise.reject(new Error('stop')))).rejects.toThrow('stop');
   });
+
+  it('with reuseBuffers, refills the same arrays and yields the same values chunk by chunk', async () => {
+    const file = tempFile(`x,c\n${Array.from({ length: 25 }, (_, i) => `${i % 3 ? i : ''},${'abc'[i % 3]}`).join('\n')}\n`);
+    const columns = [
+      { name: 'x', type: 'numeric' as const },
+      { name: 'c', type: 'categorical' as const },
+    ];
+    const seen = async (reuseBuffers: boolean) => {
+      const out: { x: number[]; c: (string | null)[]; arrays: unknown[] }[] = [];
+      for await (const chunk of readChunks(file, { columns, chunkRows: 10, reuseBuffers })) {
+        const [x, c] = chunk.columns;
+        out.push({ x: numbers(x), c: texts(c), arrays: chunk.columns.map((col) => (col.type === 'categorical' ? col.codes.buffer : col.values.buffer)) });
+      }
+      return out;
+    };
+    const fresh = await seen(false);
+    const reused = await seen(true);
+    expect(reused.map(({ x, c }) => ({ x, c }))).toEqual(fresh.map(({ x, c }) => ({ x, c })));
+    expect(reused.map((r) => r.x.length)).toEqual([10, 10, 5]);
+    expect(reused[1].arrays[0]).toBe(reused[0].arrays[0]); // same backing stores
+    expect(reused[1].arrays[1]).toBe(reused[0].arrays[1]);
+    expect(fresh[1].arrays[0]).not.toBe(fresh[0].arrays[0]);
+  });
 });
 
 describe('readHeader', () => {

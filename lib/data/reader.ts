@@ -65,6 +65,12 @@ export interface ReadOptions {
   onInvalid?: (issue: InvalidValue) => void;
   /** Size of the read window, in bytes. Default 1 MiB; tests use tiny windows to exercise refills. */
   bufferBytes?: number;
+  /**
+   * Refill the same column arrays for every chunk instead of allocating new ones (less garbage,
+   * ~10% faster on large files). Only for consumers that are done with a chunk before asking for the
+   * next one, like profiles and contract checks: a kept chunk's values change under it.
+   */
+  reuseBuffers?: boolean;
 }
 
 /**
@@ -168,6 +174,7 @@ function resolve(file: string, options: ReadOptions): Resolved {
     chunkRows: positiveInteger(options.chunkRows, 65536, 'chunkRows'),
     maxFieldBytes: positiveInteger(options.maxFieldBytes, 1 << 20, 'maxFieldBytes'),
     bufferBytes: positiveInteger(options.bufferBytes, 1 << 20, 'bufferBytes'),
+    reuseBuffers: options.reuseBuffers ?? false,
     ...(options.onInvalid ? { onInvalid: options.onInvalid } : {}),
   };
 }

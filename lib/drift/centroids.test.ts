@@ -104,3 +104,35 @@ describe('CentroidSummary', () => {
     }
   });
 });
+
+describe('centroid summaries: WebAssembly batch path', () => {
+  const state = (on: boolean, build: (s: CentroidSummary) => void) => {
+    process.env.STEWARD_WASM = on ? '1' : '0';
+    try {
+      const s = new CentroidSummary(64);
+      build(s);
+      return s.toState();
+    } finally {
+      delete process.env.STEWARD_WASM;
+    }
+  };
+
+  it('gives the same groups and bounds as the JavaScript path, across batches, merges and stored states', () => {
+    const r = rng(11);
+    const values = Float64Array.from({ length: 50_000 }, (_, i) => (i % 7 === 0 ? 0 : i % 11 === 0 ? -0 : i % 13 === 0 ? Number.NaN : Math.round(gauss(r) * 1e4) / 100));
+    const other = Float64Array.from({ length: 20_000 }, () => Math.exp(gauss(r) * 3));
+    const build = (s: CentroidSummary) => {
+      s.addArray(values.subarray(0, 30_000));
+      s.add(12.5);
+      s.addWeighted(3, 1000);
+      s.addArray(values.subarray(30_000));
+      const o = new CentroidSummary(64);
+      o.addArray(other);
+      s.merge(o);
+      s.merge(CentroidSummary.fromState(o.toState()));
+    };
+    const wasm = state(true, build);
+    expect(wasm).toEqual(state(false, build));
+    expect(wasm.n).toBe(50_000 - Math.floor(49_999 / 13) + Math.floor(49_999 / 91) + Math.floor(49_999 / 143) - Math.floor(49_999 / 1001) + 1 + 1000 + 40_000);
+  });
+});

@@ -30,7 +30,7 @@
  *   const st = s.toState(); // { means, counts, mins, maxs, ... , wassersteinBound, rankBound }
  */
 
-import { sortFloat64 } from './value-table';
+import { newNumericKernel, type NumericKernel, sortFloat64 } from './value-table';
 
 /** JSON form of a summary, stored in profiles. Arrays are sorted by mean. */
 export interface CentroidState {
@@ -73,13 +73,13 @@ export interface Group {
 export class CentroidSummary {
   readonly capacity: number;
   n = 0;
-  private sum: Float64Array;
-  private cnt: Float64Array;
-  private mn: Float64Array;
-  private mx: Float64Array;
-  private q: Float64Array;
+  private sum!: Float64Array;
+  private cnt!: Float64Array;
+  private mn!: Float64Array;
+  private mx!: Float64Array;
+  private q!: Float64Array;
   private size = 0;
-  private buf = new Float64Array(BUFFER);
+  private buf!: Float64Array;
   private buffered = 0;
   /** Current mass × width threshold, carried between compactions (scaled with n). */
   private tau = 0;
@@ -90,15 +90,67 @@ export class CentroidSummary {
   private a2 = new Float64Array(0);
   private b2 = new Float64Array(0);
   private q2 = new Float64Array(0);
+  /**
+   * The WebAssembly batch path (wasm/values.ts), when available: the arrays above are then views
+   * into its memory, `addArray` and `flush` run there with the same arithmetic, and the rest of this
+   * class works on the views unchanged.
+   */
+  private readonly kernel: NumericKernel | null;
+  /** Kernel pointers and lengths of sum, cnt, mn, mx, q, buf, s2, c2, a2, b2, q2. */
+  private ptrs: number[] = [];
+  private sizes: number[] = [];
 
   constructor(capacity = DEFAULT_CENTROIDS) {
     this.capacity = Math.max(16, Math.floor(capacity));
     const cap = this.capacity + BUFFER + 16;
-    this.sum = new Float64Array(cap);
-    this.cnt = new Float64Array(cap);
-    this.mn = new Float64Array(cap);
-    this.mx = new Float64Array(cap);
-    this.q = new Float64Array(cap);
+    this.kernel = newNumericKernel();
+    if (this.kernel) {
+      // sum, cnt, mn, mx, q (cap each); buf; s2, c2, a2, b2, q2 (BUFFER each).
+      const k = this.kernel;
+      this.sizes = [cap, cap, cap, cap, cap, BUFFER, BUFFER, BUFFER, BUFFER, BUFFER, BUFFER];
+      this.ptrs = this.sizes.map((n) => k.alloc(n * 8));
+      this.rebind();
+    } else {
+      this.sum = new Float64Array(cap);
+      this.cnt = new Float64Array(cap);
+      this.mn = new Float64Array(cap);
+      this.mx = new Float64Array(cap);
+      this.q = new Float64Array(cap);
+      this.buf = new Float64Array(BUFFER);
+    }
+  }
+
+  // Re-creates the views after an allocation (memory growth detaches them) and re-points the kernel.
+  private rebind(): void {
+    const k = this.kernel;
+    if (!k) return;
+    const b = k.memory.buffer;
+    const v = this.ptrs.map((p, i) => new Float64Array(b, p, this.sizes[i]));
+    [this.sum, this.cnt, this.mn, this.mx, this.q, this.buf, this.s2, this.c2, this.a2, this.b2, this.q2] = v;
+    k.centroidBind(this.ptrs[0], this.ptrs[1], this.ptrs[2], this.ptrs[3], this.ptrs[4], this.ptrs[6], this.ptrs[7], this.ptrs[8], this.ptrs[9], this.ptrs[10], this.ptrs[5], this.capacity);
+  }
+
+  // Kernel allocation of n doubles for array slot `which`, keeping its first `keep` values.
+  private reallocate(which: number, n: number, keep: number): void {
+    const k = this.kernel as NumericKernel;
+    const p = k.alloc(n * 8);
+    const b = k.memory.buffer;
+    new Float64Array(b, p, keep).set(new Float64Array(b, this.ptrs[which], keep));
+    this.ptrs[which] = p;
+    this.sizes[which] = n;
+  }
+
+  private toKernel(k: NumericKernel): void {
+    k.centroidSync(this.size, this.buffered, this.n, this.tau, this.tauN);
+  }
+
+  private fromKernel(k: NumericKernel): void {
+    if (this.sum.buffer !== k.memory.buffer) this.rebind(); // the kernel's memory grew
+    this.size = k.centroidSize();
+    this.buffered = k.centroidBuffered();
+    this.n = k.centroidN();
+    this.tau = k.centroidTau();
+    this.tauN = k.centroidTauN();
   }
 
   static fromState(st: CentroidState): CentroidSummary {
@@ -116,6 +168,15 @@ export class CentroidSummary {
 
   /** Add every non-NaN value of an array. */
   addArray(values: Float64Array): void {
+    const k = this.kernel;
+    if (k) {
+      const ptr = this.inputFor(k, values.length);
+      new Float64Array(k.memory.buffer, ptr, values.length).set(values);
+      this.toKernel(k);
+      k.centroidAddInput(values.length);
+      this.fromKernel(k);
+      return;
+    }
     const buf = this.buf;
     let b = this.buffered;
     for (let i = 0; i < values.length; i++) {
@@ -129,6 +190,13 @@ export class CentroidSummary {
       }
     }
     this.buffered = b;
+  }
+
+  private inputFor(k: NumericKernel, n: number): number {
+    const before = k.memory.buffer;
+    const ptr = k.inputPtr(n);
+    if (k.memory.buffer !== before) this.rebind();
+    return ptr;
   }
 
   /** Add `count` copies of v (exact point group). */
@@ -168,6 +236,11 @@ export class CentroidSummary {
   private ensureScratch(k: number): void {
     if (this.s2.length >= k) return;
     const n = Math.max(k, BUFFER);
+    if (this.kernel) {
+      for (const which of [6, 7, 8, 9, 10]) this.reallocate(which, n, 0);
+      this.rebind();
+      return;
+    }
     this.s2 = new Float64Array(n);
     this.c2 = new Float64Array(n);
     this.a2 = new Float64Array(n);
@@ -179,6 +252,13 @@ export class CentroidSummary {
   flush(): void {
     const b = this.buffered;
     if (b === 0) return;
+    const kernel = this.kernel;
+    if (kernel) {
+      this.toKernel(kernel);
+      kernel.centroidFlush();
+      this.fromKernel(kernel);
+      return;
+    }
     this.buffered = 0;
     const sorted = sortFloat64(this.buf.subarray(0, b));
     this.ensureScratch(b);
@@ -204,6 +284,13 @@ export class CentroidSummary {
   private mergeIn(k: number): void {
     const total = this.size + k;
     if (this.sum.length < total) this.grow(total);
+    const kernel = this.kernel;
+    if (kernel) {
+      this.toKernel(kernel);
+      kernel.mergeIn(k);
+      this.fromKernel(kernel);
+      return;
+    }
     // Merge from the back so it can happen in place.
     let i = this.size - 1;
     let j = k - 1;
@@ -232,6 +319,11 @@ export class CentroidSummary {
   }
 
   private grow(total: number): void {
+    if (this.kernel) {
+      for (const which of [0, 1, 2, 3, 4]) this.reallocate(which, total + BUFFER, this.size);
+      this.rebind();
+      return;
+    }
     const up = (a: Float64Array) => {
       const g = new Float64Array(total + BUFFER);
       g.set(a.subarray(0, this.size));

@@ -25,7 +25,7 @@
  */
 import { StewardError } from '../errors';
 import type { DataChunk } from './chunk';
-import { CentroidSummary, type CentroidState, centroidSample, DEFAULT_CENTROIDS } from './centroids';
+import { CentroidSummary, type CentroidState, centroidSample, DEFAULT_CENTROIDS, type Group } from './centroids';
 import { chunkMoments, createValueTable, type ValueCounts, type ValueTable } from './value-table';
 
 export type { ValueCounts } from './value-table';
@@ -176,10 +176,12 @@ class NumericAccumulator {
       }
       (this.summary as CentroidSummary).addArray(i === 0 ? values : values.subarray(i));
     }
-    if (cuts !== null) {
+    // Values in the exact table are counted on the reference cuts from the table (once per distinct
+    // value, see tableBins); only the values that went to the summary are binned one by one.
+    if (cuts !== null && i < n) {
       const r = rc as Float64Array;
       const nc = cuts.length;
-      for (let j = 0; j < n; j++) {
+      for (let j = i; j < n; j++) {
         const v = values[j];
         if (v !== v) continue;
         let lo = 0;
@@ -212,7 +214,19 @@ class NumericAccumulator {
     this.count = nt;
   }
 
+  /**
+   * Adds sign × the table's counts on the reference cuts to `target`. `refCounts` holds the counts of
+   * the values not in the table; the full reference histogram is refCounts + the table's bins.
+   */
+  private tableBins(target: Float64Array, sign: number): void {
+    const cuts = this.refCuts;
+    if (this.table === null || cuts === null) return;
+    const { keys, counts } = this.table.entries();
+    for (let i = 0; i < counts.length; i++) if (counts[i] > 0) target[binIndex(cuts, keys[i])] += sign * counts[i];
+  }
+
   private toSummary(): void {
+    if (this.refCounts !== null) this.tableBins(this.refCounts, 1); // the values leave the table
     const t = (this.table as ValueTable).entries();
     const s = new CentroidSummary(this.opts.centroids);
     const groups = [];
@@ -229,6 +243,19 @@ class NumericAccumulator {
     this.combineMoments(o.count, o.mean, o.m2);
     if (o.min < this.min) this.min = o.min;
     if (o.max > this.max) this.max = o.max;
+    // Reference-cut counts of o's values outside its table; its table's values are counted below
+    // if they end up in this summary, or stay uncounted in this table (see tableBins).
+    if (this.refCounts !== null && o.refCounts !== null && sameCuts(this.refCuts, o.refCuts)) {
+      for (let i = 0; i < this.refCounts.length; i++) this.refCounts[i] += o.refCounts[i];
+    } else {
+      this.refCuts = null;
+      this.refCounts = null;
+    }
+    const binGroups = (groups: Group[]): void => {
+      const cuts = this.refCuts;
+      const rc = this.refCounts;
+      if (cuts !== null && rc !== null) for (const g of groups) rc[binIndex(cuts, g.min)] += g.count;
+    };
     if (this.table !== null && o.table !== null) {
       // Fold o's distinct values in while they fit; past the cap, switch to the summary mid-way.
       const ot = o.table.entries();
@@ -240,7 +267,10 @@ class NumericAccumulator {
       }
       const rest = [];
       for (; i < ot.counts.length; i++) if (ot.counts[i] > 0) rest.push({ sum: ot.keys[i] * ot.counts[i], count: ot.counts[i], min: ot.keys[i], max: ot.keys[i], m2: 0 });
-      if (rest.length > 0) (this.summary as CentroidSummary).addGroups(rest);
+      if (rest.length > 0) {
+        binGroups(rest);
+        (this.summary as CentroidSummary).addGroups(rest);
+      }
     } else {
       if (this.table !== null) this.toSummary();
       const s = this.summary as CentroidSummary;
@@ -249,14 +279,9 @@ class NumericAccumulator {
         const ot = o.table.entries();
         const groups = [];
         for (let i = 0; i < ot.counts.length; i++) if (ot.counts[i] > 0) groups.push({ sum: ot.keys[i] * ot.counts[i], count: ot.counts[i], min: ot.keys[i], max: ot.keys[i], m2: 0 });
+        binGroups(groups);
         s.addGroups(groups);
       }
-    }
-    if (this.refCounts !== null && o.refCounts !== null && sameCuts(this.refCuts, o.refCuts)) {
-      for (let i = 0; i < this.refCounts.length; i++) this.refCounts[i] += o.refCounts[i];
-    } else {
-      this.refCuts = null;
-      this.refCounts = null;
     }
   }
 
@@ -300,7 +325,9 @@ class NumericAccumulator {
     };
     if (summary !== null) p.summary = summary;
     if (this.refCuts !== null && this.refCounts !== null) {
-      p.referenceHistogram = { cuts: Array.from(this.refCuts), counts: Array.from(this.refCounts) };
+      const counts = this.refCounts.slice();
+      this.tableBins(counts, 1);
+      p.referenceHistogram = { cuts: Array.from(this.refCuts), counts: Array.from(counts) };
     }
     return p;
   }
@@ -322,7 +349,10 @@ class NumericAccumulator {
       a.table = null;
       a.summary = CentroidSummary.fromState(p.summary);
     }
-    if (p.referenceHistogram && a.refCounts) a.refCounts.set(p.referenceHistogram.counts);
+    if (p.referenceHistogram && a.refCounts) {
+      a.refCounts.set(p.referenceHistogram.counts);
+      a.tableBins(a.refCounts, -1); // the stored counts include the exact values now in the table
+    }
     return a;
   }
 }
@@ -331,6 +361,7 @@ class CategoricalAccumulator {
   rows = 0;
   missing = 0;
   private codeCounts = new Float64Array(16);
+  private lanes = new Int32Array(64);
   private dictionary: string[] = [];
   /** Counts folded in by merges or from stored profiles, keyed by category string. */
   private byName = new Map<string, number>();
@@ -352,15 +383,33 @@ class CategoricalAccumulator {
       grown.set(this.codeCounts);
       this.codeCounts = grown;
     }
-    const cc = this.codeCounts;
-    let missing = 0;
-    for (let i = 0; i < codes.length; i++) {
-      const c = codes[i];
-      if (c < 0) missing++;
-      else cc[c]++;
+    // Counted in four interleaved integer lanes (slot 0 = missing, code c at c + 1): runs of one
+    // category then do not wait on the previous increment of the same counter.
+    const stride = dictionary.length + 1;
+    if (this.lanes.length < 4 * stride) this.lanes = new Int32Array(4 * Math.max(stride, 16));
+    const lanes = this.lanes;
+    const n = codes.length;
+    const n4 = n - (n & 3);
+    const s1 = stride;
+    const s2 = 2 * stride;
+    const s3 = 3 * stride;
+    let i = 0;
+    for (; i < n4; i += 4) {
+      lanes[codes[i] + 1]++;
+      lanes[s1 + codes[i + 1] + 1]++;
+      lanes[s2 + codes[i + 2] + 1]++;
+      lanes[s3 + codes[i + 3] + 1]++;
     }
-    this.rows += codes.length;
-    this.missing += missing;
+    for (; i < n; i++) lanes[codes[i] + 1]++;
+    const cc = this.codeCounts;
+    for (let c = 0; c < stride; c++) {
+      const k = lanes[c] + lanes[s1 + c] + lanes[s2 + c] + lanes[s3 + c];
+      if (k === 0) continue;
+      lanes[c] = lanes[s1 + c] = lanes[s2 + c] = lanes[s3 + c] = 0;
+      if (c === 0) this.missing += k;
+      else cc[c - 1] += k;
+    }
+    this.rows += n;
   }
 
   private foldCodes(): void {

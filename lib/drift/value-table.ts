@@ -162,8 +162,20 @@ class JsValueTable implements ValueTable {
   }
 }
 
-interface TableExports {
+/** The exports of one instance of wasm/values.ts (value table, sort, centroid batch path). */
+export interface NumericKernel {
   memory: { buffer: ArrayBuffer };
+  alloc(bytes: number): number;
+  centroidBind(sum: number, cnt: number, mn: number, mx: number, q: number, s2: number, c2: number, a2: number, b2: number, q2: number, buf: number, capacity: number): void;
+  centroidSync(size: number, buffered: number, n: number, tau: number, tauN: number): void;
+  centroidSize(): number;
+  centroidBuffered(): number;
+  centroidN(): number;
+  centroidTau(): number;
+  centroidTauN(): number;
+  centroidAddInput(n: number): void;
+  centroidFlush(): void;
+  mergeIn(k: number): void;
   init(capacity: number): void;
   inputPtr(n: number): number;
   add(v: number, w: number): void;
@@ -209,11 +221,11 @@ const imports = {
 
 /** The WebAssembly table: one instance (and memory) per table, freed with it. */
 class WasmValueTable implements ValueTable {
-  private readonly k: TableExports;
+  private readonly k: NumericKernel;
   private loaded: Float64Array | null = null;
 
   constructor(capacity: number) {
-    this.k = new (wasm as WasmApi).Instance(tableModule() as object, imports).exports as TableExports;
+    this.k = new (wasm as WasmApi).Instance(tableModule() as object, imports).exports as NumericKernel;
     this.k.init(capacity);
   }
 
@@ -276,7 +288,18 @@ function useWasm(): boolean {
   return process.env.STEWARD_WASM !== '0' && tableModule() !== null;
 }
 
-let sorter: TableExports | null = null;
+/**
+ * A fresh instance of the numeric kernel (its own memory), or null when WebAssembly is unavailable
+ * or switched off (STEWARD_WASM=0).
+ *
+ * @example
+ *   const k = newNumericKernel(); // used by CentroidSummary for its batch path
+ */
+export function newNumericKernel(): NumericKernel | null {
+  return useWasm() ? (new (wasm as WasmApi).Instance(tableModule() as object, imports).exports as NumericKernel) : null;
+}
+
+let sorter: NumericKernel | null = null;
 
 /**
  * Sorts NaN-free values ascending in place (-0 before 0), like `Float64Array.prototype.sort`: a
@@ -287,7 +310,7 @@ let sorter: TableExports | null = null;
  */
 export function sortFloat64(values: Float64Array): Float64Array {
   if (values.length < 64 || !useWasm()) return values.sort();
-  sorter ??= new (wasm as WasmApi).Instance(tableModule() as object, imports).exports as TableExports;
+  sorter ??= new (wasm as WasmApi).Instance(tableModule() as object, imports).exports as NumericKernel;
   const ptr = sorter.inputPtr(values.length);
   new Float64Array(sorter.memory.buffer, ptr, values.length).set(values);
   sorter.sortInput(values.length);
