@@ -1,9 +1,10 @@
-/** Commands beyond the release loop: data checks and drift, audits of external scores, model cards, the audit chain. */
+/**
+ * Commands beyond the release loop: data checks and drift, audits of external scores, model cards, the
+ * audit chain. Modules only some commands need (registry, metrics, cards, audit) load on first use.
+ */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { localArtifactStore } from '../lib/artifacts';
-import { verifyAuditChain } from '../lib/audit';
 import { checkContract, parseContract, type ContractReport } from '../lib/data/contract';
 import { scanChunks, type ReadOptions } from '../lib/data/reader';
 import type { ColumnSpec } from '../lib/data/types';
@@ -11,9 +12,6 @@ import { readOptionsFor } from '../lib/data-io';
 import { ProfileBuilder, profileCategories, type DatasetProfile } from '../lib/drift/profile';
 import { computeDrift, formatDriftTable, type DriftConfig, type DriftReport } from '../lib/drift/suite';
 import { StewardError } from '../lib/errors';
-import { runEvalCommand } from '../lib/metrics';
-import { getModel, productionReference } from '../lib/registry';
-import { renderVersionCard } from '../lib/version-card';
 import type { CliContext } from './context';
 
 export interface ExtraCommand {
@@ -78,6 +76,7 @@ const dataCommand: ExtraCommand = {
       const [model, file] = positionals;
       if (!model || !file) throw new StewardError('InvalidInput', 'usage: steward data check <model> <file>');
       const { db } = await ctx.database();
+      const { getModel, productionReference } = await import('../lib/registry');
       const { policy } = await getModel(db, model);
       const contract = parseContract(policy.contract);
       const options = readOptionsFor(policy, contract);
@@ -121,7 +120,7 @@ const evalCommand: ExtraCommand = {
   name: 'eval',
   usage: ['eval --data <csv> --label <col> --score <col> [--threshold t] [--group <col> ...] [--baseline-score <col>] [--positive-label v]', '                                      audit externally produced scores: metrics, fairness, regression'],
   async run(argv) {
-    const { output, exitCode } = await runEvalCommand(argv);
+    const { output, exitCode } = await (await import('../lib/metrics')).runEvalCommand(argv);
     process.stdout.write(`${output}\n`);
     return exitCode;
   },
@@ -136,6 +135,7 @@ const cardCommand: ExtraCommand = {
     const version = Number(String(v ?? '').replace(/^v/, ''));
     if (!model || !Number.isInteger(version)) throw new StewardError('InvalidInput', 'usage: steward card <model> <version>');
     const { db } = await ctx.database();
+    const [{ renderVersionCard }, { localArtifactStore }] = await Promise.all([import('../lib/version-card'), import('../lib/artifacts')]);
     const card = await renderVersionCard(db, localArtifactStore(ctx.config.artifactsDir), model, version);
     const dir = resolve((values.out as string | undefined) ?? '.');
     mkdirSync(dir, { recursive: true });
@@ -153,7 +153,7 @@ const auditCommand: ExtraCommand = {
   async run(argv, ctx) {
     const { values, positionals } = parse(argv, {});
     if (positionals[0] !== 'verify') throw new StewardError('InvalidInput', 'usage: steward audit verify');
-    const result = await verifyAuditChain((await ctx.database()).db);
+    const result = await (await import('../lib/audit')).verifyAuditChain((await ctx.database()).db);
     process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : result.ok ? `audit chain intact: ${result.events} events\n` : `audit chain BROKEN at event ${result.brokenAt} (of ${result.events})\n`);
     return result.ok ? 0 : 1;
   },

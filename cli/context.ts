@@ -5,11 +5,10 @@
  */
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
-import { openDatabase, type Database } from '../db/client';
+import type { Database } from '../db/client';
 import { loadConfig, type StewardConfig } from '../lib/config';
 import { StewardError } from '../lib/errors';
-import { readStackInfo } from '../lib/stack';
-import { connectClient } from '../lib/temporal';
+import { readStackInfo } from '../lib/stack-file';
 
 export interface CliContext {
   config: StewardConfig;
@@ -31,11 +30,12 @@ export function createCliContext(env: NodeJS.ProcessEnv = process.env): CliConte
     async temporal() {
       const address = config.temporal.address ?? stack?.temporalAddress;
       if (!address) throw new StewardError('InvalidInput', 'no Temporal server: run `npx steward dev` in another terminal, or set TEMPORAL_ADDRESS');
-      client ??= await connectClient(config.temporal, address);
+      // Loaded on first use: commands that never talk to Temporal or the database start faster.
+      client ??= await (await import('../lib/temporal')).connectClient(config.temporal, address);
       return client;
     },
     async database() {
-      db ??= await openDatabase(config.databaseUrl ?? stack?.databaseUrl ?? { embeddedDir: join(config.home, 'pgdata') });
+      db ??= await (await import('../db/client')).openDatabase(config.databaseUrl ?? stack?.databaseUrl ?? { embeddedDir: join(config.home, 'pgdata') });
       return db;
     },
     uiUrl() {

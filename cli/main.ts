@@ -5,13 +5,15 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isStewardError, StewardError } from '../lib/errors';
-import { loadPolicyFile } from '../lib/policy';
-import { decideRelease, explainFailure, releaseState, startRelease } from '../lib/release-client';
-import { getModel, listModels, listVersions, registerModel } from '../lib/registry';
 import { parseDuration } from '../lib/duration';
 import { createCliContext, type CliContext } from './context';
 import { extraCommands } from './commands';
 import { formatState } from './format';
+
+// The registry (database driver), the Temporal client and the policy schema load on first use, so a
+// data command or --help does not pay for them.
+const registry = () => import('../lib/registry');
+const releases = () => import('../lib/release-client');
 
 const usage = `steward - keeps deployed models healthy (Temporal workflows)
 
@@ -94,15 +96,15 @@ async function main(argv: string[]): Promise<number> {
         return await runDev(ctx, { temporal: port('port'), ui: port('ui-port') });
       }
       case 'register': {
-        const policy = loadPolicyFile(need(args, 0, 'policy file'));
+        const policy = (await import('../lib/policy')).loadPolicyFile(need(args, 0, 'policy file'));
         const { db } = await ctx.database();
-        const r = await registerModel(db, policy);
+        const r = await (await registry()).registerModel(db, policy);
         print(json, r, () => `${r.created ? 'registered' : 'updated'} ${r.name} (policy ${r.policyHash.slice(0, 12)})`);
         return 0;
       }
       case 'models': {
         const { db } = await ctx.database();
-        const rows = await listModels(db);
+        const rows = await (await registry()).listModels(db);
         print(json, rows, () =>
           rows.length === 0
             ? 'no models registered (steward register <policy.json>)'
@@ -112,7 +114,7 @@ async function main(argv: string[]): Promise<number> {
       }
       case 'versions': {
         const { db } = await ctx.database();
-        const rows = await listVersions(db, need(args, 0, 'model'));
+        const rows = await (await registry()).listVersions(db, need(args, 0, 'model'));
         print(json, rows, () =>
           rows.map((v) => `v${v.version} ${v.status.padEnd(10)} ${JSON.stringify(v.metrics)} model ${v.modelSha256.slice(0, 12)} data ${String((v.lineage as { dataSha256?: string }).dataSha256).slice(0, 12)}`).join('\n') || 'no versions',
         );
@@ -122,8 +124,9 @@ async function main(argv: string[]): Promise<number> {
         const model = need(args, 0, 'model');
         if (typeof flags.data !== 'string') throw new StewardError('InvalidInput', 'release needs --data <file>');
         // Refuse an unknown model before anything starts, when the registry is reachable without a cold start.
-        if (ctx.sharedDatabase()) await getModel((await ctx.database()).db, model);
+        if (ctx.sharedDatabase()) await (await registry()).getModel((await ctx.database()).db, model);
         const client = await ctx.temporal();
+        const { startRelease, explainFailure } = await releases();
         const id = await startRelease(client, {
           model,
           dataFile: resolve(flags.data),
@@ -150,13 +153,13 @@ async function main(argv: string[]): Promise<number> {
       case 'reject': {
         const id = need(args, 0, 'release id');
         const who = principal(flags, ctx);
-        const state = await decideRelease(await ctx.temporal(), id, command, { principal: who, comment: (flags.comment as string) ?? '' });
+        const state = await (await releases()).decideRelease(await ctx.temporal(), id, command, { principal: who, comment: (flags.comment as string) ?? '' });
         print(json, state, () => `${command === 'approve' ? 'approved' : 'rejected'} ${id} as ${who}; release is now ${state.status === 'running' ? state.stage : state.status}`);
         return 0;
       }
       case 'status': {
         const id = need(args, 0, 'release id');
-        const state = await releaseState(await ctx.temporal(), id);
+        const state = await (await releases()).releaseState(await ctx.temporal(), id);
         print(json, state, () => formatState(state));
         return 0;
       }

@@ -13,36 +13,14 @@ import { startDevServer, type DevServer } from './dev-server';
 import { freePort } from './net';
 import { connectWorker } from './temporal';
 import { codeVersion } from './version';
+import { readStackInfo, stackFile, type StackInfo } from './stack-file';
 
-export interface StackInfo {
-  pid: number;
-  temporalAddress: string;
-  namespace: string;
-  uiUrl?: string;
-  /** A postgres:// URL other processes can use (the embedded database served over the wire protocol). */
-  databaseUrl?: string;
-  temporalSource?: string;
-}
+export { readStackInfo, type StackInfo } from './stack-file';
 
 export interface Stack {
   info: StackInfo;
   database: Database;
   stop(): Promise<void>;
-}
-
-const stackFile = (home: string) => join(home, 'stack.json');
-
-/** The running stack's endpoints, if one is up (its process is alive). */
-export function readStackInfo(home: string): StackInfo | null {
-  const file = stackFile(home);
-  if (!existsSync(file)) return null;
-  try {
-    const info = JSON.parse(readFileSync(file, 'utf8')) as StackInfo;
-    process.kill(info.pid, 0);
-    return info;
-  } catch {
-    return null;
-  }
 }
 
 export interface StartStackOptions {

@@ -18,8 +18,6 @@
 // bytes of padding, so vector loads past a field are always inside the buffer.
 
 const LF: u64 = 10;
-const ONES: u64 = 0x0101010101010101;
-const HIGHS: u64 = 0x8080808080808080;
 const MIX: u64 = 0x9e3779b97f4a7c15;
 
 const SKIP: u8 = 0;
@@ -38,8 +36,11 @@ const POW10: StaticArray<f64> = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9,
 let nFields: i32 = 0;
 let slots: i32 = 0;
 let capacity: i32 = 0;
-let sepWord: u64 = 0;
-let sepByte: u32 = 0;
+let sepByte: u32 = 0; // first byte of the separator
+let sepLen: i32 = 1; // separators of up to 8 bytes (Adult's ", " is two)
+let sepBytes: u64 = 0; // the whole separator, little-endian
+let sepMask: u64 = 0xff;
+let trimBlanks: bool = false; // categories are looked up without surrounding spaces/tabs
 let maxField: i32 = 0;
 let emptyMissing: bool = true;
 
@@ -71,14 +72,20 @@ export function alloc(bytes: i32): usize {
   return heap.alloc(<usize>bytes);
 }
 
-/** Lays out the per-read arrays; returns 0 (pointers are read back with the getters below). */
-export function configure(fields: i32, slotCount: i32, cap: i32, sep: i32, maxFieldBytes: i32, emptyIsMissing: i32, exceptionCap: i32): void {
+/**
+ * Lays out the per-read arrays. `sep` is the separator's bytes little-endian (1 to 8 of them,
+ * `sepLength`); `trim` asks for categories to be looked up without surrounding spaces and tabs.
+ */
+export function configure(fields: i32, slotCount: i32, cap: i32, sep: u64, sepLength: i32, trim: i32, maxFieldBytes: i32, emptyIsMissing: i32, exceptionCap: i32): void {
   nFields = fields;
   slots = slotCount;
   capacity = cap;
-  sepByte = <u32>sep;
-  sepWord = ONES * <u64>sep;
-  sepVec = i8x16.splat(<i8>sep);
+  sepByte = <u32>(sep & 0xff);
+  sepLen = sepLength;
+  sepBytes = sep;
+  sepMask = sepLength >= 8 ? <u64>-1 : (<u64>1 << (<u64>sepLength << 3)) - 1;
+  trimBlanks = trim != 0;
+  sepVec = i8x16.splat(<i8>sepByte);
   maxField = maxFieldBytes;
   emptyMissing = emptyIsMissing != 0;
   kinds = heap.alloc(<usize>fields + 8);
@@ -117,13 +124,6 @@ export function pendingSlotOf(): i32 { return pendingSlot; }
 export function pendingPtrOf(): usize { return pendingPtr; }
 export function pendingLenOf(): i32 { return pendingLen; }
 
-// Mask with the high bit set in every byte of `w` equal to the byte of `pattern` (lowest set bit
-// exact, which is all the callers use).
-@inline function eqBytes(w: u64, pattern: u64): u64 {
-  const x = w ^ pattern;
-  return (x - ONES) & ~x & HIGHS;
-}
-
 // Delimiter bitmap of the 64 bytes from blockBase: bit k is set when byte blockBase + k is the
 // separator or LF. Fields are found by counting trailing zeros in it, so the end of a field costs a
 // few instructions and no branch on its length.
@@ -142,20 +142,31 @@ const lfVec: v128 = i8x16.splat(10);
   blockMask = delimiters16(p) | (delimiters16(p + 16) << 16) | (delimiters16(p + 32) << 32) | (delimiters16(p + 48) << 48);
 }
 
-// Offset of the first separator or LF at or after `i` (i >= blockBase).
+// True when the whole (multi-byte) separator starts at p; the caller has seen its first byte there.
+@inline function separatorAt(p: usize): bool {
+  return sepLen == 1 || ((load<u64>(p) ^ sepBytes) & sepMask) == 0;
+}
+
+// Offset of the first LF or whole separator at or after `i` (i >= blockBase).
 @inline function fieldEnd(i: usize): usize {
   let from = i;
   let m: u64 = 0;
+  let at: usize = 0;
   for (;;) {
     const off = from - blockBase;
     if (off < 64) {
       m = blockMask & (<u64>-1 << <u64>off);
-      if (m != 0) break;
+      if (m != 0) {
+        at = blockBase + <usize>ctz(m);
+        if (<u64>load<u8>(at) == LF || separatorAt(at)) break;
+        from = at + 1; // a separator's first byte alone: part of the field
+        continue;
+      }
       from = blockBase + 64; // none in this block: the field goes on past it
     }
     loadBlock(from);
   }
-  return blockBase + <usize>ctz(m);
+  return at;
 }
 
 @inline function hashBytes(p: usize, len: i32): u32 {
@@ -324,7 +335,7 @@ export function scan(input: usize, start: i32, end: i32, maxRows: i32, lineIn: i
         }
         c = <u32>load<u8>(j);
         const out = nums + <usize>slot * cap8 + (<usize>r << 3);
-        if (digits > 0 && digits <= 15 && (c == sep || c == 10)) {
+        if (digits > 0 && digits <= 15 && (c == 10 || (c == sep && separatorAt(j)))) {
           let v = fraction == 0 ? <f64>m : <f64>m / unchecked(POW10[fraction]);
           if (negative) v = -v;
           i = j;
@@ -354,13 +365,19 @@ export function scan(input: usize, start: i32, end: i32, maxRows: i32, lineIn: i
         i = fieldEnd(i);
         c = <u32>load<u8>(i);
         if (kind == CAT) {
-          const len = <i32>(i - fs);
-          const h = hashBytes(fs, len);
-          const code = lookup(slot, fs, len, h);
+          let a = fs;
+          let b = i;
+          if (trimBlanks) {
+            while (a < b && (load<u8>(a) == 32 || load<u8>(a) == 9)) a++;
+            while (b > a && (load<u8>(b - 1) == 32 || load<u8>(b - 1) == 9)) b--;
+          }
+          const len = <i32>(b - a);
+          const h = hashBytes(a, len);
+          const code = lookup(slot, a, len, h);
           if (code == 0) {
-            if (len <= limitField) {
+            if (<i32>(i - fs) <= limitField) {
               pendingSlot = slot;
-              pendingPtr = fs;
+              pendingPtr = a;
               pendingLen = len;
               pendingHash = h;
               status = SCAN_NEED_CODE;
@@ -388,7 +405,7 @@ export function scan(input: usize, start: i32, end: i32, maxRows: i32, lineIn: i
         halt = true; // too wide: the general path reports it
         break;
       }
-      i++;
+      i += <usize>sepLen;
     }
     if (halt || f != fields || i >= stop) {
       excN = excMark;

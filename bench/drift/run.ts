@@ -32,6 +32,7 @@ const steward = JSON.parse(
   execFileSync(process.execPath, ['--import', 'tsx', 'bench/drift/steward_path.ts', reference, current], { encoding: 'utf8', maxBuffer: 1 << 26 }),
 ) as {
   seconds: number;
+  parallelRange: [number, number];
   threads: number;
   referenceSeconds: number;
   currentSeconds: number;
@@ -65,10 +66,10 @@ const rowsOut: [string, string][] = [
   ['rows', `2 × ${rows.toLocaleString('en-US')}`],
   ['columns', String(columns.length)],
   ['values', values.toLocaleString('en-US')],
-  ['wall time (2 threads, 2 cores)', `${steward.seconds.toFixed(2)} s  (reference ${steward.referenceSeconds.toFixed(2)} s ‖ current ${steward.currentSeconds.toFixed(2)} s, tests ${(steward.driftSeconds * 1000).toFixed(0)} ms)`],
+  ['wall time (2 threads, 2 cores)', `${steward.seconds.toFixed(2)} s median of 3 (${steward.parallelRange.map((x) => x.toFixed(2)).join('–')} s; reference ${steward.referenceSeconds.toFixed(2)} s ‖ current ${steward.currentSeconds.toFixed(2)} s, tests ${(steward.driftSeconds * 1000).toFixed(0)} ms)`],
   ['values/s', `${M(values / steward.seconds)}`],
   ['values/s per core', `${M(values / steward.seconds / steward.threads)}  (total values / wall time / ${steward.threads} cores)`],
-  ['one file vs stored reference profile', `${steward.storedReferenceWallSeconds.toFixed(2)} s wall in a fresh process (${steward.storedReferenceSeconds.toFixed(2)} s inside it) = ${M(values / 2 / steward.storedReferenceWallSeconds)} values/s on 1 core, peak RSS ${steward.storedReferenceMaxRssMB.toFixed(0)} MB`],
+  ['one file vs stored reference profile', `${steward.storedReferenceWallSeconds.toFixed(2)} s wall (median of 3) in a fresh process (${steward.storedReferenceSeconds.toFixed(2)} s inside it) = ${M(values / 2 / steward.storedReferenceWallSeconds)} values/s on 1 core, peak RSS ${steward.storedReferenceMaxRssMB.toFixed(0)} MB`],
   ['single thread: read+profile+tests', `${steward.singleThreadSeconds.toFixed(2)} s  = ${M(values / steward.singleThreadSeconds)} values/s`],
   ['single thread: reader only', `${(steward.readerBytes / 1e6 / steward.readerSeconds).toFixed(0)} MB/s, ${M((steward.readerRows * columns.length) / steward.readerSeconds)} values/s`],
   ['peak RSS', `${steward.maxRssMB.toFixed(0)} MB (process with both threads; single-thread run ${steward.singleThreadMaxRssMB.toFixed(0)} MB)`],

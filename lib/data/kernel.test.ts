@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isStewardError } from '../errors';
-import { csvKernelEnabled } from './kernel';
+import { csvKernelEnabled, csvKernelRecords } from './kernel';
 import { readTable, type ReadOptions } from './reader';
 import { tempFile } from './test-files';
 import type { ColumnChunk, ColumnSpec } from './types';
@@ -92,6 +92,42 @@ describe('CSV kernel (WebAssembly) against the JavaScript reader', () => {
       ),
       { numRuns: 250 },
     );
+  });
+
+  it('agrees with multi-byte separators and trimming, whatever the cells hold', async () => {
+    const cell = fc.oneof(
+      fc.string({ unit: fc.constantFrom('a', 'b', ',', ' ', '\t', ':', ';', '7', '.', '-'), maxLength: 7 }),
+      fc.constantFrom('', ' x', 'y ', ' 12 ', '3.5', '-0', '?', 'Private'),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(cell, cell, cell), { maxLength: 40 }),
+        fc.constantFrom(',', ', ', ';', '\t', '::', ' | '),
+        fc.boolean(),
+        fc.constantFrom(16, 1 << 20),
+        async (records, separator, trim, bufferBytes) => {
+          const text = `x${separator}c${separator}i\n${records.map((r) => r.join(separator)).join('\n')}\n`;
+          await sameWithAndWithoutKernel(text, { columns: columns.slice(0, 3), separator, trim, bufferBytes, onInvalid: () => {} });
+          await sameWithAndWithoutKernel(text, { columns: columns.slice(0, 3), separator, trim, bufferBytes });
+        },
+      ),
+      { numRuns: 250 },
+    );
+  });
+
+  it('takes the records of Adult-style files (", " separator, trimming) and of plain CSV', async () => {
+    for (const [separator, trim] of [
+      [', ', true],
+      [',', false],
+      [',', true],
+      ['\t', false],
+    ] as const) {
+      const rows = Array.from({ length: 1000 }, (_, k) => [`${20 + (k % 50)}`, ['Private', 'State-gov', '?'][k % 3], `${k}`].join(separator));
+      const before = csvKernelRecords();
+      const out = (await sameWithAndWithoutKernel(`x${separator}c${separator}i\n${rows.join('\n')}\n`, { columns: columns.slice(0, 3), separator, trim })) as { rows: number };
+      expect(out.rows).toBe(1000);
+      expect(csvKernelRecords() - before).toBe(1000);
+    }
   });
 
   it('agrees when a window holds more exceptions than the kernel buffers at once', async () => {

@@ -1,6 +1,6 @@
 /**
  * The WebAssembly scan kernel (source: wasm/csv.ts) behind the CSV reader's fast path. For the
- * plain records of a window (single-byte separator, no quotes, no CR, no trimming, declared types)
+ * plain records of a window (a separator of up to 8 bytes, no quotes, no CR, declared types)
  * it tokenizes, parses numbers and codes categories in one pass, writing straight into column
  * arrays; the JavaScript tokenizer and converters take over at the first record it does not accept,
  * so results, errors and their row/column are the same with or without it (tests compare both).
@@ -14,10 +14,10 @@
  * `STEWARD_WASM=0` turns the kernel off (the pure JavaScript path, for comparisons).
  *
  * @example
- *   const kernel = CsvKernel.create(states, slotOf, { separator: 44, maxFieldBytes: 1 << 20, rows: 65536 });
+ *   const kernel = CsvKernel.create(states, slotOf, { separator: Buffer.from(','), trim: false, maxFieldBytes: 1 << 20, rows: 65536 });
  *   if (kernel) kernel.run(src, tok); // before tok.tokenize(); rows it took are converted already
  */
-import type { ColumnState } from './columns';
+import { type ColumnState, fieldText } from './columns';
 import { CSV_KERNEL_WASM_BASE64 } from './csv-kernel.wasm';
 import type { CsvTokenizer } from './csv';
 import type { ByteSource } from './source';
@@ -51,7 +51,7 @@ const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
 interface KernelExports {
   memory: { buffer: ArrayBuffer };
   alloc(bytes: number): number;
-  configure(fields: number, slots: number, capacity: number, sep: number, maxField: number, emptyIsMissing: number, exceptionCap: number): void;
+  configure(fields: number, slots: number, capacity: number, sep: bigint, sepLength: number, trim: number, maxField: number, emptyIsMissing: number, exceptionCap: number): void;
   kindsPtr(): number;
   slotOfPtr(): number;
   numsPtr(): number;
@@ -83,6 +83,18 @@ function kernelModule(): object | null {
   return compiled;
 }
 
+let recordsTaken = 0;
+
+/**
+ * Records the kernel has read in this process (for tests and diagnostics: proof that it engaged).
+ *
+ * @example
+ *   const before = csvKernelRecords(); await readTable(file, options); csvKernelRecords() - before; // > 0
+ */
+export function csvKernelRecords(): number {
+  return recordsTaken;
+}
+
 /** True when the kernel is compiled into this process and not switched off by STEWARD_WASM=0. */
 export function csvKernelEnabled(): boolean {
   return process.env.STEWARD_WASM !== '0' && kernelModule() !== null;
@@ -92,7 +104,7 @@ export function csvKernelEnabled(): boolean {
  * One read's kernel instance (its own memory: reads never share state).
  *
  * @example
- *   const k = CsvKernel.create(states, slotOf, { separator: 44, maxFieldBytes: 1 << 20, rows: 65536 });
+ *   const k = CsvKernel.create(states, slotOf, { separator: Buffer.from(', '), trim: true, maxFieldBytes: 1 << 20, rows: 65536 });
  */
 export class CsvKernel {
   private u8!: Uint8Array;
@@ -108,13 +120,16 @@ export class CsvKernel {
     private readonly states: readonly ColumnState[],
     fields: number,
     slotOf: Int32Array,
-    separator: number,
+    separator: Uint8Array,
+    private readonly trim: boolean,
     maxFieldBytes: number,
     rows: number,
   ) {
     const slots = states.length;
     this.capacity = Math.max(1, Math.min(rows, Math.floor(OUTPUT_BYTES / (12 * Math.max(1, slots)))));
-    k.configure(fields, slots, this.capacity, separator, maxFieldBytes, 1, EXCEPTIONS);
+    let sep = 0n;
+    for (let b = separator.length - 1; b >= 0; b--) sep = (sep << 8n) | BigInt(separator[b]);
+    k.configure(fields, slots, this.capacity, sep, separator.length, trim ? 1 : 0, maxFieldBytes, 1, EXCEPTIONS);
     this.refresh();
     const kinds = k.kindsPtr();
     const slotPtr = k.slotOfPtr() >> 2;
@@ -135,15 +150,16 @@ export class CsvKernel {
 
   /**
    * A kernel for a read with these columns, or null when the kernel cannot serve it (switched off,
-   * no WebAssembly, or a separator the fused number scan would confuse with a digit, sign or point).
+   * no WebAssembly, a separator over 8 bytes, or one starting with a byte the fused number scan would
+   * confuse with a digit, sign or point).
    */
   static create(
     states: readonly ColumnState[],
     slotOf: Int32Array,
-    o: { separator: number; maxFieldBytes: number; rows: number },
+    o: { separator: Uint8Array; trim: boolean; maxFieldBytes: number; rows: number },
   ): CsvKernel | null {
-    const sep = o.separator;
-    if (sep === 45 || sep === 46 || (sep >= 48 && sep <= 57) || sep === LF || sep === CR || sep === QUOTE) return null;
+    const sep = o.separator[0];
+    if (o.separator.length > 8 || sep === 45 || sep === 46 || (sep >= 48 && sep <= 57) || o.separator.includes(LF) || o.separator.includes(CR) || o.separator.includes(QUOTE)) return null;
     if (!csvKernelEnabled()) return null;
     const instance = new (wasm as WasmApi).Instance(kernelModule() as object, {
       env: {
@@ -152,7 +168,7 @@ export class CsvKernel {
         },
       },
     });
-    return new CsvKernel(instance.exports as unknown as KernelExports, states, slotOf.length, slotOf, sep, o.maxFieldBytes, o.rows);
+    return new CsvKernel(instance.exports as unknown as KernelExports, states, slotOf.length, slotOf, o.separator, o.trim, o.maxFieldBytes, o.rows);
   }
 
   private refresh(): void {
@@ -219,6 +235,7 @@ export class CsvKernel {
     }
     src.pos = pos + start;
     src.line = line;
+    recordsTaken += taken;
     return taken;
   }
 
@@ -246,7 +263,7 @@ export class CsvKernel {
         const r = at + i32[x + 4 * e + 1];
         const s = i32[x + 4 * e + 2] + pos;
         const st = this.bySlot[slot] as ColumnState;
-        st.setText(r, buf.toString('utf8', s, s + i32[x + 4 * e + 3]), tok.lines[r]);
+        st.setText(r, fieldText(buf, s, s + i32[x + 4 * e + 3], 0, this.trim), tok.lines[r]);
       }
       k.resetExceptions();
     }

@@ -303,8 +303,8 @@ async function* csvChunks(src: ByteSource, o: Resolved): AsyncGenerator<DataChun
   // The WebAssembly kernel takes plain records once types are known (kernel.ts); the tokenizer and
   // converters below handle whatever it leaves.
   const kernelFor = (): CsvKernel | null =>
-    o.separator.length === 1 && !o.trim && o.comment < 0 && o.numericMissing.length === 0
-      ? CsvKernel.create(states, slotOf, { separator: o.separator[0], maxFieldBytes: o.maxFieldBytes, rows: o.chunkRows })
+    o.comment < 0 && o.numericMissing.length === 0
+      ? CsvKernel.create(states, slotOf, { separator: o.separator, trim: o.trim, maxFieldBytes: o.maxFieldBytes, rows: o.chunkRows })
       : null;
   let kernel = sample ? null : kernelFor();
   tok.plainPath = kernel === null;

@@ -142,9 +142,24 @@ function parseWord(b: Uint8Array, s: number, e: number): number {
  *   parseNumberText(' +4 '); // 4
  */
 export function parseNumberText(text: string): number {
+  // Short ASCII texts (nearly every number) are copied into a scratch buffer code unit by code
+  // unit: the same bytes as Buffer.from, without an allocation and a native call per value.
+  const n = text.length;
+  if (n <= SCRATCH_BYTES) {
+    let i = 0;
+    for (; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c > 127) break;
+      scratch[i] = c;
+    }
+    if (i === n) return parseNumberBytes(scratch, 0, n);
+  }
   const bytes = Buffer.from(text, 'utf8');
   return parseNumberBytes(bytes, 0, bytes.length);
 }
+
+const SCRATCH_BYTES = 64;
+const scratch = new Uint8Array(SCRATCH_BYTES);
 
 const TRUE_WORDS = new Set(['true', 't', 'yes', 'y', '1']);
 const FALSE_WORDS = new Set(['false', 'f', 'no', 'n', '0']);
