@@ -3,7 +3,7 @@
  * the database (PGlite under the state folder, or DATABASE_URL), the control worker and a training
  * worker, in one process. Other processes (the CLI) find it through `<home>/stack.json`.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Worker } from '@temporalio/worker';
 import { openDatabase, type Database } from '../db/client';

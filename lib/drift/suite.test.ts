@@ -153,3 +153,17 @@ describe('formatDriftTable', () => {
     expect(text).toContain('dataset: 2/4 columns drifted (share 0.5000, threshold 0.5000) -> DRIFT');
   });
 });
+
+describe('computeDrift on a damaged stored profile', () => {
+  it('names the column whose reference keeps neither exact values nor a summary', () => {
+    const b = new ProfileBuilder();
+    b.add({ firstRow: 2, rows: 3, columns: [{ name: 'x', type: 'numeric', values: Float64Array.of(1, 2, 3) }] });
+    const good = b.finish();
+    const damaged = structuredClone(good);
+    const col = damaged.columns[0];
+    if (col.kind !== 'number') throw new Error('expected a numeric column');
+    col.exact = null;
+    expect(() => computeDrift(damaged, good)).toThrow(/column "x": the reference profile keeps neither exact values nor a summary/);
+    expect(() => computeDrift(good, good)).not.toThrow();
+  });
+});

@@ -332,6 +332,14 @@ export function computeDrift(reference: DatasetProfile, current: DatasetProfile,
     if ((ref.kind === 'category') !== (cur.kind === 'category')) {
       throw new StewardError('DataContractViolation', `column is ${ref.type} in the reference but ${cur.type} now`, { column: ref.name });
     }
+    for (const [side, p] of [
+      ['reference', ref],
+      ['current', cur],
+    ] as const) {
+      if (p.kind === 'number' && p.count > 0 && !p.exact && !p.summary) {
+        throw new StewardError('InvalidInput', `the ${side} profile keeps neither exact values nor a summary of this column (a profile from an older Steward?): profile that data again`, { column: ref.name });
+      }
+    }
     rows.push({ row: runColumn(ref, cur, cfg, smallRef) });
   }
   const pRows = rows.map((r) => r.row).filter((r) => r.pValue !== undefined);
