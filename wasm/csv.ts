@@ -271,14 +271,14 @@ export function define(code: i32): void {
 
 /**
  * Scans records from `input + start` while they end before `input + end`, storing them at rows
- * 0, 1, … (at most `maxRows` ≤ the configured capacity). `lineIn` is the 1-based line at `start`.
- * Returns a SCAN_* status; row() (records stored), pos() (offset from `input`) and line() tell
- * where it stopped.
+ * `rowIn`, `rowIn + 1`, … up to (not including) `maxRows` ≤ the configured capacity. `lineIn` is
+ * the 1-based line at `start`. Returns a SCAN_* status; row() (the next free row), pos() (offset
+ * from `input`) and line() tell where it stopped.
  */
-export function scan(input: usize, start: i32, end: i32, maxRows: i32, lineIn: i32): i32 {
+export function scan(input: usize, start: i32, end: i32, rowIn: i32, maxRows: i32, lineIn: i32): i32 {
   let p = input + <usize>start;
   const stop = input + <usize>end;
-  let r = 0;
+  let r = rowIn;
   let ln = lineIn;
   let status = SCAN_STOPPED;
   const sep = sepByte;

@@ -67,7 +67,7 @@ interface KernelExports {
   pendingPtrOf(): number;
   pendingLenOf(): number;
   define(code: number): void;
-  scan(input: number, start: number, end: number, maxRows: number, line: number): number;
+  scan(input: number, start: number, end: number, rowIn: number, maxRows: number, line: number): number;
 }
 
 let compiled: object | null | undefined;
@@ -213,12 +213,20 @@ export class CsvKernel {
     let start = 0;
     let line = src.line;
     let taken = 0;
+    // Rows accumulate in the kernel's arrays across calls (a new category costs one call, not a
+    // copy of every column) and are stored when the arrays are full, the exceptions are, or at the end.
+    let held = 0;
     for (;;) {
-      const room = tok.capacity - tok.rows;
-      if (room <= 0) break;
-      const status = k.scan(input, start, n, room, line);
-      const got = k.row();
-      if (got > 0) this.store(got, tok, buf, pos);
+      const limit = Math.min(this.capacity, tok.capacity - tok.rows);
+      if (held >= limit) {
+        if (held > 0) this.store(held, tok, buf, pos);
+        held = 0;
+        if (tok.rows >= tok.capacity) break;
+        continue;
+      }
+      const status = k.scan(input, start, n, held, limit, line);
+      const got = k.row() - held;
+      held += got;
       taken += got;
       start = k.pos();
       line = k.line();
@@ -230,9 +238,15 @@ export class CsvKernel {
         this.refresh();
         continue;
       }
-      if (status === SCAN_EXCEPTIONS_FULL || status === SCAN_ROWS_FULL) continue;
+      if (status === SCAN_EXCEPTIONS_FULL) {
+        this.store(held, tok, buf, pos);
+        held = 0;
+        continue;
+      }
+      if (status === SCAN_ROWS_FULL) continue;
       break;
     }
+    if (held > 0) this.store(held, tok, buf, pos);
     src.pos = pos + start;
     src.line = line;
     recordsTaken += taken;

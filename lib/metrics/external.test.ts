@@ -82,8 +82,8 @@ describe('evaluateScoresFile: auditing scores produced elsewhere', () => {
     });
   }
 
-  it('rejects a file that does not exist and contradictory arguments as InvalidInput', async () => {
-    await expect(evaluateScoresFile({ file: join(dir, 'nope.csv'), label: 'y', score: 'p' })).rejects.toMatchObject({ type: 'InvalidInput' });
+  it('rejects a file that does not exist (NotFound) and contradictory arguments (InvalidInput)', async () => {
+    await expect(evaluateScoresFile({ file: join(dir, 'nope.csv'), label: 'y', score: 'p' })).rejects.toMatchObject({ type: 'NotFound', location: { file: join(dir, 'nope.csv') } });
     await expect(evaluateScoresFile({ file: adultCsv, label: 'score', score: 'score' })).rejects.toMatchObject({ type: 'InvalidInput' });
   });
 

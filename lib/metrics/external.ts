@@ -8,12 +8,11 @@
  * regression gate passes (if baseline scores were given). Plain metrics never fail on their own:
  * they have no baseline to be judged against.
  */
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { StewardError } from '../errors';
 import { evaluateClassification, validateThreshold, type ClassificationReport, type Labels, type MetricName, type Scores } from './classification';
-import { parseCsv } from './csv';
+import { readHeader, readTable } from '../data/reader';
 import { disparityMetrics, evaluateFairness, fairnessConfigSchema, type FairnessReport, type GroupColumns } from './fairness';
 import { compareToBaseline, regressionConfigSchema, type RegressionReport } from './regression';
 
@@ -150,14 +149,26 @@ export interface EvaluateScoresFileInput {
   config?: EvaluationConfigInput;
 }
 
+/**
+ * Every column of a CSV file as trimmed text, read by the data reader (no missing tokens: an empty
+ * cell stays ''), with the line of each record.
+ */
+async function readTextColumns(file: string): Promise<{ header: string[]; columns: string[][]; lines: Int32Array }> {
+  const header = await readHeader(file);
+  const t = await readTable(file, { columns: header.map((name) => ({ name, type: 'categorical' as const })), trim: true, missing: [] });
+  const columns = t.columns.map((c) => (c.type === 'categorical' ? Array.from(c.codes, (k) => c.dictionary[k]) : []));
+  return { header, columns, lines: t.lines };
+}
+
 const TRUE_WORDS = new Set(['1', 'true', '1.0']);
 const FALSE_WORDS = new Set(['0', 'false', '0.0']);
 
 /**
- * Audits externally produced scores in a CSV file with a header row. Every data problem is a
- * `StewardError` naming the file, the physical row (header = row 1) and the column:
- * `MalformedData` for CSV syntax, `DataContractViolation` for a missing column, a non-numeric
- * or out-of-range score, or a label that is not binary; `InvalidInput` for bad arguments.
+ * Audits externally produced scores in a CSV file with a header row, read by the data reader
+ * (lib/data: streaming, strict quoting, UTF-8 checked). Every data problem is a `StewardError`
+ * naming the file, the physical row (header = row 1) and the column: `MalformedData` for CSV syntax
+ * or encoding, `DataContractViolation` for a missing column, a non-numeric or out-of-range score,
+ * or a label that is not binary; `NotFound` for a missing file; `InvalidInput` for bad arguments.
  *
  * @example
  *   const report = await evaluateScoresFile({ file: 'scores.csv', label: 'y', score: 'p', groups: ['sex'] });
@@ -170,13 +181,9 @@ export async function evaluateScoresFile(input: EvaluateScoresFileInput): Promis
   if (input.baselineScore !== undefined && input.baselineScore === score) {
     throw new StewardError('InvalidInput', `the baseline score column is the candidate score column "${score}"`, { field: 'baselineScore' });
   }
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    throw new StewardError('InvalidInput', `cannot read the file: ${(e as Error).message}`, { file }, { cause: e });
-  }
-  const table = parseCsv(text, file);
+  // Every column is read as text (trimmed, no missing tokens: an empty score is an error here, not
+  // a missing value), so labels, groups and slices see exactly what the file says.
+  const table = await readTextColumns(file);
   const col = (name: string): number => {
     const j = table.header.indexOf(name);
     if (j < 0) throw new StewardError('DataContractViolation', `no column "${name}" in the header (columns: ${table.header.join(', ')})`, { file, row: 1, column: name });
@@ -186,14 +193,14 @@ export async function evaluateScoresFile(input: EvaluateScoresFileInput): Promis
   const si = col(score);
   const bi = input.baselineScore !== undefined ? col(input.baselineScore) : -1;
   const gi = groupCols.map(col);
-  const n = table.rows.length;
+  const n = table.lines.length;
   if (n === 0) throw new StewardError('DataContractViolation', 'the file has a header but no data rows', { file });
 
   const labels = new Uint8Array(n);
   const readScores = (j: number, name: string): Float64Array => {
     const out = new Float64Array(n);
     for (let r = 0; r < n; r++) {
-      const raw = table.rows[r][j].trim();
+      const raw = table.columns[j][r];
       const v = raw === '' ? Number.NaN : Number(raw);
       if (raw === '') throw new StewardError('DataContractViolation', 'missing score', { file, row: table.lines[r], column: name });
       if (Number.isNaN(v)) throw new StewardError('DataContractViolation', `score "${raw}" is not a number`, { file, row: table.lines[r], column: name });
@@ -206,27 +213,27 @@ export async function evaluateScoresFile(input: EvaluateScoresFileInput): Promis
     const pos = input.positiveLabel;
     let negative: string | undefined;
     for (let r = 0; r < n; r++) {
-      const v = table.rows[r][li].trim();
+      const v = table.columns[li][r];
       if (v === pos) labels[r] = 1;
       else if (negative === undefined || v === negative) negative = v;
       else throw new StewardError('DataContractViolation', `label "${v}" is a third class (seen "${pos}" as positive and "${negative}" as negative); the label must be binary`, { file, row: table.lines[r], column: label });
     }
   } else {
     for (let r = 0; r < n; r++) {
-      const v = table.rows[r][li].trim().toLowerCase();
+      const v = table.columns[li][r].toLowerCase();
       if (TRUE_WORDS.has(v)) labels[r] = 1;
       else if (!FALSE_WORDS.has(v)) {
-        throw new StewardError('DataContractViolation', `label "${table.rows[r][li]}" is not binary (expected 0/1 or true/false; pass positiveLabel for other encodings)`, { file, row: table.lines[r], column: label });
+        throw new StewardError('DataContractViolation', `label "${table.columns[li][r]}" is not binary (expected 0/1 or true/false; pass positiveLabel for other encodings)`, { file, row: table.lines[r], column: label });
       }
     }
   }
   const scores = readScores(si, score);
   const baselineScores = bi >= 0 ? readScores(bi, input.baselineScore as string) : undefined;
   const groups: Record<string, string[]> = {};
-  groupCols.forEach((g, k) => (groups[g] = table.rows.map((row) => (row[gi[k]].trim() === '' ? '(missing)' : row[gi[k]].trim()))));
+  groupCols.forEach((g, k) => (groups[g] = table.columns[gi[k]].map((v) => (v === '' ? '(missing)' : v))));
   // Declared regression slices may filter on any column of the file.
   const sliceColumns: Record<string, string[]> = {};
-  table.header.forEach((h, j) => (sliceColumns[h] = table.rows.map((row) => row[j].trim())));
+  table.header.forEach((h, j) => (sliceColumns[h] = table.columns[j]));
 
   const report = evaluateClassifier({ labels, scores, threshold: input.threshold, groups, baselineScores, config: input.config, sliceColumns: { ...sliceColumns, ...groups } });
   return {

@@ -12,5 +12,4 @@ export * from './fairness';
 export * from './regression';
 export * from './importance';
 export * from './external';
-export { parseCsv, type CsvTable } from './csv';
 export { createRng, percentile, estimate, type Rng, type Estimate } from './random';
