@@ -269,6 +269,16 @@ export function define(code: i32): void {
   pendingSlot = -1;
 }
 
+// Records a field for JavaScript to convert: its slot, row, offset from `input` and length.
+@inline function pushException(slot: i32, row: i32, offset: i32, length: i32): void {
+  const x = exc + (<usize>excN << 4);
+  store<i32>(x, slot);
+  store<i32>(x, row, 4);
+  store<i32>(x, offset, 8);
+  store<i32>(x, length, 12);
+  excN++;
+}
+
 /**
  * Scans records from `input + start` while they end before `input + end`, storing them at rows
  * `rowIn`, `rowIn + 1`, … up to (not including) `maxRows` ≤ the configured capacity. `lineIn` is
@@ -341,24 +351,14 @@ export function scan(input: usize, start: i32, end: i32, rowIn: i32, maxRows: i3
           i = j;
           if (kind == INT && v != Math.floor(v)) {
             store<f64>(out, NaN);
-            const x = exc + (<usize>excN << 4);
-            store<i32>(x, slot);
-            store<i32>(x, r, 4);
-            store<i32>(x, <i32>(fs - input), 8);
-            store<i32>(x, <i32>(i - fs), 12);
-            excN++;
+            pushException(slot, r, <i32>(fs - input), <i32>(i - fs));
           } else store<f64>(out, v);
         } else {
           i = fieldEnd(j);
           c = <u32>load<u8>(i);
           store<f64>(out, NaN);
           if (!(emptyMissing && i == fs)) {
-            const x = exc + (<usize>excN << 4);
-            store<i32>(x, slot);
-            store<i32>(x, r, 4);
-            store<i32>(x, <i32>(fs - input), 8);
-            store<i32>(x, <i32>(i - fs), 12);
-            excN++;
+            pushException(slot, r, <i32>(fs - input), <i32>(i - fs));
           }
         }
       } else {
@@ -387,12 +387,7 @@ export function scan(input: usize, start: i32, end: i32, rowIn: i32, maxRows: i3
           }
           store<i32>(codes + <usize>slot * cap4 + (<usize>r << 2), code - 2);
         } else if (kind == TEXT) {
-          const x = exc + (<usize>excN << 4);
-          store<i32>(x, slot);
-          store<i32>(x, r, 4);
-          store<i32>(x, <i32>(fs - input), 8);
-          store<i32>(x, <i32>(i - fs), 12);
-          excN++;
+          pushException(slot, r, <i32>(fs - input), <i32>(i - fs));
         }
       }
       if (<i32>(i - fs) > limitField) {

@@ -18,6 +18,7 @@
  *   if (kernel) kernel.run(src, tok); // before tok.tokenize(); rows it took are converted already
  */
 import { type ColumnState, fieldText } from './columns';
+import { embeddedKernel } from '../wasm';
 import { CSV_KERNEL_WASM_BASE64 } from './csv-kernel.wasm';
 import type { CsvTokenizer } from './csv';
 import type { ByteSource } from './source';
@@ -41,13 +42,6 @@ const KIND_TEXT = 4;
 const OUTPUT_BYTES = 16 << 20;
 const EXCEPTIONS = 16384;
 
-// The slice of the WebAssembly API used here (the project's TypeScript lib has no DOM types).
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { exports: unknown };
-}
-const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
-
 interface KernelExports {
   memory: { buffer: ArrayBuffer };
   alloc(bytes: number): number;
@@ -70,18 +64,7 @@ interface KernelExports {
   scan(input: number, start: number, end: number, rowIn: number, maxRows: number, line: number): number;
 }
 
-let compiled: object | null | undefined;
-
-function kernelModule(): object | null {
-  if (compiled === undefined) {
-    try {
-      compiled = wasm ? new wasm.Module(Buffer.from(CSV_KERNEL_WASM_BASE64, 'base64')) : null;
-    } catch {
-      compiled = null; // no usable WebAssembly here: the JavaScript path reads everything
-    }
-  }
-  return compiled;
-}
+const kernel = embeddedKernel<KernelExports>(CSV_KERNEL_WASM_BASE64, 'CSV');
 
 let recordsTaken = 0;
 
@@ -97,7 +80,7 @@ export function csvKernelRecords(): number {
 
 /** True when the kernel is compiled into this process and not switched off by STEWARD_WASM=0. */
 export function csvKernelEnabled(): boolean {
-  return process.env.STEWARD_WASM !== '0' && kernelModule() !== null;
+  return kernel.enabled();
 }
 
 /**
@@ -160,15 +143,8 @@ export class CsvKernel {
   ): CsvKernel | null {
     const sep = o.separator[0];
     if (o.separator.length > 8 || sep === 45 || sep === 46 || (sep >= 48 && sep <= 57) || o.separator.includes(LF) || o.separator.includes(CR) || o.separator.includes(QUOTE)) return null;
-    if (!csvKernelEnabled()) return null;
-    const instance = new (wasm as WasmApi).Instance(kernelModule() as object, {
-      env: {
-        abort() {
-          throw new Error('CSV kernel aborted');
-        },
-      },
-    });
-    return new CsvKernel(instance.exports as unknown as KernelExports, states, slotOf.length, slotOf, o.separator, o.trim, o.maxFieldBytes, o.rows);
+    const exports = kernel.instantiate();
+    return exports ? new CsvKernel(exports, states, slotOf.length, slotOf, o.separator, o.trim, o.maxFieldBytes, o.rows) : null;
   }
 
   private refresh(): void {

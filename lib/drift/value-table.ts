@@ -15,6 +15,7 @@
  *   t.moments(values, Infinity, -Infinity, out); // out = [count, sum, min, max, ·]
  *   const stop = t.addChunk(values, 20_000, out[1] / out[0], out); // out[4] = M2 of values[0, stop)
  */
+import { embeddedKernel } from '../wasm';
 import { VALUE_TABLE_WASM_BASE64 } from './value-table.wasm';
 
 /** Distinct values, ascending, with their counts. */
@@ -192,32 +193,7 @@ export interface NumericKernel {
   sortInput(n: number): void;
 }
 
-// The slice of the WebAssembly API used here (the project's TypeScript lib has no DOM types).
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { exports: unknown };
-}
-const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
-let compiled: object | null | undefined;
-
-function tableModule(): object | null {
-  if (compiled === undefined) {
-    try {
-      compiled = wasm ? new wasm.Module(Buffer.from(VALUE_TABLE_WASM_BASE64, 'base64')) : null;
-    } catch {
-      compiled = null;
-    }
-  }
-  return compiled;
-}
-
-const imports = {
-  env: {
-    abort() {
-      throw new Error('value table kernel aborted');
-    },
-  },
-};
+const numeric = embeddedKernel<NumericKernel>(VALUE_TABLE_WASM_BASE64, 'numeric');
 
 /** The WebAssembly table: one instance (and memory) per table, freed with it. */
 class WasmValueTable implements ValueTable {
@@ -225,7 +201,7 @@ class WasmValueTable implements ValueTable {
   private loaded: Float64Array | null = null;
 
   constructor(capacity: number) {
-    this.k = new (wasm as WasmApi).Instance(tableModule() as object, imports).exports as NumericKernel;
+    this.k = numeric.instantiate() as NumericKernel;
     this.k.init(capacity);
   }
 
@@ -284,9 +260,6 @@ class WasmValueTable implements ValueTable {
   }
 }
 
-function useWasm(): boolean {
-  return process.env.STEWARD_WASM !== '0' && tableModule() !== null;
-}
 
 /**
  * A fresh instance of the numeric kernel (its own memory), or null when WebAssembly is unavailable
@@ -296,7 +269,7 @@ function useWasm(): boolean {
  *   const k = newNumericKernel(); // used by CentroidSummary for its batch path
  */
 export function newNumericKernel(): NumericKernel | null {
-  return useWasm() ? (new (wasm as WasmApi).Instance(tableModule() as object, imports).exports as NumericKernel) : null;
+  return numeric.instantiate();
 }
 
 let sorter: NumericKernel | null = null;
@@ -309,8 +282,8 @@ let sorter: NumericKernel | null = null;
  *   sortFloat64(Float64Array.of(3, -1, 2)); // Float64Array [-1, 2, 3]
  */
 export function sortFloat64(values: Float64Array): Float64Array {
-  if (values.length < 64 || !useWasm()) return values.sort();
-  sorter ??= new (wasm as WasmApi).Instance(tableModule() as object, imports).exports as NumericKernel;
+  if (values.length < 64 || !numeric.enabled()) return values.sort();
+  sorter ??= numeric.instantiate() as NumericKernel;
   const ptr = sorter.inputPtr(values.length);
   new Float64Array(sorter.memory.buffer, ptr, values.length).set(values);
   sorter.sortInput(values.length);
@@ -327,5 +300,5 @@ export function sortFloat64(values: Float64Array): Float64Array {
  *   t.sorted(); // { values: [1.5], counts: [2] }
  */
 export function createValueTable(capacity: number): ValueTable {
-  return useWasm() ? new WasmValueTable(capacity) : new JsValueTable(capacity);
+  return numeric.enabled() ? new WasmValueTable(capacity) : new JsValueTable(capacity);
 }
