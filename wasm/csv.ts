@@ -34,7 +34,6 @@ export const SCAN_ROWS_FULL: i32 = 3; // `maxRows` records are stored: copy them
 const POW10: StaticArray<f64> = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
 let nFields: i32 = 0;
-let slots: i32 = 0;
 let capacity: i32 = 0;
 let sepByte: u32 = 0; // first byte of the separator
 let sepLen: i32 = 1; // separators of up to 8 bytes (Adult's ", " is two)
@@ -42,7 +41,6 @@ let sepBytes: u64 = 0; // the whole separator, little-endian
 let sepMask: u64 = 0xff;
 let trimBlanks: bool = false; // categories are looked up without surrounding spaces/tabs
 let maxField: i32 = 0;
-let emptyMissing: bool = true;
 
 let kinds: usize = 0; // u8[nFields]
 let slotOf: usize = 0; // i32[nFields]
@@ -76,9 +74,8 @@ export function alloc(bytes: i32): usize {
  * Lays out the per-read arrays. `sep` is the separator's bytes little-endian (1 to 8 of them,
  * `sepLength`); `trim` asks for categories to be looked up without surrounding spaces and tabs.
  */
-export function configure(fields: i32, slotCount: i32, cap: i32, sep: u64, sepLength: i32, trim: i32, maxFieldBytes: i32, emptyIsMissing: i32, exceptionCap: i32): void {
+export function configure(fields: i32, slotCount: i32, cap: i32, sep: u64, sepLength: i32, trim: i32, maxFieldBytes: i32, exceptionCap: i32): void {
   nFields = fields;
-  slots = slotCount;
   capacity = cap;
   sepByte = <u32>(sep & 0xff);
   sepLen = sepLength;
@@ -87,7 +84,6 @@ export function configure(fields: i32, slotCount: i32, cap: i32, sep: u64, sepLe
   trimBlanks = trim != 0;
   sepVec = i8x16.splat(<i8>sepByte);
   maxField = maxFieldBytes;
-  emptyMissing = emptyIsMissing != 0;
   kinds = heap.alloc(<usize>fields + 8);
   slotOf = heap.alloc(<usize>fields * 4 + 8);
   nums = heap.alloc(<usize>slotCount * <usize>cap * 8 + 8);
@@ -241,7 +237,8 @@ export function define(code: i32): void {
   const size = load<u32>(t, 8);
   const mask = load<u32>(t, 4);
   if ((size + 1) * 2 > mask + 1) {
-    // Grow the table (the old one is abandoned: the stub heap does not free).
+    // Grow the table. The old one is not freed: this module's bump allocator never frees, and a
+    // table only grows to twice its final size in all.
     const oldBase = <usize>load<u32>(t);
     const oldSlots = mask + 1;
     const nextSlots = oldSlots << 1;
@@ -357,7 +354,7 @@ export function scan(input: usize, start: i32, end: i32, rowIn: i32, maxRows: i3
           i = fieldEnd(j);
           c = <u32>load<u8>(i);
           store<f64>(out, NaN);
-          if (!(emptyMissing && i == fs)) {
+          if (i != fs) { // an empty numeric field is missing, as in JavaScript
             pushException(slot, r, <i32>(fs - input), <i32>(i - fs));
           }
         }

@@ -4,9 +4,11 @@
 // probing. The hash, the initial size and the growth rule are the JavaScript table's, so both lay
 // values out identically and profiles do not depend on which one ran.
 //
-// `addChunk` also does what the profile's two loops over a chunk do: the count, sum and range of
-// the non-NaN values (`moments`), then the sum of squared deviations from the chunk mean while
-// adding each value to the table, stopping right after the table outgrows `cap` distinct values.
+// `moments` and `addChunk` also do what the profile's two loops over a chunk do: the count, sum and
+// range of the non-NaN values, then the sum of squared deviations from the chunk mean while adding
+// each value to the table, stopping right after the table outgrows `cap` distinct values. Both take
+// the running totals of the slices before, so a chunk fed slice by slice sums in the same order as
+// one loop over it.
 
 let table: usize = 0; // slots of { key: f64, count: f64 } (one cache line per probe); count 0 = empty
 let mask: u32 = 0;
@@ -83,10 +85,10 @@ export function add(v: f64, w: f64): void {
   }
 }
 
-/** Count, sum, min and max of the non-NaN inputs [0, n), starting from min0/max0. */
-export function moments(n: i32, min0: f64, max0: f64): void {
-  let cnt: f64 = 0;
-  let sum: f64 = 0;
+/** Count, sum, min and max of the non-NaN inputs [0, n), continuing from the given totals. */
+export function moments(n: i32, cnt0: f64, sum0: f64, min0: f64, max0: f64): void {
+  let cnt = cnt0;
+  let sum = sum0;
   let mn = min0;
   let mx = max0;
   for (let i = 0; i < n; i++) {
@@ -104,12 +106,12 @@ export function moments(n: i32, min0: f64, max0: f64): void {
 }
 
 /**
- * Adds the non-NaN inputs [0, n) to the table (-0 as 0) and sums their squared deviations from
- * `mean` into m2(); stops after the value that takes the table past `cap` distinct values and
+ * Adds the non-NaN inputs [0, n) to the table (-0 as 0) and adds their squared deviations from
+ * `mean` to m2From, into m2(); stops after the value that takes the table past `cap` distinct values and
  * returns the index after it (n when every value went in).
  */
-export function addChunk(n: i32, cap: i32, mean: f64): i32 {
-  let m2: f64 = 0;
+export function addChunk(n: i32, cap: i32, mean: f64, m2From: f64): i32 {
+  let m2 = m2From;
   let i = 0;
   while (i < n) {
     const v = load<f64>(input + (<usize>i << 3));

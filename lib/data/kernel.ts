@@ -27,7 +27,7 @@ const LF = 10;
 const CR = 13;
 const QUOTE = 34;
 
-const SCAN_STOPPED = 0;
+// scan() results (wasm/csv.ts); 0 means it went as far as it can.
 const SCAN_NEED_CODE = 1;
 const SCAN_EXCEPTIONS_FULL = 2;
 const SCAN_ROWS_FULL = 3;
@@ -45,7 +45,7 @@ const EXCEPTIONS = 16384;
 interface KernelExports {
   memory: { buffer: ArrayBuffer };
   alloc(bytes: number): number;
-  configure(fields: number, slots: number, capacity: number, sep: bigint, sepLength: number, trim: number, maxField: number, emptyIsMissing: number, exceptionCap: number): void;
+  configure(fields: number, slots: number, capacity: number, sep: bigint, sepLength: number, trim: number, maxField: number, exceptionCap: number): void;
   kindsPtr(): number;
   slotOfPtr(): number;
   numsPtr(): number;
@@ -112,7 +112,7 @@ export class CsvKernel {
     this.capacity = Math.max(1, Math.min(rows, Math.floor(OUTPUT_BYTES / (12 * Math.max(1, slots)))));
     let sep = 0n;
     for (let b = separator.length - 1; b >= 0; b--) sep = (sep << 8n) | BigInt(separator[b]);
-    k.configure(fields, slots, this.capacity, sep, separator.length, trim ? 1 : 0, maxFieldBytes, 1, EXCEPTIONS);
+    k.configure(fields, slots, this.capacity, sep, separator.length, trim ? 1 : 0, maxFieldBytes, EXCEPTIONS);
     this.refresh();
     const kinds = k.kindsPtr();
     const slotPtr = k.slotOfPtr() >> 2;

@@ -66,9 +66,9 @@ export interface ReadOptions {
   /** Size of the read window, in bytes. Default 1 MiB; tests use tiny windows to exercise refills. */
   bufferBytes?: number;
   /**
-   * Refill the same column arrays for every chunk instead of allocating new ones (less garbage,
-   * ~10% faster on large files). Only for consumers that are done with a chunk before asking for the
-   * next one, like profiles and contract checks: a kept chunk's values change under it.
+   * Refill the same column arrays for every chunk instead of allocating new ones (less garbage to
+   * collect). Only for consumers that are done with a chunk before asking for the next one, like
+   * profiles and contract checks: a kept chunk's values change under it.
    */
   reuseBuffers?: boolean;
 }

@@ -170,10 +170,14 @@ export class CentroidSummary {
   addArray(values: Float64Array): void {
     const k = this.kernel;
     if (k) {
-      const ptr = this.inputFor(k, values.length);
-      new Float64Array(k.memory.buffer, ptr, values.length).set(values);
+      // In slices of one batch, so the kernel's input buffer stays 64 KB whatever the chunk size.
       this.toKernel(k);
-      k.centroidAddInput(values.length);
+      for (let s = 0; s < values.length; s += BUFFER) {
+        const n = Math.min(BUFFER, values.length - s);
+        const ptr = this.inputFor(k, n);
+        new Float64Array(k.memory.buffer, ptr, n).set(values.subarray(s, s + n));
+        k.centroidAddInput(n);
+      }
       this.fromKernel(k);
       return;
     }

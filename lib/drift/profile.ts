@@ -147,26 +147,25 @@ class NumericAccumulator {
   add(values: Float64Array): void {
     const n = values.length;
     this.rows += n;
-    // Pass 1: count, sum, range. Pass 2 (below) uses the chunk mean for a stable M2.
+    // Count, sum and range, then (with the table) M2 about the chunk mean, for a stable variance.
     const out = this.scratch;
     const table = this.table;
-    if (table !== null) table.moments(values, this.min, this.max, out);
-    else chunkMoments(values, this.min, this.max, out);
+    let i = 0;
+    if (table !== null) i = table.addChunk(values, this.min, this.max, this.opts.exactCap, out);
+    else {
+      chunkMoments(values, this.min, this.max, out);
+      out[4] = 0;
+    }
     const cnt = out[0];
     this.missing += n - cnt;
     if (cnt === 0) return;
     this.min = out[2];
     this.max = out[3];
     const cm = out[1] / cnt;
-    let cm2 = 0;
+    let cm2 = out[4];
     const cuts = this.refCuts;
     const rc = this.refCounts;
-    let i = 0;
-    if (table !== null) {
-      i = table.addChunk(values, this.opts.exactCap, cm, out);
-      cm2 = out[4];
-      if (table.size > this.opts.exactCap) this.toSummary();
-    }
+    if (table !== null && table.size > this.opts.exactCap) this.toSummary();
     if (i < n) {
       for (let j = i; j < n; j++) {
         const v = values[j];
@@ -361,7 +360,6 @@ class CategoricalAccumulator {
   rows = 0;
   missing = 0;
   private codeCounts = new Float64Array(16);
-  private lanes = new Int32Array(64);
   private dictionary: string[] = [];
   /** Counts folded in by merges or from stored profiles, keyed by category string. */
   private byName = new Map<string, number>();
@@ -383,33 +381,15 @@ class CategoricalAccumulator {
       grown.set(this.codeCounts);
       this.codeCounts = grown;
     }
-    // Counted in four interleaved integer lanes (slot 0 = missing, code c at c + 1): runs of one
-    // category then do not wait on the previous increment of the same counter.
-    const stride = dictionary.length + 1;
-    if (this.lanes.length < 4 * stride) this.lanes = new Int32Array(4 * Math.max(stride, 16));
-    const lanes = this.lanes;
-    const n = codes.length;
-    const n4 = n - (n & 3);
-    const s1 = stride;
-    const s2 = 2 * stride;
-    const s3 = 3 * stride;
-    let i = 0;
-    for (; i < n4; i += 4) {
-      lanes[codes[i] + 1]++;
-      lanes[s1 + codes[i + 1] + 1]++;
-      lanes[s2 + codes[i + 2] + 1]++;
-      lanes[s3 + codes[i + 3] + 1]++;
-    }
-    for (; i < n; i++) lanes[codes[i] + 1]++;
     const cc = this.codeCounts;
-    for (let c = 0; c < stride; c++) {
-      const k = lanes[c] + lanes[s1 + c] + lanes[s2 + c] + lanes[s3 + c];
-      if (k === 0) continue;
-      lanes[c] = lanes[s1 + c] = lanes[s2 + c] = lanes[s3 + c] = 0;
-      if (c === 0) this.missing += k;
-      else cc[c - 1] += k;
+    let missing = 0;
+    for (let i = 0; i < codes.length; i++) {
+      const c = codes[i];
+      if (c < 0) missing++;
+      else cc[c]++;
     }
-    this.rows += n;
+    this.rows += codes.length;
+    this.missing += missing;
   }
 
   private foldCodes(): void {
