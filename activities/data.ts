@@ -4,16 +4,16 @@
  * store under its sha256 so training workers read exactly the bytes that were checked.
  */
 import { datasets } from '../db/schema';
-import { jsonBytes } from '../lib/artifacts';
-import { appendAudit } from '../lib/audit';
+import { jsonBytes } from '../lib/registry/artifacts';
+import { appendAudit } from '../lib/registry/audit';
 import { assertContract, checkContract, parseContract } from '../lib/data/contract';
 import { ProfileBuilder, profileCategories } from '../lib/drift/profile';
 import { computeDrift, type DriftConfig, type DriftReport } from '../lib/drift/suite';
-import { StewardError } from '../lib/errors';
-import { readOptionsFor } from '../lib/data-io';
-import { parsePolicy } from '../lib/policy';
-import { productionReference } from '../lib/registry';
-import type { DataValidation } from '../lib/release-types';
+import { StewardError } from '../lib/core/errors';
+import { readOptionsFor } from '../lib/policy/io';
+import { parsePolicy } from '../lib/policy/schema';
+import { productionReference } from '../lib/registry/models';
+import type { DataValidation } from '../lib/release/types';
 import type { ActivityDeps } from './deps';
 import { withFailureTypes } from './failures';
 

@@ -4,18 +4,18 @@
  * protected attribute and intersection, permutation importance (and its change against production),
  * latency and size. The report and the model card are stored content-addressed with the version.
  */
-import { jsonBytes } from '../lib/artifacts';
+import { jsonBytes } from '../lib/registry/artifacts';
 import { ProfileBuilder } from '../lib/drift/profile';
-import { loadModelTable } from '../lib/data-io';
-import { headlineMetrics, type EvaluationBundle, type GateCheck } from '../lib/evaluation-bundle';
+import { loadModelTable } from '../lib/policy/io';
+import { headlineMetrics, type EvaluationBundle, type GateCheck } from '../lib/release/evidence';
 import { compareImportance, createRng, evaluateClassifier, parseEvaluationConfig, permutationImportance } from '../lib/metrics';
 import type { Table as ImportanceTable } from '../lib/metrics/importance';
 import { labelsFromTable, selectRows, type Table as ModelTableColumns } from '../lib/model/features';
 import { measureLatency, predictProba } from '../lib/model/predict';
 import { loadModel } from '../lib/model/serialize';
-import { parsePolicy } from '../lib/policy';
-import { getVersion } from '../lib/registry';
-import type { EvaluationSummary, TrainedCandidate } from '../lib/release-types';
+import { parsePolicy } from '../lib/policy/schema';
+import { getVersion } from '../lib/registry/models';
+import type { EvaluationSummary, TrainedCandidate } from '../lib/release/types';
 import type { ActivityDeps } from './deps';
 import { withFailureTypes } from './failures';
 

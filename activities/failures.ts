@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { isStewardError } from '../lib/errors';
+import { isStewardError } from '../lib/core/errors';
 
 /**
  * Runs an activity body, turning Steward's typed errors into non-retryable ApplicationFailures with

@@ -4,11 +4,11 @@
  */
 import { and, eq, sql } from 'drizzle-orm';
 import { approvals, modelVersions, production, releases } from '../db/schema';
-import { appendAudit } from '../lib/audit';
-import { getModel, productionVersion } from '../lib/registry';
-import { attachVersionCard } from '../lib/version-card';
-import type { DataValidation, Decision, EvaluationSummary, ReleaseInput, ReleasePlan, ReleaseStatus, TrainedCandidate } from '../lib/release-types';
-import { StewardError } from '../lib/errors';
+import { appendAudit } from '../lib/registry/audit';
+import { getModel, productionVersion } from '../lib/registry/models';
+import { attachVersionCard } from '../lib/registry/cards';
+import type { DataValidation, Decision, EvaluationSummary, ReleaseInput, ReleasePlan, ReleaseStatus, TrainedCandidate } from '../lib/release/types';
+import { StewardError } from '../lib/core/errors';
 import type { ActivityDeps } from './deps';
 import { withFailureTypes } from './failures';
 

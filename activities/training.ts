@@ -5,14 +5,14 @@
  */
 import { activityInfo, Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { ArtifactStore } from '../lib/artifacts';
-import { loadModelTable } from '../lib/data-io';
+import type { ArtifactStore } from '../lib/registry/artifacts';
+import { loadModelTable } from '../lib/policy/io';
 import { parseTrainingConfig } from '../lib/model/config';
 import { isTrainingCancelled, trainClassifier } from '../lib/model/train';
-import { canonicalJson, parsePolicy, sha256Hex } from '../lib/policy';
-import type { TrainedCandidate } from '../lib/release-types';
+import { canonicalJson, parsePolicy, sha256Hex } from '../lib/policy/schema';
+import type { TrainedCandidate } from '../lib/release/types';
 import { withFailureTypes } from './failures';
-import { StewardError } from '../lib/errors';
+import { StewardError } from '../lib/core/errors';
 
 interface CheckpointRef {
   epoch: number;

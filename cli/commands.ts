@@ -8,10 +8,10 @@ import { parseArgs } from 'node:util';
 import { checkContract, parseContract, type ContractReport } from '../lib/data/contract';
 import { scanChunks, type ReadOptions } from '../lib/data/reader';
 import type { ColumnSpec } from '../lib/data/types';
-import { readOptionsFor } from '../lib/data-io';
+import { readOptionsFor } from '../lib/policy/io';
 import { ProfileBuilder, profileCategories, type DatasetProfile } from '../lib/drift/profile';
 import { computeDrift, formatDriftTable, type DriftConfig, type DriftReport } from '../lib/drift/suite';
-import { StewardError } from '../lib/errors';
+import { StewardError } from '../lib/core/errors';
 import type { CliContext } from './context';
 
 export interface ExtraCommand {
@@ -76,7 +76,7 @@ const dataCommand: ExtraCommand = {
       const [model, file] = positionals;
       if (!model || !file) throw new StewardError('InvalidInput', 'usage: steward data check <model> <file>');
       const { db } = await ctx.database();
-      const { getModel, productionReference } = await import('../lib/registry');
+      const { getModel, productionReference } = await import('../lib/registry/models');
       const { policy } = await getModel(db, model);
       const contract = parseContract(policy.contract);
       const options = readOptionsFor(policy, contract);
@@ -135,7 +135,7 @@ const cardCommand: ExtraCommand = {
     const version = Number(String(v ?? '').replace(/^v/, ''));
     if (!model || !Number.isInteger(version)) throw new StewardError('InvalidInput', 'usage: steward card <model> <version>');
     const { db } = await ctx.database();
-    const [{ renderVersionCard }, { localArtifactStore }] = await Promise.all([import('../lib/version-card'), import('../lib/artifacts')]);
+    const [{ renderVersionCard }, { localArtifactStore }] = await Promise.all([import('../lib/registry/cards'), import('../lib/registry/artifacts')]);
     const card = await renderVersionCard(db, localArtifactStore(ctx.config.artifactsDir), model, version);
     const dir = resolve((values.out as string | undefined) ?? '.');
     mkdirSync(dir, { recursive: true });
@@ -153,7 +153,7 @@ const auditCommand: ExtraCommand = {
   async run(argv, ctx) {
     const { values, positionals } = parse(argv, {});
     if (positionals[0] !== 'verify') throw new StewardError('InvalidInput', 'usage: steward audit verify');
-    const result = await (await import('../lib/audit')).verifyAuditChain((await ctx.database()).db);
+    const result = await (await import('../lib/registry/audit')).verifyAuditChain((await ctx.database()).db);
     process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : result.ok ? `audit chain intact: ${result.events} events\n` : `audit chain BROKEN at event ${result.brokenAt} (of ${result.events})\n`);
     return result.ok ? 0 : 1;
   },

@@ -6,9 +6,9 @@
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { Database } from '../db/client';
-import { loadConfig, type StewardConfig } from '../lib/config';
-import { StewardError } from '../lib/errors';
-import { readStackInfo } from '../lib/stack-file';
+import { loadConfig, type StewardConfig } from '../lib/runtime/config';
+import { StewardError } from '../lib/core/errors';
+import { readStackInfo } from '../lib/runtime/stack-file';
 
 export interface CliContext {
   config: StewardConfig;
@@ -31,7 +31,7 @@ export function createCliContext(env: NodeJS.ProcessEnv = process.env): CliConte
       const address = config.temporal.address ?? stack?.temporalAddress;
       if (!address) throw new StewardError('InvalidInput', 'no Temporal server: run `npx steward dev` in another terminal, or set TEMPORAL_ADDRESS');
       // Loaded on first use: commands that never talk to Temporal or the database start faster.
-      client ??= await (await import('../lib/temporal')).connectClient(config.temporal, address);
+      client ??= await (await import('../lib/runtime/temporal')).connectClient(config.temporal, address);
       return client;
     },
     async database() {

@@ -1,5 +1,5 @@
 /** `steward dev`: the embedded stack in the foreground until Ctrl-C. */
-import { startStack } from '../lib/stack';
+import { startStack } from '../workers/stack';
 import type { CliContext } from './context';
 
 export async function runDev(ctx: CliContext, ports: { temporal?: number; ui?: number } = {}): Promise<number> {

@@ -1,4 +1,4 @@
-import type { ReleaseState } from '../lib/release-types';
+import type { ReleaseState } from '../lib/release/types';
 
 /** A release's state as readable lines (CLI `status`, the demo). */
 export function formatState(s: ReleaseState): string {

@@ -4,16 +4,16 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { isStewardError, StewardError } from '../lib/errors';
-import { parseDuration } from '../lib/duration';
+import { isStewardError, StewardError } from '../lib/core/errors';
+import { parseDuration } from '../lib/core/duration';
 import { createCliContext, type CliContext } from './context';
 import { extraCommands } from './commands';
 import { formatState } from './format';
 
 // The registry (database driver), the Temporal client and the policy schema load on first use, so a
 // data command or --help does not pay for them.
-const registry = () => import('../lib/registry');
-const releases = () => import('../lib/release-client');
+const registry = () => import('../lib/registry/models');
+const releases = () => import('../lib/release/client');
 
 const usage = `steward - keeps deployed models healthy (Temporal workflows)
 
@@ -96,7 +96,7 @@ async function main(argv: string[]): Promise<number> {
         return await runDev(ctx, { temporal: port('port'), ui: port('ui-port') });
       }
       case 'register': {
-        const policy = (await import('../lib/policy')).loadPolicyFile(need(args, 0, 'policy file'));
+        const policy = (await import('../lib/policy/schema')).loadPolicyFile(need(args, 0, 'policy file'));
         const { db } = await ctx.database();
         const r = await (await registry()).registerModel(db, policy);
         print(json, r, () => `${r.created ? 'registered' : 'updated'} ${r.name} (policy ${r.policyHash.slice(0, 12)})`);

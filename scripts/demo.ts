@@ -5,14 +5,14 @@
  * `--keep` leaves the stack running afterwards so the release can be browsed in the Web UI.
  */
 import { join, resolve } from 'node:path';
-import { loadConfig } from '../lib/config';
-import { StewardError } from '../lib/errors';
-import { loadPolicyFile } from '../lib/policy';
-import { decideRelease, startRelease, waitForStage } from '../lib/release-client';
-import { registerModel } from '../lib/registry';
-import { projectRoot, sharedDataDir } from '../lib/paths';
-import { readStackInfo, startStack } from '../lib/stack';
-import { connectClient } from '../lib/temporal';
+import { loadConfig } from '../lib/runtime/config';
+import { StewardError } from '../lib/core/errors';
+import { loadPolicyFile } from '../lib/policy/schema';
+import { decideRelease, startRelease, waitForStage } from '../lib/release/client';
+import { registerModel } from '../lib/registry/models';
+import { projectRoot, sharedDataDir } from '../lib/runtime/paths';
+import { readStackInfo, startStack } from '../workers/stack';
+import { connectClient } from '../lib/runtime/temporal';
 import { openDatabase } from '../db/client';
 import { formatState } from '../cli/format';
 

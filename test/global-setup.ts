@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
-import { startDevServer } from '../lib/dev-server';
+import { startDevServer } from '../lib/runtime/dev-server';
 import { workflowsPath } from '../workers';
 import { startTestPostgres } from './support/postgres';
 

@@ -6,8 +6,8 @@
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createControlActivities, createTrainingActivities, type ActivityDeps } from '../activities';
-import type { ArtifactStore } from '../lib/artifacts';
-import { taskQueues } from '../lib/names';
+import type { ArtifactStore } from '../lib/registry/artifacts';
+import { taskQueues } from '../lib/core/names';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 

@@ -4,10 +4,10 @@
  */
 import { createControlWorker, createTrainingWorker } from './index';
 import { openDatabase } from '../db/client';
-import { localArtifactStore } from '../lib/artifacts';
-import { loadConfig } from '../lib/config';
-import { connectWorker } from '../lib/temporal';
-import { codeVersion } from '../lib/version';
+import { localArtifactStore } from '../lib/registry/artifacts';
+import { loadConfig } from '../lib/runtime/config';
+import { connectWorker } from '../lib/runtime/temporal';
+import { codeVersion } from '../lib/runtime/code-version';
 
 const role = process.argv[2];
 if (role !== 'control' && role !== 'training') {

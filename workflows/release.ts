@@ -25,8 +25,8 @@ import {
 } from '@temporalio/workflow';
 import { TimeoutType } from '@temporalio/common';
 import type { ControlActivities, TrainingActivities } from '../activities/types';
-import { searchAttributes, taskQueues } from '../lib/names';
-import type { Decision, DecisionInput, ReleaseInput, ReleasePlan, ReleaseStage, ReleaseState, ReleaseStatus, TrainedCandidate } from '../lib/release-types';
+import { searchAttributes, taskQueues } from '../lib/core/names';
+import type { Decision, DecisionInput, ReleaseInput, ReleasePlan, ReleaseStage, ReleaseState, ReleaseStatus, TrainedCandidate } from '../lib/release/types';
 
 export const approveUpdate = defineUpdate<ReleaseState, [DecisionInput]>('approve');
 export const rejectUpdate = defineUpdate<ReleaseState, [DecisionInput]>('reject');

@@ -9,8 +9,8 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ColumnSpec } from '../../lib/data/types';
-import { createRng } from '../../lib/metrics/random';
-import { sharedDataDir } from '../../lib/paths';
+import { createRng } from '../../lib/core/random';
+import { sharedDataDir } from '../../lib/runtime/paths';
 
 /** The project's seeded generator (lib/metrics/random) as a plain `() => number` stream. */
 function rng(seed: number): () => number {

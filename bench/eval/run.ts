@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { adultScores, loadAdultTest } from '../../lib/metrics/adult-fixture';
+import { adultScores, loadAdultTest } from '../../test/support/adult-scores';
 import { evaluateClassification } from '../../lib/metrics/classification';
 import { evaluateClassifier, evaluateScoresFile } from '../../lib/metrics/external';
 import { evaluateFairness } from '../../lib/metrics/fairness';

@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { initBackend, type BackendName } from '../../lib/model/backend';
 import { FeaturePipeline, labelsFromTable } from '../../lib/model/features';
 import { parseTrainingConfig, type TrainingConfigInput } from '../../lib/model/config';
-import { adultFeatures, loadAdult } from '../../lib/model/testing';
+import { adultFeatures, loadAdult } from '../../test/support/adult';
 import { trainClassifier } from '../../lib/model/train';
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { thresholdLine } from './charts';
-import { adultIncomeCard } from './fixture';
+import { adultIncomeCard } from '../../test/support/card-fixture';
 import { renderModelCardHtml, renderModelCardMarkdown } from './render';
 import { modelCardInputSchema, type FairnessBreakdown, type ModelCardInput } from './types';
 

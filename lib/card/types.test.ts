@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { adultIncomeCard } from './fixture';
+import { adultIncomeCard } from '../../test/support/card-fixture';
 import { modelCardInputSchema } from './types';
 
 const identity = { name: 'adult-income', version: 'v1', createdAt: '2024-05-01T10:00:00Z' };

@@ -1,4 +1,4 @@
-import { StewardError } from '../errors';
+import { StewardError } from '../core/errors';
 import { FIELD_HASHED, fieldHash } from './csv';
 import type { ColumnChunk, ColumnType } from './types';
 import {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { StewardError } from '../errors';
+import { StewardError } from '../core/errors';
 import { assertContract, checkContract, parseContract, type ContractReport, type DataContractInput } from './contract';
-import { tempFile } from './test-files';
+import { tempFile } from '../../test/support/temp-files';
 
 const people = tempFile(
   ['id,age,sex,score,label', '1,39,Male,0.5,yes', '2,,Female,0.7,no', '3,150,Other,abc,maybe', '3,41,Male,0.1,', '5,28,Alien,0.2,no'].join('\n') + '\n',

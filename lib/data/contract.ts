@@ -5,7 +5,7 @@
  * on a file that is not a table.
  */
 import { z } from 'zod';
-import { StewardError } from '../errors';
+import { StewardError } from '../core/errors';
 import { readHeader, scanChunks, type ReadOptions } from './reader';
 import { columnTypes, recordLine, type ColumnSpec, type DataChunk } from './types';
 import { parseTimestamp } from './values';

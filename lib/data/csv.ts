@@ -1,4 +1,4 @@
-import { StewardError } from '../errors';
+import { StewardError } from '../core/errors';
 import type { ByteSource } from './source';
 
 const LF = 10;

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isStewardError } from '../errors';
+import { isStewardError } from '../core/errors';
 import { fieldHash } from './csv';
 import { readTable } from './reader';
-import { tempFile } from './test-files';
+import { tempFile } from '../../test/support/temp-files';
 import type { ColumnChunk, ColumnSpec } from './types';
 
 // The tokenizer's fast path (quote-free, CR-free windows, one-byte separator) must agree exactly with

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isStewardError } from '../errors';
+import { isStewardError } from '../core/errors';
 import { readTable, type ReadOptions } from './reader';
-import { tempFile } from './test-files';
+import { tempFile } from '../../test/support/temp-files';
 import type { ColumnSpec } from './types';
 
 // Bytes that matter to the parser, so random input hits quotes, separators and line ends often.

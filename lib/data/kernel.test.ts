@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isStewardError } from '../errors';
+import { isStewardError } from '../core/errors';
 import { csvKernelEnabled, csvKernelRecords } from './kernel';
 import { readTable, type ReadOptions } from './reader';
-import { tempFile } from './test-files';
+import { tempFile } from '../../test/support/temp-files';
 import type { ColumnChunk, ColumnSpec } from './types';
 
 // The WebAssembly kernel must be invisible: every table and every error is the same as the pure

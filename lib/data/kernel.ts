@@ -18,7 +18,7 @@
  *   if (kernel) kernel.run(src, tok); // before tok.tokenize(); rows it took are converted already
  */
 import { type ColumnState, fieldText } from './columns';
-import { embeddedKernel } from '../wasm';
+import { embeddedKernel } from '../runtime/wasm';
 import { CSV_KERNEL_WASM_BASE64 } from './csv-kernel.wasm';
 import type { CsvTokenizer } from './csv';
 import type { ByteSource } from './source';

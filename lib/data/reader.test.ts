@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { StewardError } from '../errors';
+import { StewardError } from '../core/errors';
 import { readChunks, readHeader, readTable, scanChunks, type ReadOptions } from './reader';
-import { tempFile } from './test-files';
+import { tempFile } from '../../test/support/temp-files';
 import { recordLine, type ColumnChunk, type DataChunk } from './types';
 
 function numbers(col: ColumnChunk | undefined): number[] {

@@ -20,7 +20,7 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { StewardError } from '../errors';
+import { StewardError } from '../core/errors';
 import { ColumnState, convertCategories, convertNumbers, fieldText, inferJsonType, inferType, type ColumnContext, type InvalidValue } from './columns';
 import { CsvTokenizer, MAX_FIELDS, TOKENS_END, TOKENS_ERROR, TOKENS_FULL, TOKENS_MORE } from './csv';
 import { CsvKernel } from './kernel';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createRng } from '../metrics/random';
-import { sharedDataDir } from '../paths';
+import { createRng } from '../core/random';
+import { sharedDataDir } from '../runtime/paths';
 import { describe, expect, it } from 'vitest';
 import type { DataChunk } from './chunk';
 import { boundsOf, CentroidSummary } from './centroids';

@@ -23,7 +23,7 @@
  * A categorical column keeps category frequencies by string (codes are per-read), capped at
  * `maxCategories` most frequent categories with the remainder in `otherCount`.
  */
-import { StewardError } from '../errors';
+import { StewardError } from '../core/errors';
 import type { DataChunk } from './chunk';
 import { CentroidSummary, type CentroidState, centroidSample, DEFAULT_CENTROIDS, type Group } from './centroids';
 import { chunkMoments, createValueTable, type ValueCounts, type ValueTable } from './value-table';

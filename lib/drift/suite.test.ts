@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { sharedDataDir } from '../paths';
+import { sharedDataDir } from '../runtime/paths';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

@@ -23,7 +23,7 @@
  * side's counts are exact when its profile was built with `{ reference }`.
  */
 import { z } from 'zod';
-import { StewardError } from '../errors';
+import { StewardError } from '../core/errors';
 import type { ColumnType, DataChunk } from './chunk';
 import { centroidSample } from './centroids';
 import { binIndex, type ColumnProfile, type DatasetProfile, type NumericColumnProfile, ProfileBuilder, type ProfileOptions } from './profile';

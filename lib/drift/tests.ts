@@ -15,7 +15,7 @@
  * Samples are passed as sorted distinct values with integer weights (multiplicities), which is
  * what profiles store; `weightedSample` builds one from raw numbers.
  */
-import { StewardError } from '../errors';
+import { StewardError } from '../core/errors';
 import { chiSquareSf, kolmogorovSf, normalSf } from './special';
 
 /** Sorted, distinct values with positive weights (multiplicities). */

@@ -16,7 +16,7 @@
  *   const out = new Float64Array(5);
  *   const stop = t.addChunk(values, Infinity, -Infinity, 20_000, out); // out = [count, sum, min, max, M2]
  */
-import { embeddedKernel } from '../wasm';
+import { embeddedKernel } from '../runtime/wasm';
 import { VALUE_TABLE_WASM_BASE64 } from './value-table.wasm';
 
 /** Distinct values, ascending, with their counts. */

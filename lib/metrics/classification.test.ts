@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { adultScores, loadAdultTest } from './adult-fixture';
+import { adultScores, loadAdultTest } from '../../test/support/adult-scores';
 import {
   accuracy,
   averagePrecision,
@@ -19,7 +19,7 @@ import {
   recall,
   rocAuc,
 } from './classification';
-import { createRng } from './random';
+import { createRng } from '../core/random';
 
 /*
  * Reference values: scikit-learn 1.9.1 on UCI Adult adult.test (16281 rows) with the fixed scoring

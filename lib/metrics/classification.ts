@@ -18,8 +18,8 @@
  * resample come from the same pass, so 1000 resamples of 16k rows cost ~16M counter increments
  * plus 1000 linear passes.
  */
-import { StewardError } from '../errors';
-import { createRng, estimate, resampleCounts, type Estimate } from './random';
+import { StewardError } from '../core/errors';
+import { createRng, estimate, resampleCounts, type Estimate } from '../core/random';
 
 /** 0/1 labels. Any array-like of numbers is accepted; values must be exactly 0 or 1. */
 export type Labels = Uint8Array | ArrayLike<number>;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
-import { adultScores, loadAdultTest } from './adult-fixture';
+import { adultScores, loadAdultTest } from '../../test/support/adult-scores';
 import { evaluateClassifier, evaluateScoresFile, evaluationConfigSchema, formatEvaluationReport, parseEvaluationConfig, runEvalCommand } from './external';
 
 const adult = loadAdultTest();

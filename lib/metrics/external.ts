@@ -10,7 +10,7 @@
  */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { StewardError } from '../errors';
+import { StewardError } from '../core/errors';
 import { evaluateClassification, validateThreshold, type ClassificationReport, type Labels, type MetricName, type Scores } from './classification';
 import { readHeader, readTable } from '../data/reader';
 import { disparityMetrics, evaluateFairness, fairnessConfigSchema, type FairnessReport, type GroupColumns } from './fairness';

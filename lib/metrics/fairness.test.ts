@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { adultScores, loadAdultTest } from './adult-fixture';
+import { adultScores, loadAdultTest } from '../../test/support/adult-scores';
 import { evaluateFairness, fairnessConfigSchema, parseFairnessConfig, type AttributeFairness } from './fairness';
 
 /*

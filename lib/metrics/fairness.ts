@@ -21,9 +21,9 @@
  * gaps get intervals from the same resamples as the group rates.
  */
 import { z } from 'zod';
-import { StewardError } from '../errors';
+import { StewardError } from '../core/errors';
 import { forEachResample, validateBinaryInputs, validateLevel, validateThreshold, type Labels, type Scores } from './classification';
-import { estimate, type Estimate } from './random';
+import { estimate, type Estimate } from '../core/random';
 
 /** Protected attributes: one string value per row for each attribute name. */
 export type GroupColumns = Readonly<Record<string, readonly string[]>>;

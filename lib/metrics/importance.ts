@@ -7,9 +7,9 @@
  * is within its std of 0 is not distinguishable from useless on this data. Correlated features
  * share credit (shuffling one leaves its twin), so low importance does not prove a feature unused.
  */
-import { StewardError } from '../errors';
+import { StewardError } from '../core/errors';
 import { computeMetrics, higherIsBetter, prepareScores, validateBinaryInputs, type Labels, type MetricName } from './classification';
-import { createRng } from './random';
+import { createRng } from '../core/random';
 
 /** Columns by name, all of the same length. */
 export type Table = Readonly<Record<string, ArrayLike<number> | readonly (string | number | null)[]>>;

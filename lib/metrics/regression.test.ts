@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { adultScores, loadAdultTest } from './adult-fixture';
-import { createRng } from './random';
+import { adultScores, loadAdultTest } from '../../test/support/adult-scores';
+import { createRng } from '../core/random';
 import {
   binomialUpperTail,
   compareToBaseline,

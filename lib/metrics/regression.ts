@@ -30,7 +30,7 @@
  * candidate is truly no worse; tighten `alpha` when declaring many slices.
  */
 import { z } from 'zod';
-import { StewardError } from '../errors';
+import { StewardError } from '../core/errors';
 import {
   computeMetrics,
   forEachResample,
@@ -45,7 +45,7 @@ import {
   type Scores,
 } from './classification';
 import type { GroupColumns } from './fairness';
-import { percentile } from './random';
+import { percentile } from '../core/random';
 
 /** One metric's budget: how much worse the candidate may be, and which way is worse. */
 export const regressionBudgetSchema = z

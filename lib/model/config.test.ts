@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isStewardError } from '../errors';
+import { isStewardError } from '../core/errors';
 import { parseTrainingConfig } from './config';
 
 const features = { numeric: ['age'], categorical: ['workclass'], label: { column: 'income', positive: '>50K' } };

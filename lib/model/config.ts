@@ -4,7 +4,7 @@
  * policy only states what it changes.
  */
 import { z } from 'zod';
-import { StewardError } from '../errors';
+import { StewardError } from '../core/errors';
 
 /** One categorical input: one-hot over its most frequent training values. */
 export const categoricalFeatureSchema = z.object({

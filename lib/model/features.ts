@@ -22,7 +22,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { StewardError } from '../errors';
+import { StewardError } from '../core/errors';
 import type { FeatureSpec } from './config';
 
 export type NumericColumn = Float64Array | Float32Array | readonly (number | string | null | undefined)[];

@@ -2,7 +2,7 @@
  * Inference with a trained model and its feature pipeline, and the latency figures a model card
  * reports (single-row and batch percentiles, serialized size).
  */
-import { StewardError } from '../errors';
+import { StewardError } from '../core/errors';
 import { selectRows, type FeaturePipeline, type Table } from './features';
 import { serializeModel } from './serialize';
 import { tf } from './tf';

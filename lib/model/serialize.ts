@@ -9,7 +9,7 @@
  * A reader needs nothing else: topology, weight specs and feature pipeline are in the header.
  */
 import { createHash } from 'node:crypto';
-import { StewardError } from '../errors';
+import { StewardError } from '../core/errors';
 import { FeaturePipeline, type FeaturePipelineJson } from './features';
 import { tf } from './tf';
 

@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { isStewardError } from '../errors';
+import { isStewardError } from '../core/errors';
 import type { TrainingConfigInput } from './config';
 import { labelsFromTable, type Table } from './features';
 import { measureLatency, predictProba } from './predict';
 import { loadModel, serializeModel } from './serialize';
-import { adultFeatures, loadAdult } from './testing';
+import { adultFeatures, loadAdult } from '../../test/support/adult';
 import { isTrainingCancelled, trainClassifier, type EpochReport } from './train';
 
 let train: Table;

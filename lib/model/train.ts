@@ -15,11 +15,11 @@
  * output) so any tfjs runtime can load it; dropout is training-only and therefore not a layer.
  */
 import { createHash } from 'node:crypto';
-import { StewardError } from '../errors';
+import { StewardError } from '../core/errors';
 import { initBackend, type BackendInfo, type BackendPreference } from './backend';
 import { parseTrainingConfig, type TrainingConfig, type TrainingConfigInput } from './config';
 import { FeaturePipeline, labelsFromTable, type Table } from './features';
-import { Rng, type RngState } from './rng';
+import { Rng, type RngState } from '../core/seeded-stream';
 import { CHECKPOINT_MAGIC, packContainer, serializeModel, unpackContainer } from './serialize';
 import { tf } from './tf';
 

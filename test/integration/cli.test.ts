@@ -3,9 +3,9 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '../../lib/paths';
-import { waitForStage } from '../../lib/release-client';
-import type { ReleaseState } from '../../lib/release-types';
+import { projectRoot } from '../../lib/runtime/paths';
+import { waitForStage } from '../../lib/release/client';
+import type { ReleaseState } from '../../lib/release/types';
 import { adultDir, adultTrainingSlice, testPolicy } from '../support/fixtures';
 import { startHarness, type Harness } from '../support/harness';
 

@@ -3,7 +3,7 @@ import postgres from 'postgres';
 import { describe, expect, inject, it } from 'vitest';
 import { openDatabase } from '../../db/client';
 import { auditEvents } from '../../db/schema';
-import { appendAudit, verifyAuditChain } from '../../lib/audit';
+import { appendAudit, verifyAuditChain } from '../../lib/registry/audit';
 
 describe('database', () => {
   it('runs migrations from several processes starting at once without conflict (advisory lock)', async () => {

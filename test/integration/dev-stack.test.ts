@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../lib/net';
-import { projectRoot } from '../../lib/paths';
+import { freePort } from '../../lib/runtime/net';
+import { projectRoot } from '../../lib/runtime/paths';
 import { adultTrainingSlice, testPolicy } from '../support/fixtures';
 
 // The embedded default end to end: `steward dev` owns the Temporal dev server, the embedded database

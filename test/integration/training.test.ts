@@ -2,10 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { projectRoot } from '../../lib/paths';
-import { startRelease } from '../../lib/release-client';
-import type { ReleaseState } from '../../lib/release-types';
-import { registerModel } from '../../lib/registry';
+import { projectRoot } from '../../lib/runtime/paths';
+import { startRelease } from '../../lib/release/client';
+import type { ReleaseState } from '../../lib/release/types';
+import { registerModel } from '../../lib/registry/models';
 import { adultTrainingSlice, testPolicy } from '../support/fixtures';
 import { startHarness, type Harness } from '../support/harness';
 
@@ -57,7 +57,7 @@ describe('training on a worker that dies', () => {
     const second = await startTrainingWorker(h.artifactsDir);
     children.push(second);
     try {
-      const { waitForStage } = await import('../../lib/release-client');
+      const { waitForStage } = await import('../../lib/release/client');
       const state: ReleaseState = await waitForStage(h.client, id, 'awaiting-approval', 180_000);
       expect(state.candidate?.attempt).toBeGreaterThanOrEqual(2);
       expect(state.candidate?.resumedFromEpoch).toBeGreaterThanOrEqual(killedAfter);

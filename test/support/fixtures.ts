@@ -6,9 +6,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { StewardDb } from '../../db/client';
-import { sharedDataDir, projectRoot } from '../../lib/paths';
-import { loadPolicyFile, type Policy } from '../../lib/policy';
-import { registerModel } from '../../lib/registry';
+import { sharedDataDir, projectRoot } from '../../lib/runtime/paths';
+import { loadPolicyFile, type Policy } from '../../lib/policy/schema';
+import { registerModel } from '../../lib/registry/models';
 
 export const adultDir = () => join(sharedDataDir(), 'adult');
 const tmp = mkdtempSync(join(tmpdir(), 'steward-fixtures-'));

@@ -11,7 +11,7 @@ import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporal
 import postgres from 'postgres';
 import { inject } from 'vitest';
 import { openDatabase, type Database } from '../../db/client';
-import { localArtifactStore, type ArtifactStore } from '../../lib/artifacts';
+import { localArtifactStore, type ArtifactStore } from '../../lib/registry/artifacts';
 import { createControlWorker, createTrainingWorker } from '../../workers';
 
 export interface Harness {

@@ -3,7 +3,7 @@
  * machine dies. Args: <temporal address> <artifacts dir>. Prints "ready" once polling.
  */
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { localArtifactStore } from '../../lib/artifacts';
+import { localArtifactStore } from '../../lib/registry/artifacts';
 import { createTrainingWorker } from '../../workers';
 
 const [address, artifactsDir] = process.argv.slice(2);

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
-import { projectRoot } from '../../lib/paths';
+import { projectRoot } from '../../lib/runtime/paths';
 import { workflowsPath } from '../../workers';
 
 // Histories recorded from real runs (npm run record:histories). Replaying them against today's

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkWorkflowPurity } from '../../lib/workflow-purity';
+import { checkWorkflowPurity } from '../support/import-rules';
 
 describe('workflow code', () => {
   it('imports no Node built-in, database driver, TensorFlow.js or Temporal client at run time', () => {

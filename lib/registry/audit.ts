@@ -4,9 +4,9 @@
  * Appends are serialised by a transaction-scoped advisory lock so the chain never forks.
  */
 import { asc, desc, eq, sql } from 'drizzle-orm';
-import type { StewardDb, StewardTx } from '../db/client';
-import { auditEvents } from '../db/schema';
-import { canonicalJson, sha256Hex } from './policy';
+import type { StewardDb, StewardTx } from '../../db/client';
+import { auditEvents } from '../../db/schema';
+import { canonicalJson, sha256Hex } from '../policy/schema';
 
 export interface AuditEventInput {
   at: Date;

@@ -3,16 +3,16 @@
  * on the version (content-addressed Markdown and HTML) so the evidence an approver saw is fixed.
  */
 import { and, asc, eq } from 'drizzle-orm';
-import type { StewardDb } from '../db/client';
-import { approvals, datasets, modelVersions } from '../db/schema';
+import type { StewardDb } from '../../db/client';
+import { approvals, datasets, modelVersions } from '../../db/schema';
 import type { ArtifactStore } from './artifacts';
-import { buildModelCardInput } from './card-input';
-import { renderModelCardHtml, renderModelCardMarkdown } from './card/render';
-import type { ModelCardInput } from './card/types';
-import type { DatasetProfile } from './drift/profile';
-import type { EvaluationBundle } from './evaluation-bundle';
-import { StewardError } from './errors';
-import { getModel, getVersion } from './registry';
+import { buildModelCardInput } from '../card/input';
+import { renderModelCardHtml, renderModelCardMarkdown } from '../card/render';
+import type { ModelCardInput } from '../card/types';
+import type { DatasetProfile } from '../drift/profile';
+import type { EvaluationBundle } from '../release/evidence';
+import { StewardError } from '../core/errors';
+import { getModel, getVersion } from './models';
 
 export interface RenderedCard {
   input: ModelCardInput;

@@ -7,12 +7,12 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
-import { durationSchema } from './duration';
-import { parseContract } from './data/contract';
-import { parseDriftConfig, type DriftConfig } from './drift/suite';
-import { StewardError } from './errors';
-import { parseEvaluationConfig } from './metrics/external';
-import { parseTrainingConfig } from './model/config';
+import { durationSchema } from '../core/duration';
+import { parseContract } from '../data/contract';
+import { parseDriftConfig, type DriftConfig } from '../drift/suite';
+import { StewardError } from '../core/errors';
+import { parseEvaluationConfig } from '../metrics/external';
+import { parseTrainingConfig } from '../model/config';
 
 const principal = z.string().min(1).regex(/^[\w.@+-]+$/, 'principals are user names or emails');
 

@@ -3,12 +3,12 @@
  * (lib/data) into the model's columnar table, and the feature spec used with them.
  */
 import { join } from 'node:path';
-import { adultReadOptions } from '../data/datasets';
-import { readTable } from '../data/reader';
-import { toModelTable } from '../data-io';
-import { sharedDataDir } from '../paths';
-import type { TrainingConfigInput } from './config';
-import { selectRows, type Table } from './features';
+import { adultReadOptions } from './adult-files';
+import { readTable } from '../../lib/data/reader';
+import { toModelTable } from '../../lib/policy/io';
+import { sharedDataDir } from '../../lib/runtime/paths';
+import type { TrainingConfigInput } from '../../lib/model/config';
+import { selectRows, type Table } from '../../lib/model/features';
 
 export const ADULT_DIR = join(sharedDataDir(), 'adult');
 

@@ -8,7 +8,7 @@ import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync 
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { StewardError } from './errors';
+import { StewardError } from '../core/errors';
 
 export interface ArtifactStore {
   put(bytes: Uint8Array): Promise<string>;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { assertContract, checkContract } from './contract';
-import { adultColumns, adultContract, adultFiles, adultReadOptions } from './datasets';
-import { readTable, type Table } from './reader';
+import { assertContract, checkContract } from '../../lib/data/contract';
+import { adultColumns, adultContract, adultFiles, adultReadOptions } from '../support/adult-files';
+import { readTable, type Table } from '../../lib/data/reader';
 
 async function adult(): Promise<Table[]> {
   return Promise.all([readTable(adultFiles.train, adultReadOptions(adultFiles.train)), readTable(adultFiles.test, adultReadOptions(adultFiles.test))]);

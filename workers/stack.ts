@@ -7,15 +7,15 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Worker } from '@temporalio/worker';
 import { openDatabase, type Database } from '../db/client';
-import { localArtifactStore } from './artifacts';
-import type { StewardConfig } from './config';
-import { startDevServer, type DevServer } from './dev-server';
-import { freePort } from './net';
-import { connectWorker } from './temporal';
-import { codeVersion } from './version';
-import { readStackInfo, stackFile, type StackInfo } from './stack-file';
+import { localArtifactStore } from '../lib/registry/artifacts';
+import type { StewardConfig } from '../lib/runtime/config';
+import { startDevServer, type DevServer } from '../lib/runtime/dev-server';
+import { freePort } from '../lib/runtime/net';
+import { connectWorker } from '../lib/runtime/temporal';
+import { codeVersion } from '../lib/runtime/code-version';
+import { readStackInfo, stackFile, type StackInfo } from '../lib/runtime/stack-file';
 
-export { readStackInfo, type StackInfo } from './stack-file';
+export { readStackInfo, type StackInfo } from '../lib/runtime/stack-file';
 
 export interface Stack {
   info: StackInfo;
@@ -85,7 +85,7 @@ export async function startStack(o: StartStackOptions): Promise<Stack> {
     const connection = await connectWorker(cfg.temporal, address);
     stops.push(() => connection.close());
     const artifacts = localArtifactStore(cfg.artifactsDir);
-    const { createControlWorker, createTrainingWorker } = await import('../workers');
+    const { createControlWorker, createTrainingWorker } = await import('.');
     const control = await createControlWorker({ connection, namespace: cfg.temporal.namespace, deps: { db: database.db, artifacts, codeVersion: codeVersion() } });
     const training = await createTrainingWorker({ connection, namespace: cfg.temporal.namespace, artifacts });
     const workers: Worker[] = [control, training.worker];

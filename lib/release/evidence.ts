@@ -3,9 +3,9 @@
  * suite, permutation importance, latency, the data it was judged on and the gate's verdict. The model
  * card is rendered from it (plus approvals, which arrive later).
  */
-import type { DatasetProfile } from './drift/profile';
-import type { EvaluationReport, ImportanceChange, ImportanceReport } from './metrics';
-import type { LatencyReport } from './model/predict';
+import type { DatasetProfile } from '../drift/profile';
+import type { EvaluationReport, ImportanceChange, ImportanceReport } from '../metrics';
+import type { LatencyReport } from '../model/predict';
 
 export interface GateCheck {
   name: string;

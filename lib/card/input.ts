@@ -3,11 +3,11 @@
  * limitations), the evaluation bundle (metrics, fairness, regression, importance, latency), the
  * training data profile, the lineage on the version row and the sign-off decisions.
  */
-import type { ModelCardInput } from './card/types';
-import type { DatasetProfile } from './drift/profile';
-import type { EvaluationBundle } from './evaluation-bundle';
-import type { DisparityMetric } from './metrics';
-import type { Policy } from './policy';
+import type { ModelCardInput } from './types';
+import type { DatasetProfile } from '../drift/profile';
+import type { EvaluationBundle } from '../release/evidence';
+import type { DisparityMetric } from '../metrics';
+import type { Policy } from '../policy/schema';
 
 const num = (x: number | undefined | null) => (x === undefined || x === null || !Number.isFinite(x) ? null : x);
 const est = (e: { value: number; lower: number; upper: number }) => ({ value: num(e.value), low: num(e.lower), high: num(e.upper) });

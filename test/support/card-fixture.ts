@@ -4,10 +4,10 @@
  * Figures are plausible for a small neural network on Adult, not measurements of a real run.
  *
  * @example
- *   import { adultIncomeCard } from './fixture';
+ *   import { adultIncomeCard } from './card-fixture';
  *   writeFileSync('/tmp/card.html', renderModelCardHtml(adultIncomeCard));
  */
-import type { ColumnProfile, Estimate, FairnessGroup, ModelCardInput } from './types';
+import type { ColumnProfile, Estimate, FairnessGroup, ModelCardInput } from '../../lib/card/types';
 
 const est = (value: number | null, low?: number | null, high?: number | null): Estimate =>
   low === undefined ? { value } : { value, low, high };

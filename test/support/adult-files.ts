@@ -3,10 +3,10 @@
  * benchmarks. Facts (column names, domains) are from each data set's own documentation.
  */
 import { join } from 'node:path';
-import { sharedDataDir } from '../paths';
-import type { DataContractInput } from './contract';
-import type { ReadOptions } from './reader';
-import type { ColumnSpec } from './types';
+import { sharedDataDir } from '../../lib/runtime/paths';
+import type { DataContractInput } from '../../lib/data/contract';
+import type { ReadOptions } from '../../lib/data/reader';
+import type { ColumnSpec } from '../../lib/data/types';
 
 /**
  * The 15 columns of UCI Adult (`adult.data`, `adult.test`), in file order, as `adult.names` describes

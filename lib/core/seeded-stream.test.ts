@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from './rng';
+import { Rng } from './seeded-stream';
 
 describe('Rng', () => {
   it('gives the same stream for the same seed and stream name, different ones otherwise', () => {

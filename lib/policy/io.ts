@@ -2,11 +2,11 @@
  * How a model's policy reads its data files: the dialect from `policy.data`, the columns and types
  * from the data contract. Also the bridge from the reader's columnar chunks to the model's table.
  */
-import { parseContract, type DataContract } from './data/contract';
-import { readTable, type ReadOptions } from './data/reader';
-import type { ColumnChunk, DataChunk } from './data/types';
-import type { Table } from './model/features';
-import type { Policy } from './policy';
+import { parseContract, type DataContract } from '../data/contract';
+import { readTable, type ReadOptions } from '../data/reader';
+import type { ColumnChunk, DataChunk } from '../data/types';
+import type { Table } from '../model/features';
+import type { Policy } from './schema';
 
 /** Reader options for a policy's files (training batches and the evaluation file read alike). */
 export function readOptionsFor(policy: Policy, contract: DataContract = parseContract(policy.contract)): ReadOptions {

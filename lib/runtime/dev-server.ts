@@ -8,10 +8,10 @@ import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname } from 'node:path';
 import { Connection } from '@temporalio/client';
-import { searchAttributeDeclarations } from './names';
+import { searchAttributeDeclarations } from '../core/names';
 import { freePort } from './net';
 // @ts-expect-error plain ESM module shared with scripts/setup.mjs (runs before npm install)
-import { ensureTemporalCli } from '../scripts/temporal-cli.mjs';
+import { ensureTemporalCli } from '../../scripts/temporal-cli.mjs';
 
 export interface DevServerOptions {
   /** SQLite file; omit for an in-memory server (tests). */
@@ -129,7 +129,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
  */
 async function startWithSdkDownload(options: DevServerOptions, port: number, namespace: string): Promise<DevServer> {
   const { TestWorkflowEnvironment } = await import('@temporalio/testing');
-  const { searchAttributes } = await import('./names');
+  const { searchAttributes } = await import('../core/names');
   const uiPort = options.ui === false ? undefined : (options.uiPort ?? port + 1000);
   const env = await TestWorkflowEnvironment.createLocal({
     server: {

@@ -5,11 +5,11 @@
 import { randomBytes } from 'node:crypto';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { approveUpdate, rejectUpdate, releaseWorkflow, statusQuery } from '../workflows/release';
-import { StewardError, failureTypes, type FailureType } from './errors';
+import { approveUpdate, rejectUpdate, releaseWorkflow, statusQuery } from '../../workflows/release';
+import { StewardError, failureTypes, type FailureType } from '../core/errors';
 import type { z } from 'zod';
-import { releaseIdPrefix, searchAttributes, taskQueues } from './names';
-import { decisionInputSchema, releaseInputSchema, type DecisionInput, type ReleaseInput, type ReleaseStage, type ReleaseState } from './release-types';
+import { releaseIdPrefix, searchAttributes, taskQueues } from '../core/names';
+import { decisionInputSchema, releaseInputSchema, type DecisionInput, type ReleaseInput, type ReleaseStage, type ReleaseState } from './types';
 
 function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
   const r = schema.safeParse(value);

@@ -3,11 +3,11 @@
  * Used by activities (inside workflows) and by read-only CLI/API commands.
  */
 import { and, count, desc, eq, max } from 'drizzle-orm';
-import type { StewardDb } from '../db/client';
-import { datasets, models, modelVersions, production, releases } from '../db/schema';
-import type { DatasetProfile } from './drift/profile';
-import { StewardError } from './errors';
-import { type Policy, parsePolicy, policyHash } from './policy';
+import type { StewardDb } from '../../db/client';
+import { datasets, models, modelVersions, production, releases } from '../../db/schema';
+import type { DatasetProfile } from '../drift/profile';
+import { StewardError } from '../core/errors';
+import { type Policy, parsePolicy, policyHash } from '../policy/schema';
 
 /** Registers a model or updates its policy; returns the policy hash. */
 export async function registerModel(db: StewardDb, policy: Policy): Promise<{ name: string; policyHash: string; created: boolean }> {

@@ -14,8 +14,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { StewardError } from '../errors';
-import { sharedDataDir } from '../paths';
+import { StewardError } from '../../lib/core/errors';
+import { sharedDataDir } from '../../lib/runtime/paths';
 
 /** Where the shared copy of the dataset lives on project machines. */
 export const ADULT_TEST_PATH = join(sharedDataDir(), 'adult', 'adult.test');

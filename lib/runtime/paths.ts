@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The project root (where package.json is). */
-export const projectRoot = fileURLToPath(new URL('..', import.meta.url));
+export const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 /**
  * The shared public data sets (UCI Adult, Elec2, ...): $STEWARD_SHARED_DATA, else `../shared/data`
