@@ -8,9 +8,10 @@ import { jsonBytes } from '../lib/registry/artifacts';
 import { ProfileBuilder } from '../lib/drift/profile';
 import { loadModelTable } from '../lib/policy/io';
 import { headlineMetrics, type EvaluationBundle, type GateCheck } from '../lib/release/evidence';
-import { compareImportance, createRng, evaluateClassifier, parseEvaluationConfig, permutationImportance } from '../lib/metrics';
-import type { Table as ImportanceTable } from '../lib/metrics/importance';
-import { labelsFromTable, selectRows, type Table as ModelTableColumns } from '../lib/model/features';
+import { sampleIndices, createRng } from '../lib/core/random';
+import { compareImportance, evaluateClassifier, parseEvaluationConfig, permutationImportance } from '../lib/metrics';
+import { selectRows, type Table } from '../lib/data/table';
+import { labelsFromTable } from '../lib/model/features';
 import { measureLatency, predictProba } from '../lib/model/predict';
 import { loadModel } from '../lib/model/serialize';
 import { parsePolicy } from '../lib/policy/schema';
@@ -20,17 +21,6 @@ import type { ActivityDeps } from './deps';
 import { withFailureTypes } from './failures';
 
 const IMPORTANCE_ROWS = 4000;
-
-/** `k` distinct row indices out of `n`, sorted, from a seeded partial Fisher-Yates shuffle. */
-function sampleRows(n: number, k: number, seed: number): Uint32Array {
-  const rng = createRng(seed);
-  const idx = Uint32Array.from({ length: n }, (_, i) => i);
-  for (let i = 0; i < k; i++) {
-    const j = i + rng.int(n - i);
-    [idx[i], idx[j]] = [idx[j], idx[i]];
-  }
-  return idx.subarray(0, k).sort();
-}
 
 export function createEvaluationActivities(deps: ActivityDeps) {
   const { db, artifacts, clock = () => new Date() } = deps;
@@ -78,11 +68,10 @@ export function createEvaluationActivities(deps: ActivityDeps) {
         const importanceOptions = { metric: 'rocAuc' as const, repeats: 3, seed: config.seed, features };
         // Importance re-scores the data (features x repeats) times: a seeded sample of at most
         // IMPORTANCE_ROWS rows keeps it to seconds while the ranking is stable.
-        const sample = data.rows > IMPORTANCE_ROWS ? sampleRows(data.rows, IMPORTANCE_ROWS, config.seed) : null;
-        // The model's table and the importance module's table are the same columnar shape, typed separately.
-        const table = (sample ? selectRows(data.table, sample) : data.table) as unknown as ImportanceTable;
+        const sample = data.rows > IMPORTANCE_ROWS ? sampleIndices(createRng(config.seed), data.rows, IMPORTANCE_ROWS) : null;
+        const table: Table = sample ? selectRows(data.table, sample) : data.table;
         const importanceLabels = sample ? Uint8Array.from(sample, (i) => labels[i]) : labels;
-        const predictWith = (m: typeof candidate) => (t: ImportanceTable) => predictProba(m.model, m.pipeline, t as unknown as ModelTableColumns);
+        const predictWith = (m: typeof candidate) => (t: Table) => predictProba(m.model, m.pipeline, t);
         const importance = await permutationImportance(predictWith(candidate), table, importanceLabels, importanceOptions);
         const importanceChange = baseline
           ? compareImportance(

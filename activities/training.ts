@@ -9,7 +9,7 @@ import type { ArtifactStore } from '../lib/registry/artifacts';
 import { loadModelTable } from '../lib/policy/io';
 import { parseTrainingConfig } from '../lib/model/config';
 import { isTrainingCancelled, trainClassifier } from '../lib/model/train';
-import { canonicalJson, parsePolicy, sha256Hex } from '../lib/policy/schema';
+import { parsePolicy } from '../lib/policy/schema';
 import type { TrainedCandidate } from '../lib/release/types';
 import { withFailureTypes } from './failures';
 import { StewardError } from '../lib/core/errors';
@@ -73,7 +73,7 @@ export function createTrainingActivities({ artifacts }: { artifacts: ArtifactSto
             backend: result.backend.name,
             epochs: result.epochsRun,
             trainingSeconds: (Date.now() - started) / 1000,
-            trainingConfigHash: sha256Hex(canonicalJson(config)),
+            trainingConfigHash: result.configSha256,
             taskQueue: activityInfo().taskQueue,
             attempt: activityInfo().attempt,
             resumedFromEpoch: resume?.epoch ?? null,

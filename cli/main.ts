@@ -96,7 +96,7 @@ async function main(argv: string[]): Promise<number> {
         return await runDev(ctx, { temporal: port('port'), ui: port('ui-port') });
       }
       case 'register': {
-        const policy = (await import('../lib/policy/schema')).loadPolicyFile(need(args, 0, 'policy file'));
+        const policy = (await import('../lib/policy/load')).loadPolicyFile(need(args, 0, 'policy file'));
         const { db } = await ctx.database();
         const r = await (await registry()).registerModel(db, policy);
         print(json, r, () => `${r.created ? 'registered' : 'updated'} ${r.name} (policy ${r.policyHash.slice(0, 12)})`);

@@ -7,7 +7,7 @@
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../lib/runtime/config';
 import { StewardError } from '../lib/core/errors';
-import { loadPolicyFile } from '../lib/policy/schema';
+import { loadPolicyFile } from '../lib/policy/load';
 import { decideRelease, startRelease, waitForStage } from '../lib/release/client';
 import { registerModel } from '../lib/registry/models';
 import { projectRoot, sharedDataDir } from '../lib/runtime/paths';

@@ -1,30 +1,45 @@
 /**
  * The catalogue of Steward's failure types. Every error a user can see carries one of these stable
- * names, so scripts, workflows and tests can branch on `type` instead of parsing messages.
+ * names, so scripts, workflows and tests branch on `type` instead of parsing messages.
  *
- * Activities turn a `StewardError` into a non-retryable `ApplicationFailure` with the same `type`
- * (see `activities/failures.ts`): retrying a bad file or a refused approval cannot help.
+ * Every catalogue failure is final: retrying a bad file, a refused approval or a broken policy
+ * cannot help, so activities turn a `StewardError` into a non-retryable `ApplicationFailure` of the
+ * same type (`toApplicationFailure`) and workflows list `failureTypes` as non-retryable. Anything
+ * outside the catalogue (a database restart, a network blip) is retried by Temporal.
+ *
+ * Pure module (no Node built-ins): workflow code imports it.
  *
  * @example
  *   throw new StewardError('MalformedData', 'unterminated quoted field', { file, row: 12, column: 'age' });
  */
-export const failureTypes = [
-  'MalformedData', // the bytes cannot be read as the declared format (ragged row, bad quote, encoding)
-  'DataContractViolation', // readable, but breaks the model's data contract (missing column, bad type, range)
-  'InvalidPolicy', // a model policy that does not parse or is inconsistent
-  'InvalidInput', // a request (CLI/API/workflow input) that does not parse
-  'NotFound', // a model, version, release or artifact that does not exist
-  'UnauthorizedApprover', // principal not on the approver list, or the requester approving their own release
-  'AlreadyDecided', // a second decision on a release that has one
-  'ArtifactIntegrity', // an artifact whose bytes no longer match their sha256
-  'RegressionBudgetExceeded', // the candidate is worse than production beyond the policy's budget
-  'FairnessThresholdExceeded', // a fairness metric outside the policy's threshold
-  'TrainingFailed', // training diverged or produced an unusable model
-  'NoGpuWorker', // policy requires a GPU and none picked the task up
-  'ProductionMoved', // production changed after the candidate was compared with it: evaluate again
-] as const;
+import { ApplicationFailure } from '@temporalio/common';
 
-export type FailureType = (typeof failureTypes)[number];
+/** Each type with what it means; the keys are the stable names. */
+export const failureCatalogue = {
+  MalformedData: 'the bytes cannot be read as the declared format (ragged row, bad quote, encoding)',
+  DataContractViolation: "readable, but breaks the model's data contract (missing column, bad type, range)",
+  InvalidPolicy: 'a model policy that does not parse or is inconsistent',
+  InvalidInput: 'a request (CLI flag, API body, workflow input, environment variable) that does not parse',
+  NotFound: 'a model, version, release, file or artifact that does not exist',
+  UnauthorizedApprover: 'a principal not on the approver list, or the requester deciding on their own release',
+  AlreadyDecided: 'a decision on a release that is not (or no longer) waiting for one',
+  ArtifactIntegrity: 'an artifact whose bytes no longer match their sha256',
+  RegressionBudgetExceeded: 'the candidate is worse than production beyond the policy budget',
+  FairnessThresholdExceeded: "a fairness metric outside the policy's threshold",
+  TrainingFailed: 'training diverged or produced an unusable model',
+  TrainingCancelled: 'training stopped because its release was cancelled',
+  NoGpuWorker: 'the policy requires a GPU and no GPU training worker took the job in time',
+  ProductionMoved: 'production changed after the candidate was compared with it: evaluate again',
+} as const;
+
+export type FailureType = keyof typeof failureCatalogue;
+
+/** Every catalogue type (all non-retryable). */
+export const failureTypes = Object.keys(failureCatalogue) as FailureType[];
+
+export function isFailureType(value: unknown): value is FailureType {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(failureCatalogue, value);
+}
 
 /** Where in an input a problem is: enough for a user to open the file and find it. */
 export interface Location {
@@ -32,6 +47,7 @@ export interface Location {
   /** 1-based physical line/record number in the file (header is row 1 when present). */
   row?: number;
   column?: string;
+  /** A dotted path into a structured input: a policy field, a CLI flag, an HTTP body path. */
   field?: string;
 }
 
@@ -49,6 +65,8 @@ export class StewardError extends Error {
   readonly type: FailureType;
   readonly location: Location;
   readonly details: unknown;
+  /** The message without the location prefix. */
+  readonly reason: string;
 
   constructor(type: FailureType, message: string, location: Location = {}, options: { details?: unknown; cause?: unknown } = {}) {
     const where = formatLocation(location);
@@ -57,9 +75,49 @@ export class StewardError extends Error {
     this.type = type;
     this.location = location;
     this.details = options.details;
+    this.reason = message;
   }
 }
 
 export function isStewardError(e: unknown): e is StewardError {
   return e instanceof StewardError;
+}
+
+/**
+ * A non-retryable ApplicationFailure of a catalogue type: how workflows and activities fail for a
+ * business reason.
+ *
+ * @example throw failure('NoGpuWorker', 'no GPU worker took the job within 30 s');
+ */
+export function failure(type: FailureType, message: string, details?: unknown): ApplicationFailure {
+  return ApplicationFailure.create({ type, message, nonRetryable: true, details: details === undefined ? undefined : [details] });
+}
+
+/** The ApplicationFailure carrying a StewardError across Temporal (its location travels as details). */
+export function toApplicationFailure(e: StewardError): ApplicationFailure {
+  return ApplicationFailure.create({ type: e.type, message: e.message, nonRetryable: true, details: [e.location], cause: e });
+}
+
+/** The catalogue type of an error or of the first failure in its cause chain that has one. */
+export function failureTypeOf(err: unknown): FailureType | undefined {
+  let e: unknown = err;
+  for (let depth = 0; e && depth < 20; depth++) {
+    const type = (e as { type?: unknown }).type;
+    if (isFailureType(type)) return type;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** The innermost message of a cause chain (Temporal wraps activity failures in several layers). */
+export function rootMessage(err: unknown): string {
+  let e = err as { message?: string; cause?: unknown } | undefined;
+  for (let depth = 0; e?.cause && depth < 20; depth++) e = e.cause as typeof e;
+  return e?.message ?? String(err);
+}
+
+/** A StewardError for any failure: its own type where the chain has one, else `fallback`. */
+export function explainFailure(err: unknown, fallback: FailureType = 'InvalidInput'): StewardError {
+  if (isStewardError(err)) return err;
+  return new StewardError(failureTypeOf(err) ?? fallback, rootMessage(err), {}, { cause: err });
 }

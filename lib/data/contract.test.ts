@@ -35,7 +35,8 @@ describe('parseContract', () => {
       expect(e).toBeInstanceOf(StewardError);
       expect((e as StewardError).type).toBe('InvalidPolicy');
       const m = (e as StewardError).message;
-      expect(m).toContain('columns.0.range: min 5 is above max 1');
+      expect((e as StewardError).location.field).toBe('columns.0.range');
+      expect(m).toContain('min 5 is above max 1');
       expect(m).toContain('columns.0.allowed: allowed needs a categorical column');
       expect(m).toContain('columns.1.name: column "x" is declared twice');
       expect(m).toContain('key.columns.0: key column "nope" is not a declared column');

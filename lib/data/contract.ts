@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { StewardError } from '../core/errors';
+import { parseWith } from '../core/validation';
 import { readHeader, scanChunks, type ReadOptions } from './reader';
 import { columnTypes, recordLine, type ColumnSpec, type DataChunk } from './types';
 import { parseTimestamp } from './values';
@@ -116,10 +117,7 @@ function bounds(col: Pick<ColumnRule, 'range' | 'type'>): { min: number; max: nu
  *   parseContract({ columns: [{ name: 'age', type: 'integer', allowed: { values: ['1'] } }] }); // throws: allowed needs a categorical column
  */
 export function parseContract(input: unknown): DataContract {
-  const parsed = dataContractSchema.safeParse(input);
-  if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(contract)'}: ${i.message}`);
-  throw new StewardError('InvalidPolicy', `invalid data contract: ${problems.join('; ')}`, {}, { details: parsed.error.issues });
+  return parseWith(dataContractSchema, input, { type: 'InvalidPolicy', what: 'data contract' });
 }
 
 /** Names of the rules a violation can come from. */

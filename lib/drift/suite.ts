@@ -24,6 +24,7 @@
  */
 import { z } from 'zod';
 import { StewardError } from '../core/errors';
+import { parseWith } from '../core/validation';
 import type { ColumnType, DataChunk } from './chunk';
 import { centroidSample } from './centroids';
 import { binIndex, type ColumnProfile, type DatasetProfile, type NumericColumnProfile, ProfileBuilder, type ProfileOptions } from './profile';
@@ -144,12 +145,7 @@ export interface DriftReport {
  *   const cfg = parseDriftConfig({ driftShare: 0.3 });
  */
 export function parseDriftConfig(config: DriftConfig = {}): ParsedConfig {
-  const r = driftConfigSchema.safeParse(config);
-  if (!r.success) {
-    const msg = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-    throw new StewardError('InvalidPolicy', `invalid drift config: ${msg}`, {}, { details: r.error.issues });
-  }
-  return r.data;
+  return parseWith(driftConfigSchema, config, { type: 'InvalidPolicy', what: 'drift config' });
 }
 
 /** Weighted sample of a numeric profile: exact counts, or the summary's groups (with its certified bounds). */

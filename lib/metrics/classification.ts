@@ -19,7 +19,8 @@
  * plus 1000 linear passes.
  */
 import { StewardError } from '../core/errors';
-import { createRng, estimate, resampleCounts, type Estimate } from '../core/random';
+import { createRng } from '../core/random';
+import { estimate, resampleCounts, type Estimate } from './bootstrap';
 
 /** 0/1 labels. Any array-like of numbers is accepted; values must be exactly 0 or 1. */
 export type Labels = Uint8Array | ArrayLike<number>;

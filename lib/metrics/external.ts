@@ -11,6 +11,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { StewardError } from '../core/errors';
+import { parseWith } from '../core/validation';
 import { evaluateClassification, validateThreshold, type ClassificationReport, type Labels, type MetricName, type Scores } from './classification';
 import { readHeader, readTable } from '../data/reader';
 import { disparityMetrics, evaluateFairness, fairnessConfigSchema, type FairnessReport, type GroupColumns } from './fairness';
@@ -56,9 +57,7 @@ export type EvaluationConfigInput = z.input<typeof evaluationConfigSchema>;
  *   parseEvaluationConfig({ alpha: 0.01 }).resamples; // 1000
  */
 export function parseEvaluationConfig(input: unknown): EvaluationConfig {
-  const r = evaluationConfigSchema.safeParse(input ?? {});
-  if (!r.success) throw new StewardError('InvalidPolicy', `invalid evaluation config: ${z.prettifyError(r.error)}`, { field: 'config' }, { details: r.error.issues });
-  return r.data;
+  return parseWith(evaluationConfigSchema, input ?? {}, { type: 'InvalidPolicy', what: 'evaluation config' });
 }
 
 /** The whole evaluation: metrics, optional fairness and regression, and the overall verdict. */

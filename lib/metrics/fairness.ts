@@ -22,8 +22,9 @@
  */
 import { z } from 'zod';
 import { StewardError } from '../core/errors';
+import { parseWith } from '../core/validation';
 import { forEachResample, validateBinaryInputs, validateLevel, validateThreshold, type Labels, type Scores } from './classification';
-import { estimate, type Estimate } from '../core/random';
+import { estimate, type Estimate } from './bootstrap';
 
 /** Protected attributes: one string value per row for each attribute name. */
 export type GroupColumns = Readonly<Record<string, readonly string[]>>;
@@ -89,9 +90,7 @@ export type FairnessConfigInput = z.input<typeof fairnessConfigSchema>;
  *   parseFairnessConfig({ minGroupSize: 50 });
  */
 export function parseFairnessConfig(input: unknown): FairnessConfig {
-  const r = fairnessConfigSchema.safeParse(input ?? {});
-  if (!r.success) throw new StewardError('InvalidPolicy', `invalid fairness config: ${z.prettifyError(r.error)}`, { field: 'fairness' }, { details: r.error.issues });
-  return r.data;
+  return parseWith(fairnessConfigSchema, input ?? {}, { type: 'InvalidPolicy', what: 'fairness config', field: 'fairness' });
 }
 
 /** One group's size and rates (each with a bootstrap interval); `judged` is false under minGroupSize. */

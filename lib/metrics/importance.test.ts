@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { adultScores, loadAdultTest } from '../../test/support/adult-scores';
-import { compareImportance, permutationImportance, type Table } from './importance';
+import type { Table } from '../data/table';
+import { compareImportance, permutationImportance } from './importance';
 
 const adult = loadAdultTest();
 // A 4000-row sample keeps the suite fast; the fixed scoring rule is the "model".

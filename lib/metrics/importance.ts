@@ -9,10 +9,9 @@
  */
 import { StewardError } from '../core/errors';
 import { computeMetrics, higherIsBetter, prepareScores, validateBinaryInputs, type Labels, type MetricName } from './classification';
-import { createRng } from '../core/random';
+import { createRng, shuffle } from '../core/random';
+import { withPermutedColumn, type Table } from '../data/table';
 
-/** Columns by name, all of the same length. */
-export type Table = Readonly<Record<string, ArrayLike<number> | readonly (string | number | null)[]>>;
 
 /** The model: scores (probabilities) for every row of a table, synchronously or not. */
 export type Predict = (rows: Table) => Promise<Float64Array> | Float64Array;
@@ -57,13 +56,6 @@ function tableLength(table: Table): number {
   return n;
 }
 
-function permuted<T extends ArrayLike<unknown>>(col: T, perm: Uint32Array): T {
-  // Keep typed arrays typed (models may rely on Float64Array columns).
-  const out = ArrayBuffer.isView(col) ? new (col.constructor as new (n: number) => { [i: number]: unknown })(col.length) : new Array<unknown>(col.length);
-  for (let i = 0; i < perm.length; i++) (out as { [i: number]: unknown })[i] = col[perm[i]];
-  return out as unknown as T;
-}
-
 /**
  * Permutation importance of every column (or `options.features`).
  *
@@ -94,13 +86,8 @@ export async function permutationImportance(predict: Predict, table: Table, labe
     const drops: number[] = [];
     for (let r = 0; r < repeats; r++) {
       for (let i = 0; i < n; i++) perm[i] = i;
-      for (let i = n - 1; i > 0; i--) {
-        const j = rng.int(i + 1); // Fisher-Yates: every permutation equally likely
-        const t = perm[i];
-        perm[i] = perm[j];
-        perm[j] = t;
-      }
-      const value = await score({ ...table, [feature]: permuted(table[feature], perm) });
+      shuffle(rng, perm);
+      const value = await score(withPermutedColumn(table, feature, perm));
       drops.push(sign * (baseline - value));
     }
     const mean = drops.reduce((a, b) => a + b, 0) / repeats;

@@ -12,4 +12,4 @@ export * from './fairness';
 export * from './regression';
 export * from './importance';
 export * from './external';
-export { createRng, percentile, estimate, type Rng, type Estimate } from '../core/random';
+export { percentile, estimate, type Estimate } from './bootstrap';

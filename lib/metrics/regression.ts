@@ -31,6 +31,7 @@
  */
 import { z } from 'zod';
 import { StewardError } from '../core/errors';
+import { parseWith } from '../core/validation';
 import {
   computeMetrics,
   forEachResample,
@@ -45,7 +46,7 @@ import {
   type Scores,
 } from './classification';
 import type { GroupColumns } from './fairness';
-import { percentile } from '../core/random';
+import { percentile } from './bootstrap';
 
 /** One metric's budget: how much worse the candidate may be, and which way is worse. */
 export const regressionBudgetSchema = z
@@ -107,9 +108,7 @@ export type RegressionConfigInput = z.input<typeof regressionConfigSchema>;
  *   parseRegressionConfig({ budgets: [{ metric: 'accuracy', budget: 0.02, kind: 'relative' }] });
  */
 export function parseRegressionConfig(input: unknown): RegressionConfig {
-  const r = regressionConfigSchema.safeParse(input ?? {});
-  if (!r.success) throw new StewardError('InvalidPolicy', `invalid regression config: ${z.prettifyError(r.error)}`, { field: 'regression' }, { details: r.error.issues });
-  return r.data;
+  return parseWith(regressionConfigSchema, input ?? {}, { type: 'InvalidPolicy', what: 'regression config', field: 'regression' });
 }
 
 /** Which test produced a row's p-value. */

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { StewardError } from '../core/errors';
+import { parseWith } from '../core/validation';
 
 /** One categorical input: one-hot over its most frequent training values. */
 export const categoricalFeatureSchema = z.object({
@@ -108,13 +109,5 @@ export type CategoricalFeature = z.infer<typeof categoricalFeatureSchema>;
  *   config.optimizer; // 'adam'
  */
 export function parseTrainingConfig(input: unknown): TrainingConfig {
-  const parsed = trainingConfigSchema.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const field = issue.path.map(String).join('.');
-    throw new StewardError('InvalidPolicy', `training config: ${issue.message}`, field ? { field } : {}, {
-      details: parsed.error.issues,
-    });
-  }
-  return parsed.data;
+  return parseWith(trainingConfigSchema, input, { type: 'InvalidPolicy', what: 'training config' });
 }

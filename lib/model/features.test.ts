@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { isStewardError } from '../core/errors';
 import { parseTrainingConfig } from './config';
-import { FeaturePipeline, labelsFromTable, selectRows } from './features';
+import { selectRows } from '../data/table';
+import { FeaturePipeline, labelsFromTable } from './features';
 
 const spec = (over: Record<string, unknown> = {}) =>
   parseTrainingConfig({

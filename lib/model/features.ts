@@ -5,12 +5,9 @@
  * frozen into a versioned JSON document that is stored next to the model, so inference applies
  * exactly the preprocessing the weights were trained with.
  *
- * Table shape (`Table`): one entry per column name, all of the same length (one element per row).
- * - numeric columns: `Float64Array` / `Float32Array` (NaN = missing) or `(number | null)[]`
- *   (null, undefined and NaN = missing). Numeric strings are accepted and parsed.
- * - categorical columns: `(string | null)[]` (null, undefined and '' = missing). Numbers are
- *   turned into strings, so a numeric code can be declared categorical.
- * Columns the spec does not mention are ignored.
+ * It reads the project's one table shape (lib/data/table.ts); numeric strings are parsed, numbers
+ * in a categorical column become strings (so a numeric code can be declared categorical), and
+ * columns the spec does not mention are ignored.
  *
  * Missing values:
  * - numeric: imputed with the training mean, i.e. 0 after standardisation.
@@ -20,16 +17,12 @@
  * `unseenCategory: 'other'` (default) the feature's "other" column is 1; with 'zeros' all of its
  * columns are 0.
  */
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { StewardError } from '../core/errors';
+import { tableRows, type Column, type Table } from '../data/table';
+import { contentHash } from '../core/hash';
+import { parseWith } from '../core/validation';
 import type { FeatureSpec } from './config';
-
-export type NumericColumn = Float64Array | Float32Array | readonly (number | string | null | undefined)[];
-export type CategoricalColumn = readonly (string | number | null | undefined)[];
-export type Column = NumericColumn | CategoricalColumn;
-/** Column name -> values, one per row; see the module comment for the accepted shapes. */
-export type Table = Readonly<Record<string, Column>>;
 
 /** Version of the serialized pipeline format; bump when `transform` semantics change. */
 export const FEATURE_PIPELINE_VERSION = 1;
@@ -50,20 +43,6 @@ const pipelineJsonSchema = z.object({
 
 /** The JSON form of a fitted pipeline (what is stored in the model registry). */
 export type FeaturePipelineJson = z.infer<typeof pipelineJsonSchema>;
-
-/** Number of rows of a table restricted to the given columns; all of them must exist and agree. */
-export function tableRows(table: Table, columns: readonly string[]): number {
-  let rows: number | undefined;
-  for (const name of columns) {
-    const col = table[name];
-    if (col === undefined) throw new StewardError('DataContractViolation', 'column is missing from the table', { column: name });
-    if (rows === undefined) rows = col.length;
-    else if (col.length !== rows) {
-      throw new StewardError('DataContractViolation', `column has ${col.length} values, expected ${rows}`, { column: name });
-    }
-  }
-  return rows ?? 0;
-}
 
 function numericAt(col: Column, i: number, name: string): number {
   const v = col[i];
@@ -211,13 +190,7 @@ export class FeaturePipeline {
         throw new StewardError('ArtifactIntegrity', 'feature pipeline is not valid JSON', {}, { cause: e });
       }
     }
-    const parsed = pipelineJsonSchema.safeParse(value);
-    if (!parsed.success) {
-      throw new StewardError('ArtifactIntegrity', `feature pipeline document is invalid: ${parsed.error.issues[0]!.message}`, {
-        field: parsed.error.issues[0]!.path.map(String).join('.'),
-      });
-    }
-    return new FeaturePipeline(parsed.data);
+    return new FeaturePipeline(parseWith(pipelineJsonSchema, value, { type: 'ArtifactIntegrity', what: 'feature pipeline document' }));
   }
 
   /** The label column and positive value the pipeline was fitted for. */
@@ -237,7 +210,7 @@ export class FeaturePipeline {
 
   /** sha256 of the canonical JSON: two pipelines with the same fingerprint transform identically. */
   get fingerprint(): string {
-    return createHash('sha256').update(JSON.stringify(this.spec)).digest('hex');
+    return contentHash(this.spec);
   }
 
   /** Number of rows `transform` would produce for this table (validates the needed columns). */
@@ -276,25 +249,4 @@ export class FeaturePipeline {
     }
     return out;
   }
-}
-
-/**
- * The rows of `table` at `rows` (in that order), every column included. Useful to cut a training
- * slice, a hold-out set or a single row for latency measurements.
- *
- * @example
- *   selectRows({ age: Float64Array.of(30, 40, 50) }, [2, 0]); // { age: Float64Array [50, 30] }
- */
-export function selectRows(table: Table, rows: ArrayLike<number>): Record<string, Column> {
-  const out: Record<string, Column> = {};
-  for (const [name, col] of Object.entries(table)) {
-    if (col instanceof Float64Array || col instanceof Float32Array) {
-      const picked = new (col.constructor as Float64ArrayConstructor)(rows.length);
-      for (let i = 0; i < rows.length; i++) picked[i] = col[rows[i]!]!;
-      out[name] = picked;
-    } else {
-      out[name] = Array.from({ length: rows.length }, (_, i) => col[rows[i]!]!);
-    }
-  }
-  return out;
 }

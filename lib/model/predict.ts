@@ -3,7 +3,8 @@
  * reports (single-row and batch percentiles, serialized size).
  */
 import { StewardError } from '../core/errors';
-import { selectRows, type FeaturePipeline, type Table } from './features';
+import { selectRows, type Table } from '../data/table';
+import type { FeaturePipeline } from './features';
 import { serializeModel } from './serialize';
 import { tf } from './tf';
 

@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isStewardError } from '../core/errors';
 import type { TrainingConfigInput } from './config';
-import { labelsFromTable, type Table } from './features';
+import type { Table } from '../data/table';
+import { labelsFromTable } from './features';
 import { measureLatency, predictProba } from './predict';
 import { loadModel, serializeModel } from './serialize';
 import { adultFeatures, loadAdult } from '../../test/support/adult';

@@ -3,7 +3,7 @@
  *
  * Why a hand-written loop instead of `model.fit`:
  * - determinism: every random draw (initial weights, validation split, shuffles, dropout masks)
- *   comes from seeded `Rng` streams, so data + config + backend fix the weights bit for bit;
+ *   comes from seeded `StreamRng` streams, so data + config + backend fix the weights bit for bit;
  *   tfjs's own shuffle and dropout use generators that cannot be seeded per call or saved;
  * - exact resume: the optimiser (Adam / SGD with momentum) is implemented here on plain tensors,
  *   so its full state (moments, step count) is checkpointed; tfjs's optimisers recompute
@@ -16,10 +16,12 @@
  */
 import { createHash } from 'node:crypto';
 import { StewardError } from '../core/errors';
+import { contentHash } from '../core/hash';
 import { initBackend, type BackendInfo, type BackendPreference } from './backend';
 import { parseTrainingConfig, type TrainingConfig, type TrainingConfigInput } from './config';
-import { FeaturePipeline, labelsFromTable, type Table } from './features';
-import { Rng, type RngState } from '../core/seeded-stream';
+import type { Table } from '../data/table';
+import { FeaturePipeline, labelsFromTable } from './features';
+import { shuffle, StreamRng, type RngState } from '../core/random';
 import { CHECKPOINT_MAGIC, packContainer, serializeModel, unpackContainer } from './serialize';
 import { tf } from './tf';
 
@@ -118,7 +120,7 @@ interface LoopState {
   v: tf.Tensor[];
   step: number;
   epoch: number;
-  rng: Rng;
+  rng: StreamRng;
   bestValLoss?: number;
   bestEpoch?: number;
   bestParams?: Float32Array[];
@@ -138,7 +140,7 @@ function layerShapes(inputs: number, hidden: readonly number[]): number[][] {
 }
 
 function initialParams(shapes: number[][], seed: number): Float32Array[] {
-  const rng = Rng.fromSeed(seed, 'init');
+  const rng = StreamRng.fromSeed(seed, 'init');
   return shapes.map((shape) => {
     const size = shape.reduce((a, b) => a * b, 1);
     const values = new Float32Array(size);
@@ -195,10 +197,6 @@ function gather(values: Float32Array, rows: ArrayLike<number>, from: number, to:
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-function canonicalSha(config: TrainingConfig): string {
-  return createHash('sha256').update(JSON.stringify(config)).digest('hex');
-}
 
 function dataFingerprint(x: Float32Array, y: Float32Array): string {
   return createHash('sha256')
@@ -292,7 +290,7 @@ function readCheckpoint(bytes: Uint8Array, shapes: number[][], expect: Pick<Chec
     v: toTensors(groups.v!),
     step: header.step,
     epoch: header.epoch,
-    rng: Rng.fromState(header.rng),
+    rng: StreamRng.fromState(header.rng),
     bestValLoss: header.bestValLoss,
     bestEpoch: header.bestEpoch,
     bestParams: groups.best!.length > 0 ? groups.best : undefined,
@@ -372,12 +370,12 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
 
   const width = pipeline.width;
   const shapes = layerShapes(width, config.hiddenUnits);
-  const configSha256 = canonicalSha(config);
+  const configSha256 = contentHash(config);
   const dataSha256 = dataFingerprint(x, y);
   const meta = { configSha256, dataSha256, pipelineFingerprint: pipeline.fingerprint, backend: backend.name };
 
   // Seeded validation split, drawn from its own stream so it is identical on every attempt.
-  const order = Rng.fromSeed(config.seed, 'split').shuffle(Int32Array.from({ length: n }, (_, i) => i));
+  const order = shuffle(StreamRng.fromSeed(config.seed, 'split'), Int32Array.from({ length: n }, (_, i) => i));
   const es = config.earlyStopping;
   const nVal = es.enabled ? Math.max(1, Math.round(n * es.validationSplit)) : 0;
   const valRows = order.subarray(0, nVal);
@@ -405,7 +403,7 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
         v: config.optimizer === 'adam' ? shapes.map((s) => tf.zeros(s)) : [],
         step: 0,
         epoch: 0,
-        rng: Rng.fromSeed(config.seed, 'train'),
+        rng: StreamRng.fromSeed(config.seed, 'train'),
         wait: 0,
         stopped: false,
         history: [],
@@ -484,7 +482,7 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
     while (!state.stopped && state.epoch < config.epochs) {
       const started = performance.now();
       perm.set(trainRows);
-      state.rng.shuffle(perm);
+      shuffle(state.rng, perm);
       let lossSum = 0;
       for (let from = 0; from < perm.length; from += batch) {
         if (signal?.aborted) throw cancelled(state.epoch);

@@ -5,7 +5,7 @@
 import { parseContract, type DataContract } from '../data/contract';
 import { readTable, type ReadOptions } from '../data/reader';
 import type { ColumnChunk, DataChunk } from '../data/types';
-import type { Table } from '../model/features';
+import { tableFromColumns, type Table } from '../data/table';
 import type { Policy } from './schema';
 
 /** Reader options for a policy's files (training batches and the evaluation file read alike). */
@@ -29,19 +29,6 @@ export function readOptionsFor(policy: Policy, contract: DataContract = parseCon
   };
 }
 
-/** Reader columns as the model's table: numbers stay Float64Array (NaN missing), categories become strings (null missing). */
-export function toModelTable(columns: readonly ColumnChunk[]): Record<string, Float64Array | (string | null)[]> {
-  const table: Record<string, Float64Array | (string | null)[]> = {};
-  for (const c of columns) {
-    if (c.type === 'categorical') {
-      const out = new Array<string | null>(c.codes.length);
-      for (let i = 0; i < c.codes.length; i++) out[i] = c.codes[i] < 0 ? null : c.dictionary[c.codes[i]];
-      table[c.name] = out;
-    } else table[c.name] = c.values;
-  }
-  return table;
-}
-
 export interface ModelTable {
   table: Table;
   /** The same data as the reader returned it (one chunk), e.g. to profile it without reading again. */
@@ -55,5 +42,5 @@ export interface ModelTable {
 /** Reads a whole (training or evaluation) file for a model, typed by its contract. */
 export async function loadModelTable(file: string, policy: Policy): Promise<ModelTable> {
   const t = await readTable(file, readOptionsFor(policy));
-  return { table: toModelTable(t.columns), chunk: { firstRow: 1, rows: t.rows, columns: t.columns, lines: t.lines }, rows: t.rows, sha256: t.sha256, lines: t.lines };
+  return { table: tableFromColumns(t.columns), chunk: { firstRow: 1, rows: t.rows, columns: t.columns, lines: t.lines }, rows: t.rows, sha256: t.sha256, lines: t.lines };
 }

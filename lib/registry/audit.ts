@@ -6,7 +6,7 @@
 import { asc, desc, eq, sql } from 'drizzle-orm';
 import type { StewardDb, StewardTx } from '../../db/client';
 import { auditEvents } from '../../db/schema';
-import { canonicalJson, sha256Hex } from '../policy/schema';
+import { canonicalJson, sha256Hex } from '../core/hash';
 
 export interface AuditEventInput {
   at: Date;

@@ -1,9 +1,11 @@
 /**
- * Runtime configuration from the environment, parsed once and failing fast with the variable's name.
+ * Runtime configuration from the environment, parsed once and failing fast with the variable's name
+ * (an `InvalidInput` error whose field is the variable).
  * Unset Temporal/database settings mean "use the embedded stack" (see lib/dev-server.ts, db/client.ts).
  */
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { parseWith } from '../core/validation';
 
 const envSchema = z.object({
   STEWARD_HOME: z.string().default('.steward'),
@@ -32,12 +34,7 @@ export interface StewardConfig {
  * @example const cfg = loadConfig(); cfg.temporal.address ?? 'embedded'
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): StewardConfig {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`environment variable ${String(issue.path[0])}: ${issue.message}`);
-  }
-  const e = parsed.data;
+  const e = parseWith(envSchema, env, { type: 'InvalidInput', what: 'environment variable' });
   const home = resolve(e.STEWARD_HOME);
   return {
     home,

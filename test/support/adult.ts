@@ -5,10 +5,9 @@
 import { join } from 'node:path';
 import { adultReadOptions } from './adult-files';
 import { readTable } from '../../lib/data/reader';
-import { toModelTable } from '../../lib/policy/io';
 import { sharedDataDir } from '../../lib/runtime/paths';
 import type { TrainingConfigInput } from '../../lib/model/config';
-import { selectRows, type Table } from '../../lib/model/features';
+import { selectRows, tableFromColumns, type Table } from '../../lib/data/table';
 
 export const ADULT_DIR = join(sharedDataDir(), 'adult');
 
@@ -35,7 +34,7 @@ export const adultFeatures = {
 export async function loadAdult(file: 'adult.data' | 'adult.test', options: { limit?: number; dir?: string } = {}): Promise<{ table: Table; rows: number }> {
   const path = join(options.dir ?? ADULT_DIR, file);
   const read = await readTable(path, adultReadOptions(path));
-  const all = toModelTable(read.columns);
+  const all = tableFromColumns(read.columns);
   const rows = Math.min(read.rows, options.limit ?? Infinity);
   if (rows === read.rows) return { table: all, rows };
   return { table: selectRows(all, Uint32Array.from({ length: rows }, (_, i) => i)), rows };

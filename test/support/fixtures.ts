@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { StewardDb } from '../../db/client';
 import { sharedDataDir, projectRoot } from '../../lib/runtime/paths';
-import { loadPolicyFile, type Policy } from '../../lib/policy/schema';
+import { loadPolicyFile } from '../../lib/policy/load';
+import type { Policy } from '../../lib/policy/schema';
 import { registerModel } from '../../lib/registry/models';
 
 export const adultDir = () => join(sharedDataDir(), 'adult');
@@ -43,7 +44,7 @@ export function textFile(name: string, text: string): string {
  */
 export function testPolicy(
   model: string,
-  patch: { approvers?: string[]; quorum?: number; evaluationRows?: number; fairness?: Record<string, number | null> } = {},
+  patch: { approvers?: string[]; quorum?: number; evaluationRows?: number; fairness?: Partial<Policy['evaluation']['fairness']['thresholds']> } = {},
 ): Policy {
   const policy = loadPolicyFile(resolve(projectRoot, 'policies/adult-income.json'));
   policy.model = model;
@@ -51,15 +52,15 @@ export function testPolicy(
   policy.approvals.approvers = patch.approvers ?? ['bob', 'carol'];
   policy.approvals.quorum = patch.quorum ?? 1;
   policy.compute.gpu = 'never';
-  policy.training = { ...policy.training, hiddenUnits: [16], epochs: 3, batchSize: 64, earlyStopping: { enabled: false } };
+  policy.training = { ...policy.training, hiddenUnits: [16], epochs: 3, batchSize: 64, earlyStopping: { ...policy.training.earlyStopping, enabled: false } };
   // Tiny models on small slices: fairness is measured but only judged when a test asks for it.
-  const evaluation = policy.evaluation as { fairness: { thresholds: Record<string, number | null> } };
-  evaluation.fairness.thresholds = patch.fairness ?? {
+  policy.evaluation.fairness.thresholds = {
     demographicParityDifference: null,
     demographicParityRatio: null,
     equalizedOddsDifference: null,
     equalOpportunityDifference: null,
     disparateImpactRatio: null,
+    ...patch.fairness,
   };
   return policy;
 }
