@@ -6,9 +6,9 @@
 import { datasets } from '../db/schema';
 import { jsonBytes } from '../lib/registry/artifacts';
 import { appendAudit } from '../lib/registry/audit';
-import { assertContract, checkContract, parseContract } from '../lib/data/contract';
+import { assertContract, checkContract } from '../lib/data/contract';
 import { ProfileBuilder, profileCategories } from '../lib/drift/profile';
-import { computeDrift, type DriftConfig, type DriftReport } from '../lib/drift/suite';
+import { computeDrift, type DriftReport } from '../lib/drift/suite';
 import { StewardError } from '../lib/core/errors';
 import { readOptionsFor } from '../lib/policy/io';
 import { parsePolicy } from '../lib/policy/schema';
@@ -24,8 +24,8 @@ export function createDataActivities(deps: ActivityDeps) {
       return withFailureTypes(async () => {
         // The policy captured when the release began: a policy edited mid-release must not change its rules.
         const policy = parsePolicy(rawPolicy, `policy of ${model}`);
-        const contract = parseContract(policy.contract);
-        const options = readOptionsFor(policy, contract);
+        const contract = policy.contract;
+        const options = readOptionsFor(policy);
         const reference = (await productionReference(db, model))?.profile ?? null;
 
         // One pass checks the contract and builds this file's own profile (stored as the reference for
@@ -52,25 +52,24 @@ export function createDataActivities(deps: ActivityDeps) {
 
         const profile = own.finish();
         let drift: DriftReport | null = null;
-        if (reference && onReferenceBins) drift = computeDrift(reference, onReferenceBins.finish(), policy.drift as DriftConfig);
+        if (reference && onReferenceBins) drift = computeDrift(reference, onReferenceBins.finish(), policy.drift);
 
         // The copy training reads must be the bytes that were checked.
         const stored = await artifacts.putFile(file);
         if (stored.sha256 !== report.sha256) throw new StewardError('MalformedData', 'the file changed while it was being validated', { file });
-        await db
-          .insert(datasets)
-          .values({ sha256: stored.sha256, sourcePath: file, rows: report.rows, bytes: stored.bytes, profile })
-          .onConflictDoNothing();
         const driftedColumns = drift ? drift.columns.filter((c) => c.drifted).map((c) => c.column) : [];
         const reportSha256 = await artifacts.put(jsonBytes({ contract: report, drift }));
-        await appendAudit(db, {
-          at: clock(),
-          actor: 'steward',
-          action: 'data.validated',
-          model,
-          releaseId,
-          eventKey: `${releaseId}:data-validated`,
-          payload: { sha256: stored.sha256, rows: report.rows, reportSha256, drift: drift ? { ...drift.dataset, driftedColumns } : null },
+        await db.transaction(async (tx) => {
+          await tx.insert(datasets).values({ sha256: stored.sha256, sourcePath: file, rows: report.rows, bytes: stored.bytes, profile }).onConflictDoNothing();
+          await appendAudit(tx, {
+            at: clock(),
+            actor: 'steward',
+            action: 'data.validated',
+            model,
+            releaseId,
+            eventKey: `${releaseId}:data-validated`,
+            payload: { sha256: stored.sha256, rows: report.rows, reportSha256, drift: drift ? { ...drift.dataset, driftedColumns } : null },
+          });
         });
         return {
           sha256: stored.sha256,

@@ -1,5 +1,4 @@
-import { ApplicationFailure } from '@temporalio/common';
-import { isStewardError } from '../lib/core/errors';
+import { isStewardError, toApplicationFailure } from '../lib/core/errors';
 
 /**
  * Runs an activity body, turning Steward's typed errors into non-retryable ApplicationFailures with
@@ -10,9 +9,6 @@ export async function withFailureTypes<T>(body: () => Promise<T>): Promise<T> {
   try {
     return await body();
   } catch (e) {
-    if (isStewardError(e)) {
-      throw ApplicationFailure.create({ type: e.type, message: e.message, nonRetryable: true, details: [e.location], cause: e });
-    }
-    throw e;
+    throw isStewardError(e) ? toApplicationFailure(e) : e;
   }
 }

@@ -1,9 +1,13 @@
 /**
  * Registry and decision activities of the release workflow. Each is idempotent (activities retry):
- * writes are keyed by release id, and audit events by an event key.
+ * writes are keyed by release id, and audit events by an event key. Every state change commits in
+ * one transaction with the audit event that records it, so the record never shows a change that
+ * did not happen nor misses one that did.
  */
 import { and, eq, sql } from 'drizzle-orm';
+import { advisoryLocks } from '../db/locks';
 import { approvals, modelVersions, production, releases } from '../db/schema';
+import { samePrincipal } from '../lib/core/identity';
 import { appendAudit } from '../lib/registry/audit';
 import { getModel, productionVersion } from '../lib/registry/models';
 import { attachVersionCard } from '../lib/registry/cards';
@@ -12,41 +16,41 @@ import { StewardError } from '../lib/core/errors';
 import type { ActivityDeps } from './deps';
 import { withFailureTypes } from './failures';
 
-const VERSION_LOCK = 7_361_403;
-
 export function createReleaseActivities({ db, artifacts, codeVersion, clock = () => new Date() }: ActivityDeps) {
   return {
     /** Loads the policy, records the release and says what the workflow must enforce. */
     async beginRelease({ releaseId, input }: { releaseId: string; input: ReleaseInput }): Promise<ReleasePlan> {
       return withFailureTypes(async () => {
         const { policy, policyHash } = await getModel(db, input.model);
-        const eligible = policy.approvals.approvers.filter((a) => a.toLowerCase() !== input.requestedBy.toLowerCase());
+        const eligible = policy.approvals.approvers.filter((a) => !samePrincipal(a, input.requestedBy));
         if (eligible.length < policy.approvals.quorum) {
           throw new StewardError(
             'UnauthorizedApprover',
             `${input.requestedBy} cannot request a release of ${input.model}: only ${eligible.length} other approver(s) for a quorum of ${policy.approvals.quorum} (separation of duties)`,
           );
         }
-        await db
-          .insert(releases)
-          .values({ id: releaseId, model: input.model, requestedBy: input.requestedBy, stage: 'starting', status: 'running', policyHash })
-          .onConflictDoNothing();
         const prod = await productionVersion(db, input.model);
-        await appendAudit(db, {
-          at: clock(),
-          actor: input.requestedBy,
-          action: 'release.requested',
-          model: input.model,
-          releaseId,
-          eventKey: `${releaseId}:requested`,
-          // Requester-supplied overrides of the policy are part of the record approvers and auditors see.
-          payload: {
-            dataFile: input.dataFile,
-            policyHash,
-            productionVersion: prod?.version ?? null,
-            codeVersion,
-            overrides: { evaluationFile: input.evaluationFile ?? null, approvalTimeoutMs: input.approvalTimeoutMs ?? null, training: input.trainingOverrides ?? null },
-          },
+        await db.transaction(async (tx) => {
+          await tx
+            .insert(releases)
+            .values({ id: releaseId, model: input.model, requestedBy: input.requestedBy, stage: 'starting', status: 'running', policyHash })
+            .onConflictDoNothing();
+          await appendAudit(tx, {
+            at: clock(),
+            actor: input.requestedBy,
+            action: 'release.requested',
+            model: input.model,
+            releaseId,
+            eventKey: `${releaseId}:requested`,
+            // Requester-supplied overrides of the policy are part of the record approvers and auditors see.
+            payload: {
+              dataFile: input.dataFile,
+              policyHash,
+              productionVersion: prod?.version ?? null,
+              codeVersion,
+              overrides: { evaluationFile: input.evaluationFile ?? null, approvalTimeoutMs: input.approvalTimeoutMs ?? null, training: input.trainingOverrides ?? null },
+            },
+          });
         });
         return {
           policyHash,
@@ -75,7 +79,7 @@ export function createReleaseActivities({ db, artifacts, codeVersion, clock = ()
     }): Promise<number> {
       return withFailureTypes(async () => {
         const version = await db.transaction(async (tx) => {
-          await tx.execute(sql`select pg_advisory_xact_lock(${VERSION_LOCK})`);
+          await tx.execute(sql`select pg_advisory_xact_lock(${advisoryLocks.versions})`);
           const [existing] = await tx.select({ version: modelVersions.version }).from(modelVersions).where(eq(modelVersions.releaseId, args.releaseId));
           if (existing) return existing.version;
           const [{ next }] = await tx
@@ -124,32 +128,36 @@ export function createReleaseActivities({ db, artifacts, codeVersion, clock = ()
     },
 
     async announceApprovalRequest(args: { releaseId: string; model: string; version: number; approvers: string[]; deadline: string }): Promise<void> {
-      await db.update(releases).set({ stage: 'awaiting-approval', updatedAt: clock() }).where(eq(releases.id, args.releaseId));
-      await appendAudit(db, {
-        at: clock(),
-        actor: 'steward',
-        action: 'approval.requested',
-        model: args.model,
-        releaseId: args.releaseId,
-        eventKey: `${args.releaseId}:approval-requested`,
-        payload: { version: args.version, approvers: args.approvers, deadline: args.deadline },
+      await db.transaction(async (tx) => {
+        await tx.update(releases).set({ stage: 'awaiting-approval', updatedAt: clock() }).where(eq(releases.id, args.releaseId));
+        await appendAudit(tx, {
+          at: clock(),
+          actor: 'steward',
+          action: 'approval.requested',
+          model: args.model,
+          releaseId: args.releaseId,
+          eventKey: `${args.releaseId}:approval-requested`,
+          payload: { version: args.version, approvers: args.approvers, deadline: args.deadline },
+        });
       });
     },
 
     async recordDecision(args: { releaseId: string; model: string; version: number | null; policyHash: string; decision: Decision }): Promise<void> {
       const d = args.decision;
-      await db
-        .insert(approvals)
-        .values({ releaseId: args.releaseId, principal: d.principal, decision: d.decision, comment: d.comment, decidedAt: new Date(d.at) })
-        .onConflictDoNothing();
-      await appendAudit(db, {
-        at: new Date(d.at),
-        actor: d.principal,
-        action: d.decision === 'approve' ? 'release.approved' : 'release.rejected',
-        model: args.model,
-        releaseId: args.releaseId,
-        eventKey: `${args.releaseId}:${d.decision}:${d.principal}`,
-        payload: { version: args.version, comment: d.comment, policyHash: args.policyHash },
+      await db.transaction(async (tx) => {
+        await tx
+          .insert(approvals)
+          .values({ releaseId: args.releaseId, principal: d.principal, decision: d.decision, comment: d.comment, decidedAt: new Date(d.at) })
+          .onConflictDoNothing();
+        await appendAudit(tx, {
+          at: new Date(d.at),
+          actor: d.principal,
+          action: d.decision === 'approve' ? 'release.approved' : 'release.rejected',
+          model: args.model,
+          releaseId: args.releaseId,
+          eventKey: `${args.releaseId}:${d.decision}:${d.principal}`,
+          payload: { version: args.version, comment: d.comment, policyHash: args.policyHash },
+        });
       });
     },
 
@@ -167,7 +175,7 @@ export function createReleaseActivities({ db, artifacts, codeVersion, clock = ()
     }): Promise<void> {
       return withFailureTypes(async () => {
         await db.transaction(async (tx) => {
-          await tx.execute(sql`select pg_advisory_xact_lock(${VERSION_LOCK})`);
+          await tx.execute(sql`select pg_advisory_xact_lock(${advisoryLocks.versions})`);
           const [prod] = await tx.select().from(production).where(eq(production.model, args.model));
           const current = prod?.version ?? null;
           if (current === args.version) return; // a retry after the commit: already done, and audited
@@ -198,25 +206,30 @@ export function createReleaseActivities({ db, artifacts, codeVersion, clock = ()
       });
     },
 
-    async closeRelease(args: { releaseId: string; model: string; status: ReleaseStatus; reason: string | null; version: number | null }): Promise<void> {
-      await db.update(releases).set({ status: args.status, stage: 'done', reason: args.reason, updatedAt: clock() }).where(eq(releases.id, args.releaseId));
-      if (args.version !== null && (args.status === 'rejected' || args.status === 'expired' || args.status === 'failed')) {
-        await db
-          .update(modelVersions)
-          .set({ status: args.status })
-          .where(and(eq(modelVersions.model, args.model), eq(modelVersions.version, args.version), eq(modelVersions.status, 'candidate')));
-        // The card keeps the rejection with its comment next to the evidence.
-        if (args.status === 'rejected') await attachVersionCard(db, artifacts, args.model, args.version);
-      }
-      await appendAudit(db, {
-        at: clock(),
-        actor: 'steward',
-        action: `release.${args.status}`,
-        model: args.model,
-        releaseId: args.releaseId,
-        eventKey: `${args.releaseId}:closed`,
-        payload: { reason: args.reason, version: args.version },
+    async closeRelease(args: { releaseId: string; model: string; status: Exclude<ReleaseStatus, 'running'>; reason: string | null; version: number | null }): Promise<void> {
+      const { status, version } = args;
+      const endsCandidate = version !== null && status !== 'promoted';
+      await db.transaction(async (tx) => {
+        await tx.update(releases).set({ status, stage: 'done', reason: args.reason, updatedAt: clock() }).where(eq(releases.id, args.releaseId));
+        if (endsCandidate) {
+          await tx
+            .update(modelVersions)
+            .set({ status })
+            .where(and(eq(modelVersions.model, args.model), eq(modelVersions.version, version), eq(modelVersions.status, 'candidate')));
+        }
+        await appendAudit(tx, {
+          at: clock(),
+          actor: 'steward',
+          action: `release.${status}`,
+          model: args.model,
+          releaseId: args.releaseId,
+          eventKey: `${args.releaseId}:closed`,
+          payload: { reason: args.reason, version },
+        });
       });
+      // The card keeps the rejection with its comment next to the evidence (a derived artifact:
+      // re-rendered from the committed rows, so a retry renders the same card).
+      if (endsCandidate && status === 'rejected') await attachVersionCard(db, artifacts, args.model, version);
     },
   };
 }

@@ -4,7 +4,6 @@
  * attempt (the worker was killed) resumes from the last one and redoes at most one epoch.
  */
 import { activityInfo, Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
 import type { ArtifactStore } from '../lib/registry/artifacts';
 import { loadModelTable } from '../lib/policy/io';
 import { parseTrainingConfig } from '../lib/model/config';
@@ -12,7 +11,7 @@ import { isTrainingCancelled, trainClassifier } from '../lib/model/train';
 import { parsePolicy } from '../lib/policy/schema';
 import type { TrainedCandidate } from '../lib/release/types';
 import { withFailureTypes } from './failures';
-import { StewardError } from '../lib/core/errors';
+import { failure, StewardError } from '../lib/core/errors';
 
 interface CheckpointRef {
   epoch: number;
@@ -79,7 +78,7 @@ export function createTrainingActivities({ artifacts }: { artifacts: ArtifactSto
             resumedFromEpoch: resume?.epoch ?? null,
           };
         } catch (e) {
-          if (isTrainingCancelled(e)) throw ApplicationFailure.create({ type: 'TrainingCancelled', message: e.message, nonRetryable: true });
+          if (isTrainingCancelled(e)) throw failure('TrainingCancelled', e.message);
           throw e;
         }
       });

@@ -5,12 +5,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { checkContract, parseContract, type ContractReport } from '../lib/data/contract';
+import { checkContract, type ContractReport } from '../lib/data/contract';
 import { scanChunks, type ReadOptions } from '../lib/data/reader';
 import type { ColumnSpec } from '../lib/data/types';
 import { readOptionsFor } from '../lib/policy/io';
 import { ProfileBuilder, profileCategories, type DatasetProfile } from '../lib/drift/profile';
-import { computeDrift, formatDriftTable, type DriftConfig, type DriftReport } from '../lib/drift/suite';
+import { computeDrift, formatDriftTable, type DriftReport } from '../lib/drift/suite';
 import { StewardError } from '../lib/core/errors';
 import type { CliContext } from './context';
 
@@ -78,8 +78,8 @@ const dataCommand: ExtraCommand = {
       const { db } = await ctx.database();
       const { getModel, productionReference } = await import('../lib/registry/models');
       const { policy } = await getModel(db, model);
-      const contract = parseContract(policy.contract);
-      const options = readOptionsFor(policy, contract);
+      const contract = policy.contract;
+      const options = readOptionsFor(policy);
       const ref = await productionReference(db, model);
       // One pass: the contract check hands its chunks to the drift profile on the reference's bins.
       const current = ref ? new ProfileBuilder({ reference: ref.profile }) : null;
@@ -87,7 +87,7 @@ const dataCommand: ExtraCommand = {
         knownCategories: ref ? profileCategories(ref.profile) : undefined,
         onChunk: (chunk) => current?.add(chunk),
       });
-      const drift: DriftReport | null = ref && current ? computeDrift(ref.profile, current.finish(), policy.drift as DriftConfig) : null;
+      const drift: DriftReport | null = ref && current ? computeDrift(ref.profile, current.finish(), policy.drift) : null;
       if (values.json) process.stdout.write(`${JSON.stringify({ contract: report, drift, productionVersion: ref?.version ?? null }, null, 2)}\n`);
       else {
         process.stdout.write(`${formatContract(report)}\n`);

@@ -5,6 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { advisoryLocks } from './locks';
 import * as schema from './schema';
 
 export type StewardDb = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -21,8 +22,6 @@ export interface Database {
 
 export const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
 
-/** Serialises concurrent start-ups (several workers) running migrations against one PostgreSQL. */
-const MIGRATION_LOCK = 7_361_401;
 
 /**
  * @param target a postgres:// URL, or `{ embeddedDir }` (a folder, or 'memory://' for a throwaway).
@@ -40,9 +39,9 @@ async function openPostgres(url: string): Promise<Database> {
 
   const migrator = postgres(url, { max: 1, onnotice: () => {} });
   try {
-    await migrator`select pg_advisory_lock(${MIGRATION_LOCK})`;
+    await migrator`select pg_advisory_lock(${advisoryLocks.migrations})`;
     await migrate(drizzle(migrator), { migrationsFolder });
-    await migrator`select pg_advisory_unlock(${MIGRATION_LOCK})`;
+    await migrator`select pg_advisory_unlock(${advisoryLocks.migrations})`;
   } finally {
     await migrator.end();
   }

@@ -4,13 +4,19 @@
  * that outlives Temporal's retention. Row types come from `$inferSelect` / `$inferInsert`.
  */
 import { sql } from 'drizzle-orm';
-import { bigserial, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigserial, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import type { DatasetProfile } from '../lib/drift/profile';
+import type { Policy } from '../lib/policy/schema';
+import { decisionKinds, releaseStages, releaseStatuses, versionStatuses, type VersionLineage } from '../lib/release/types';
+
+/** `<column> in ('a', 'b', ...)`: the database refuses any other value (the TypeScript type says the same). */
+const oneOf = (column: string, values: readonly string[]) => sql.raw(`"${column}" in (${values.map((v) => `'${v}'`).join(', ')})`);
 
 /** A registered model and its current policy (policy as code, validated by zod, hashed). */
 export const models = pgTable('models', {
   name: text('name').primaryKey(),
   description: text('description').notNull().default(''),
-  policy: jsonb('policy').notNull(),
+  policy: jsonb('policy').$type<Policy>().notNull(),
   policyHash: text('policy_hash').notNull(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
@@ -22,7 +28,7 @@ export const datasets = pgTable('datasets', {
   sourcePath: text('source_path').notNull(),
   rows: integer('rows').notNull(),
   bytes: integer('bytes').notNull(),
-  profile: jsonb('profile'),
+  profile: jsonb('profile').$type<DatasetProfile>(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
@@ -36,15 +42,19 @@ export const releases = pgTable(
       .references(() => models.name),
     requestedBy: text('requested_by').notNull(),
     dataSha256: text('data_sha256'),
-    stage: text('stage').notNull(),
-    status: text('status').notNull(), // running | promoted | rejected | expired | failed
+    stage: text('stage', { enum: releaseStages }).notNull(),
+    status: text('status', { enum: releaseStatuses }).notNull(),
     version: integer('version'),
     reason: text('reason'),
     policyHash: text('policy_hash'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('releases_model_idx').on(t.model)],
+  (t) => [
+    index('releases_model_idx').on(t.model),
+    check('releases_stage_check', oneOf('stage', releaseStages)),
+    check('releases_status_check', oneOf('status', releaseStatuses)),
+  ],
 );
 
 /** A trained candidate or released version, with its lineage and evaluation evidence. */
@@ -56,7 +66,7 @@ export const modelVersions = pgTable(
       .references(() => models.name),
     version: integer('version').notNull(),
     releaseId: text('release_id').notNull(),
-    status: text('status').notNull(), // candidate | production | retired | rejected | expired
+    status: text('status', { enum: versionStatuses }).notNull(),
     /** The training data (its profile in `datasets` is this version's drift reference). */
     dataSha256: text('data_sha256').notNull(),
     modelSha256: text('model_sha256').notNull(),
@@ -65,11 +75,15 @@ export const modelVersions = pgTable(
     /** The model card (Markdown and self-contained HTML), re-rendered when decisions arrive. */
     cardMarkdownSha256: text('card_markdown_sha256'),
     cardHtmlSha256: text('card_html_sha256'),
-    metrics: jsonb('metrics').notNull(),
-    lineage: jsonb('lineage').notNull(),
+    metrics: jsonb('metrics').$type<Record<string, number>>().notNull(),
+    lineage: jsonb('lineage').$type<VersionLineage>().notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.model, t.version] }), uniqueIndex('model_versions_release_idx').on(t.releaseId)],
+  (t) => [
+    primaryKey({ columns: [t.model, t.version] }),
+    uniqueIndex('model_versions_release_idx').on(t.releaseId),
+    check('model_versions_status_check', oneOf('status', versionStatuses)),
+  ],
 );
 
 /** Sign-off decisions as the workflow accepted them (the workflow history holds the same, signed by Temporal). */
@@ -79,11 +93,11 @@ export const approvals = pgTable(
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     releaseId: text('release_id').notNull(),
     principal: text('principal').notNull(),
-    decision: text('decision').notNull(), // approve | reject
+    decision: text('decision', { enum: decisionKinds }).notNull(),
     comment: text('comment').notNull().default(''),
     decidedAt: timestamp('decided_at', { withTimezone: true }).notNull(),
   },
-  (t) => [uniqueIndex('approvals_release_principal_idx').on(t.releaseId, t.principal)],
+  (t) => [uniqueIndex('approvals_release_principal_idx').on(t.releaseId, t.principal), check('approvals_decision_check', oneOf('decision', decisionKinds))],
 );
 
 /** The production pointer: which version serves, per model. */
@@ -111,7 +125,7 @@ export const auditEvents = pgTable(
     releaseId: text('release_id'),
     /** Idempotency key: a retried activity must not append the same event twice. */
     eventKey: text('event_key').notNull(),
-    payload: jsonb('payload').notNull().default(sql`'{}'::jsonb`),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
     prevHash: text('prev_hash').notNull(),
     hash: text('hash').notNull(),
   },

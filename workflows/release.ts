@@ -3,18 +3,15 @@
  * promote, or end rejected / expired / failed with production untouched. Its event history is the
  * audit trail of the release; the same facts are mirrored to PostgreSQL by activities.
  *
- * Sign-off is a Workflow Update rather than a Signal: the caller gets a synchronous answer, and the
- * validator refuses approvers who are not allowed before anything is written to history.
+ * Its messages (sign-off Updates, status Query) are defined in lib/release/messages.ts and
+ * re-exported here.
  */
 import {
   ActivityFailure,
-  ApplicationFailure,
   CancellationScope,
   TimeoutFailure,
   allHandlersFinished,
   condition,
-  defineQuery,
-  defineUpdate,
   isCancellation,
   log,
   proxyActivities,
@@ -25,23 +22,21 @@ import {
 } from '@temporalio/workflow';
 import { TimeoutType } from '@temporalio/common';
 import type { ControlActivities, TrainingActivities } from '../activities/types';
+import { failure, failureTypes, isStewardError, toApplicationFailure } from '../lib/core/errors';
+import { normalizePrincipal, samePrincipal } from '../lib/core/identity';
 import { searchAttributes, taskQueues } from '../lib/core/names';
-import type { Decision, DecisionInput, ReleaseInput, ReleasePlan, ReleaseStage, ReleaseState, ReleaseStatus, TrainedCandidate } from '../lib/release/types';
+import { parseWith } from '../lib/core/validation';
+import { approveUpdate, rejectUpdate, statusQuery, type ReleaseWorkflow } from '../lib/release/messages';
+import { decisionInputSchema, type Decision, type DecisionInput, type DecisionKind, type ReleaseInput, type ReleasePlan, type ReleaseStage, type ReleaseState, type ReleaseStatus, type TrainedCandidate } from '../lib/release/types';
 
-export const approveUpdate = defineUpdate<ReleaseState, [DecisionInput]>('approve');
-export const rejectUpdate = defineUpdate<ReleaseState, [DecisionInput]>('reject');
-export const statusQuery = defineQuery<ReleaseState>('status');
+export { approveUpdate, rejectUpdate, statusQuery };
 
 // Registry activities are idempotent, so they retry until they succeed (a database restart must not
-// fail an approved release); only the business failures below end the release.
+// fail an approved release); only the catalogue's business failures end the release.
 const control = proxyActivities<ControlActivities>({
   taskQueue: taskQueues.control,
   startToCloseTimeout: '10 minutes',
-  retry: {
-    initialInterval: '1s',
-    maximumInterval: '1 minute',
-    nonRetryableErrorTypes: ['DataContractViolation', 'MalformedData', 'NotFound', 'InvalidPolicy', 'ProductionMoved', 'ArtifactIntegrity', 'UnauthorizedApprover'],
-  },
+  retry: { initialInterval: '1s', maximumInterval: '1 minute', nonRetryableErrorTypes: failureTypes },
 });
 
 function trainingActivities(taskQueue: string, heartbeatTimeout: number, scheduleToStartTimeout?: number) {
@@ -51,18 +46,13 @@ function trainingActivities(taskQueue: string, heartbeatTimeout: number, schedul
     startToCloseTimeout: '4 hours',
     // Epoch heartbeats; a killed worker is noticed within this and the retry resumes from the checkpoint.
     heartbeatTimeout,
-    retry: { maximumAttempts: 4, initialInterval: '2s', nonRetryableErrorTypes: ['TrainingFailed', 'InvalidPolicy', 'MalformedData', 'ArtifactIntegrity'] },
+    retry: { maximumAttempts: 4, initialInterval: '2s', nonRetryableErrorTypes: failureTypes },
   });
 }
 
 function isScheduleToStartTimeout(err: unknown): boolean {
   return err instanceof ActivityFailure && err.cause instanceof TimeoutFailure && err.cause.timeoutType === TimeoutType.SCHEDULE_TO_START;
 }
-
-/** Principals compare case-insensitively (emails): `Bob@x` is `bob@x`. */
-const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
-
-const MAX_COMMENT = 4000;
 
 export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseState> {
   const state: ReleaseState = {
@@ -76,6 +66,7 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseState
     approvals: [],
   };
   let decided: 'approved' | 'rejected' | undefined;
+  const same = samePrincipal;
 
   setHandler(statusQuery, () => state);
 
@@ -83,43 +74,32 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseState
   // beyond the caller's error, and the workflow keeps waiting. The handler runs the same checks again
   // and claims the decision before its first await, because concurrent updates all passed their
   // validators against the state as it was before any of them ran.
-  const checkDecision = (kind: 'approve' | 'reject', raw: DecisionInput) => {
-    const principal = raw?.principal;
-    if (typeof principal !== 'string' || !/^[\w.@+-]{1,200}$/.test(principal)) {
-      throw ApplicationFailure.create({ type: 'InvalidInput', message: 'a decision needs a principal (user name or email)', nonRetryable: true });
+  const checkDecision = (kind: DecisionKind, raw: DecisionInput) => {
+    let input: ReturnType<typeof decisionInputSchema.parse>;
+    try {
+      input = parseWith(decisionInputSchema, raw, { type: 'InvalidInput', what: 'decision' });
+    } catch (e) {
+      throw isStewardError(e) ? toApplicationFailure(e) : e;
     }
-    if (raw.comment !== undefined && (typeof raw.comment !== 'string' || raw.comment.length > MAX_COMMENT)) {
-      throw ApplicationFailure.create({ type: 'InvalidInput', message: `a comment is text of at most ${MAX_COMMENT} characters`, nonRetryable: true });
-    }
+    const { principal } = input;
     if (state.stage !== 'awaiting-approval' || decided) {
-      throw ApplicationFailure.create({
-        type: 'AlreadyDecided',
-        message: `release ${state.releaseId} is not awaiting sign-off (stage: ${state.stage}, status: ${state.status}${decided ? `, ${decided}` : ''})`,
-        nonRetryable: true,
-      });
+      throw failure('AlreadyDecided', `release ${state.releaseId} is not awaiting sign-off (stage: ${state.stage}, status: ${state.status}${decided ? `, ${decided}` : ''})`);
     }
     if (same(principal, state.requestedBy)) {
-      throw ApplicationFailure.create({
-        type: 'UnauthorizedApprover',
-        message: `${principal} requested release ${state.releaseId} and cannot ${kind} it (separation of duties)`,
-        nonRetryable: true,
-      });
+      throw failure('UnauthorizedApprover', `${principal} requested release ${state.releaseId} and cannot ${kind} it (separation of duties)`);
     }
     if (!state.approvers.some((a) => same(a, principal))) {
-      throw ApplicationFailure.create({
-        type: 'UnauthorizedApprover',
-        message: `${principal} is not an approver of model ${state.model} (approvers: ${state.approvers.join(', ')})`,
-        nonRetryable: true,
-      });
+      throw failure('UnauthorizedApprover', `${principal} is not an approver of model ${state.model} (approvers: ${state.approvers.join(', ')})`);
     }
     if (state.approvals.some((a) => same(a.principal, principal))) {
-      throw ApplicationFailure.create({ type: 'AlreadyDecided', message: `${principal} has already decided on ${state.releaseId}`, nonRetryable: true });
+      throw failure('AlreadyDecided', `${principal} has already decided on ${state.releaseId}`);
     }
+    return input;
   };
 
-  const decide = async (kind: 'approve' | 'reject', raw: DecisionInput): Promise<ReleaseState> => {
-    checkDecision(kind, raw);
-    const decision: Decision = { principal: raw.principal.toLowerCase(), decision: kind, comment: raw.comment ?? '', at: new Date().toISOString() };
+  const decide = async (kind: DecisionKind, raw: DecisionInput): Promise<ReleaseState> => {
+    const input = checkDecision(kind, raw);
+    const decision: Decision = { principal: normalizePrincipal(input.principal), decision: kind, comment: input.comment, at: new Date().toISOString() };
     state.approvals.push(decision);
     if (kind === 'reject') decided = 'rejected';
     else if (state.approvals.filter((a) => a.decision === 'approve').length >= state.quorum) decided = 'approved';
@@ -127,8 +107,8 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseState
     await control.recordDecision({ releaseId: state.releaseId, model: state.model, version: state.version ?? null, policyHash: state.policyHash ?? '', decision });
     return state;
   };
-  setHandler(approveUpdate, (d) => decide('approve', d), { validator: (d) => checkDecision('approve', d) });
-  setHandler(rejectUpdate, (d) => decide('reject', d), { validator: (d) => checkDecision('reject', d) });
+  setHandler(approveUpdate, (d) => decide('approve', d), { validator: (d) => void checkDecision('approve', d) });
+  setHandler(rejectUpdate, (d) => decide('reject', d), { validator: (d) => void checkDecision('reject', d) });
 
   function describe(line: string) {
     const lines = [`**${state.model}** release requested by ${state.requestedBy}: ${state.stage}`, line];
@@ -156,11 +136,11 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseState
   ]);
 
   let outcome: { status: Exclude<ReleaseStatus, 'running'>; reason?: string };
-  let failure: unknown;
+  let thrown: unknown;
   try {
     outcome = await run();
   } catch (err) {
-    failure = err;
+    thrown = err;
     const reason = isCancellation(err)
       ? 'cancelled'
       : err instanceof ActivityFailure && err.cause instanceof Error
@@ -181,7 +161,7 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseState
     await control.closeRelease({ releaseId: state.releaseId, model: state.model, status: outcome.status, reason: outcome.reason ?? null, version: state.version ?? null });
   });
   await condition(allHandlersFinished);
-  if (failure) throw failure;
+  if (thrown) throw thrown;
   return state;
 
   async function run(): Promise<typeof outcome> {
@@ -261,11 +241,7 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseState
     } catch (err) {
       if (!isScheduleToStartTimeout(err)) throw err;
       if (plan.gpu === 'required') {
-        throw ApplicationFailure.create({
-          type: 'NoGpuWorker',
-          message: `the policy requires a GPU and no GPU training worker took the job within ${plan.gpuWaitMs / 1000} s`,
-          nonRetryable: true,
-        });
+        throw failure('NoGpuWorker', `the policy requires a GPU and no GPU training worker took the job within ${plan.gpuWaitMs / 1000} s`);
       }
       describe(`No GPU worker picked the training up within ${plan.gpuWaitMs / 1000} s; training on CPU.`);
       return trainingActivities(taskQueues.trainingCpu, hb).trainCandidate(args);
@@ -276,3 +252,6 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseState
 function fmt(x: number | undefined): string {
   return x === undefined || Number.isNaN(x) ? 'n/a' : x.toFixed(4);
 }
+
+// The signature clients start it by (lib/release/messages.ts) is this function's.
+releaseWorkflow satisfies ReleaseWorkflow;

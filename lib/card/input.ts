@@ -8,6 +8,7 @@ import type { DatasetProfile } from '../drift/profile';
 import type { EvaluationBundle } from '../release/evidence';
 import type { DisparityMetric } from '../metrics';
 import type { Policy } from '../policy/schema';
+import type { DecisionKind, VersionLineage } from '../release/types';
 
 const num = (x: number | undefined | null) => (x === undefined || x === null || !Number.isFinite(x) ? null : x);
 const est = (e: { value: number; lower: number; upper: number }) => ({ value: num(e.value), low: num(e.lower), high: num(e.upper) });
@@ -45,15 +46,15 @@ export interface CardSources {
   createdAt: Date;
   bundle: EvaluationBundle;
   training: { fileName: string; sha256: string; profile: DatasetProfile | null };
-  lineage: Record<string, unknown>;
-  approvals: Array<{ principal: string; decision: 'approve' | 'reject'; comment: string; at: string }>;
+  lineage: VersionLineage;
+  approvals: Array<{ principal: string; decision: DecisionKind; comment: string; at: string }>;
 }
 
 /** @example const card = buildModelCardInput(sources); renderModelCardHtml(card); */
 export function buildModelCardInput(s: CardSources): ModelCardInput {
   const { bundle, policy } = s;
   const ev = bundle.evaluation;
-  const lineage = s.lineage as Record<string, string | number | null | undefined>;
+  const lineage = s.lineage;
   const card: ModelCardInput = {
     name: policy.model,
     version: `v${s.version}`,
@@ -89,11 +90,11 @@ export function buildModelCardInput(s: CardSources): ModelCardInput {
     lineage: {
       trainingDataSha256: s.training.sha256,
       evaluationDataSha256: bundle.evaluationSha256,
-      codeVersion: String(lineage.codeVersion ?? ''),
-      trainingConfigSha256: lineage.trainingConfigHash ? String(lineage.trainingConfigHash) : undefined,
-      policySha256: lineage.policyHash ? String(lineage.policyHash) : undefined,
+      codeVersion: lineage.codeVersion ?? '',
+      trainingConfigSha256: lineage.trainingConfigHash || undefined,
+      policySha256: lineage.policyHash || undefined,
       parentVersion: lineage.parentVersion === null || lineage.parentVersion === undefined ? null : `v${lineage.parentVersion}`,
-      backend: lineage.backend ? String(lineage.backend) : undefined,
+      backend: lineage.backend || undefined,
     },
     approvals: s.approvals.map((a) => ({ principal: a.principal, decision: a.decision, comment: a.comment || undefined, at: a.at })),
     gate: { verdict: bundle.gate.passed ? 'pass' : 'fail', checks: bundle.gate.checks, decidedAt: bundle.createdAt },

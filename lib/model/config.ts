@@ -4,7 +4,6 @@
  * policy only states what it changes.
  */
 import { z } from 'zod';
-import { StewardError } from '../core/errors';
 import { parseWith } from '../core/validation';
 
 /** One categorical input: one-hot over its most frequent training values. */

@@ -1,15 +1,14 @@
 /**
  * How a model's policy reads its data files: the dialect from `policy.data`, the columns and types
- * from the data contract. Also the bridge from the reader's columnar chunks to the model's table.
+ * from the data contract; and a whole file read as the model's table.
  */
-import { parseContract, type DataContract } from '../data/contract';
 import { readTable, type ReadOptions } from '../data/reader';
-import type { ColumnChunk, DataChunk } from '../data/types';
+import type { DataChunk } from '../data/types';
 import { tableFromColumns, type Table } from '../data/table';
 import type { Policy } from './schema';
 
 /** Reader options for a policy's files (training batches and the evaluation file read alike). */
-export function readOptionsFor(policy: Policy, contract: DataContract = parseContract(policy.contract)): ReadOptions {
+export function readOptionsFor(policy: Policy): ReadOptions {
   const d = policy.data;
   const normalize: Record<string, (v: string) => string> = {};
   for (const [column, rule] of Object.entries(d.normalize)) {
@@ -25,7 +24,7 @@ export function readOptionsFor(policy: Policy, contract: DataContract = parseCon
     missing: d.missing,
     trim: d.trim,
     normalize,
-    columns: contract.columns.map((c) => ({ name: c.name, type: c.type })),
+    columns: policy.contract.columns.map((c) => ({ name: c.name, type: c.type })),
   };
 }
 

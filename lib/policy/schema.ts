@@ -7,7 +7,6 @@
  */
 import { z } from 'zod';
 import { durationSchema } from '../core/duration';
-import { StewardError } from '../core/errors';
 import { contentHash } from '../core/hash';
 import { principalSchema } from '../core/identity';
 import { parseWith } from '../core/validation';

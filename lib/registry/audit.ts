@@ -5,6 +5,7 @@
  */
 import { asc, desc, eq, sql } from 'drizzle-orm';
 import type { StewardDb, StewardTx } from '../../db/client';
+import { advisoryLocks } from '../../db/locks';
 import { auditEvents } from '../../db/schema';
 import { canonicalJson, sha256Hex } from '../core/hash';
 
@@ -19,7 +20,6 @@ export interface AuditEventInput {
   payload?: Record<string, unknown>;
 }
 
-const AUDIT_LOCK = 7_361_402;
 const GENESIS = '0'.repeat(64);
 
 function eventHash(prevHash: string, e: { at: Date; actor: string; action: string; model: string | null; releaseId: string | null; eventKey: string; payload: unknown }) {
@@ -34,7 +34,7 @@ function eventHash(prevHash: string, e: { at: Date; actor: string; action: strin
  */
 export async function appendAudit(db: StewardDb | StewardTx, event: AuditEventInput): Promise<void> {
   await db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_LOCK})`);
+    await tx.execute(sql`select pg_advisory_xact_lock(${advisoryLocks.audit})`);
     const existing = await tx.select({ seq: auditEvents.seq }).from(auditEvents).where(eq(auditEvents.eventKey, event.eventKey)).limit(1);
     if (existing.length > 0) return;
     const [last] = await tx.select({ hash: auditEvents.hash }).from(auditEvents).orderBy(desc(auditEvents.seq)).limit(1);

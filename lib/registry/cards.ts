@@ -9,7 +9,6 @@ import type { ArtifactStore } from './artifacts';
 import { buildModelCardInput } from '../card/input';
 import { renderModelCardHtml, renderModelCardMarkdown } from '../card/render';
 import type { ModelCardInput } from '../card/types';
-import type { DatasetProfile } from '../drift/profile';
 import type { EvaluationBundle } from '../release/evidence';
 import { StewardError } from '../core/errors';
 import { getModel, getVersion } from './models';
@@ -33,9 +32,9 @@ export async function renderVersionCard(db: StewardDb, artifacts: ArtifactStore,
     version,
     createdAt: row.createdAt,
     bundle,
-    training: { fileName: dataset?.sourcePath.split('/').pop() ?? row.dataSha256, sha256: row.dataSha256, profile: (dataset?.profile as DatasetProfile | null) ?? null },
-    lineage: row.lineage as Record<string, unknown>,
-    approvals: decisions.map((d) => ({ principal: d.principal, decision: d.decision as 'approve' | 'reject', comment: d.comment, at: d.decidedAt.toISOString() })),
+    training: { fileName: dataset?.sourcePath.split('/').pop() ?? row.dataSha256, sha256: row.dataSha256, profile: dataset?.profile ?? null },
+    lineage: row.lineage,
+    approvals: decisions.map((d) => ({ principal: d.principal, decision: d.decision, comment: d.comment, at: d.decidedAt.toISOString() })),
   });
   return { input, markdown: renderModelCardMarkdown(input), html: renderModelCardHtml(input) };
 }

@@ -44,7 +44,7 @@ export async function productionReference(db: StewardDb, model: string): Promise
     .innerJoin(modelVersions, and(eq(modelVersions.model, production.model), eq(modelVersions.version, production.version)))
     .innerJoin(datasets, eq(datasets.sha256, modelVersions.dataSha256))
     .where(eq(production.model, model));
-  return row?.profile ? { version: row.version, profile: row.profile as DatasetProfile } : null;
+  return row?.profile ? { version: row.version, profile: row.profile } : null;
 }
 
 export interface ModelSummary {

@@ -4,21 +4,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
-import { approveUpdate, rejectUpdate, releaseWorkflow, statusQuery } from '../../workflows/release';
-import { StewardError, failureTypes, type FailureType } from '../core/errors';
-import type { z } from 'zod';
+import { explainFailure, StewardError } from '../core/errors';
 import { releaseIdPrefix, searchAttributes, taskQueues } from '../core/names';
-import { decisionInputSchema, releaseInputSchema, type DecisionInput, type ReleaseInput, type ReleaseStage, type ReleaseState } from './types';
+import { parseWith } from '../core/validation';
+import { approveUpdate, rejectUpdate, releaseWorkflowType, statusQuery, type ReleaseWorkflow } from './messages';
+import { decisionInputSchema, releaseInputSchema, type DecisionInput, type DecisionKind, type ReleaseInput, type ReleaseStage, type ReleaseState } from './types';
 
-function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
-  const r = schema.safeParse(value);
-  if (!r.success) {
-    const issue = r.error.issues[0];
-    throw new StewardError('InvalidInput', `${what}: ${issue.message}`, { field: issue.path.map(String).join('.') || undefined });
-  }
-  return r.data;
-}
+export { explainFailure };
 
 /** `release-<model>-<yyyymmdd>-<6 hex>`: sortable by day, unique, readable in the Web UI. */
 export function newReleaseId(model: string, now = new Date()): string {
@@ -28,9 +20,9 @@ export function newReleaseId(model: string, now = new Date()): string {
 
 /** @example const id = await startRelease(client, { model: 'adult-income', dataFile, requestedBy: 'alice' }); */
 export async function startRelease(client: Client, raw: ReleaseInput, releaseId?: string): Promise<string> {
-  const input = parseOrThrow(releaseInputSchema, raw, 'release request');
+  const input = parseWith(releaseInputSchema, raw, { type: 'InvalidInput', what: 'release request' });
   const workflowId = releaseId ?? newReleaseId(input.model);
-  await client.workflow.start(releaseWorkflow, {
+  await client.workflow.start<ReleaseWorkflow>(releaseWorkflowType, {
     taskQueue: taskQueues.control,
     workflowId,
     args: [input],
@@ -45,31 +37,14 @@ export async function startRelease(client: Client, raw: ReleaseInput, releaseId?
   return workflowId;
 }
 
-function failureType(err: unknown): FailureType | undefined {
-  let e: unknown = err;
-  while (e) {
-    if (e instanceof ApplicationFailure && e.type && (failureTypes as readonly string[]).includes(e.type)) return e.type as FailureType;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
-function rootMessage(err: unknown): string {
-  let e = err as { message?: string; cause?: unknown };
-  while (e?.cause) e = e.cause as typeof e;
-  return e?.message ?? String(err);
-}
-
 /** Sends an approve or reject decision; refused principals get a typed StewardError and the release keeps waiting. */
-export async function decideRelease(client: Client, releaseId: string, kind: 'approve' | 'reject', raw: DecisionInput): Promise<ReleaseState> {
-  const decision = parseOrThrow(decisionInputSchema, raw, 'decision');
+export async function decideRelease(client: Client, releaseId: string, kind: DecisionKind, raw: DecisionInput): Promise<ReleaseState> {
+  const decision = parseWith(decisionInputSchema, raw, { type: 'InvalidInput', what: 'decision' });
   const handle = client.workflow.getHandle(releaseId);
   try {
     return await handle.executeUpdate(kind === 'approve' ? approveUpdate : rejectUpdate, { args: [decision] });
   } catch (err) {
-    if (err instanceof WorkflowUpdateFailedError) {
-      throw new StewardError(failureType(err) ?? 'InvalidInput', rootMessage(err));
-    }
+    if (err instanceof WorkflowUpdateFailedError) throw explainFailure(err);
     if ((err as Error).name === 'WorkflowNotFoundError') {
       // The server answers "not found" for updates to closed workflows too: say which it is.
       const description = await handle.describe().catch(() => undefined);
@@ -79,11 +54,6 @@ export async function decideRelease(client: Client, releaseId: string, kind: 'ap
     }
     throw err;
   }
-}
-
-/** The failure type and innermost message of a failed workflow or update, for people. */
-export function explainFailure(err: unknown): StewardError {
-  return new StewardError(failureType(err) ?? 'InvalidInput', rootMessage(err));
 }
 
 /** The release's state: from the workflow while it runs, from its result once it has closed. */

@@ -3,8 +3,7 @@
  * Pure types and zod schemas: workflow code imports this module.
  */
 import { z } from 'zod';
-
-export const principalSchema = z.string().min(1).max(200).regex(/^[\w.@+-]+$/, 'a principal is a user name or an email');
+import { commentSchema, principalSchema } from '../core/identity';
 
 export const releaseInputSchema = z.object({
   model: z.string().min(1),
@@ -20,23 +19,44 @@ export const releaseInputSchema = z.object({
 });
 export type ReleaseInput = z.infer<typeof releaseInputSchema>;
 
+export const decisionKinds = ['approve', 'reject'] as const;
+export type DecisionKind = (typeof decisionKinds)[number];
+
 export const decisionInputSchema = z.object({
   principal: principalSchema,
-  comment: z.string().max(4000).default(''),
+  comment: commentSchema.default(''),
 });
 export type DecisionInput = z.input<typeof decisionInputSchema>;
 
-export type ReleaseStage =
-  | 'starting'
-  | 'validating'
-  | 'training'
-  | 'evaluating'
-  | 'registering'
-  | 'awaiting-approval'
-  | 'promoting'
-  | 'done';
+/** The steps of a release, in order (`done` once it has an outcome). */
+export const releaseStages = ['starting', 'validating', 'training', 'evaluating', 'registering', 'awaiting-approval', 'promoting', 'done'] as const;
+export type ReleaseStage = (typeof releaseStages)[number];
 
-export type ReleaseStatus = 'running' | 'promoted' | 'rejected' | 'expired' | 'failed';
+/** A release's outcome (`running` until it has one). */
+export const releaseStatuses = ['running', 'promoted', 'rejected', 'expired', 'failed'] as const;
+export type ReleaseStatus = (typeof releaseStatuses)[number];
+
+/**
+ * A model version's standing: `candidate` while its release runs, `production` while it serves,
+ * `retired` once replaced, or the outcome of a release that did not promote it.
+ */
+export const versionStatuses = ['candidate', 'production', 'retired', 'rejected', 'expired', 'failed'] as const;
+export type VersionStatus = (typeof versionStatuses)[number];
+
+/** Where a version came from: what the auditor's "trained on which data, by which code?" reads. */
+export interface VersionLineage {
+  dataSha256: string;
+  dataRows: number;
+  codeVersion: string;
+  /** contentHash of the parsed training config (equals the model file's `metadata.configSha256`). */
+  trainingConfigHash: string;
+  weightsSha256: string;
+  backend: string;
+  taskQueue: string;
+  epochs: number;
+  policyHash: string;
+  parentVersion: number | null;
+}
 
 /** What the workflow learns from the model's policy when it starts. */
 export interface ReleasePlan {
@@ -88,7 +108,7 @@ export interface EvaluationSummary {
 
 export interface Decision {
   principal: string;
-  decision: 'approve' | 'reject';
+  decision: DecisionKind;
   comment: string;
   at: string;
 }

@@ -1,7 +1,9 @@
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { describe, expect, inject, it } from 'vitest';
-import { openDatabase } from '../../db/client';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { migrationsFolder, openDatabase } from '../../db/client';
 import { auditEvents } from '../../db/schema';
 import { appendAudit, verifyAuditChain } from '../../lib/registry/audit';
 
@@ -13,8 +15,20 @@ describe('database', () => {
     const url = inject('postgresUrl').replace(/\/[^/]*$/, '/steward_migrate_race');
     const opened = await Promise.all([openDatabase(url), openDatabase(url), openDatabase(url)]);
     const [{ n }] = (await opened[0].db.execute(sql`select count(*)::int as n from drizzle.__drizzle_migrations`)) as unknown as Array<{ n: number }>;
-    expect(n).toBe(1);
+    // Each migration applied exactly once, however many processes raced to apply it.
+    const journal = JSON.parse(readFileSync(join(migrationsFolder, 'meta/_journal.json'), 'utf8')) as { entries: unknown[] };
+    expect(n).toBe(journal.entries.length);
     for (const d of opened) await d.close();
+  });
+
+  it('refuses a status outside the typed vocabulary (checked columns, not free text)', async () => {
+    const database = await openDatabase({ embeddedDir: 'memory://' });
+    await database.db.execute(sql`insert into models (name, policy, policy_hash) values ('m', '{}'::jsonb, 'h')`);
+    const refused = await database.db
+      .execute(sql`insert into releases (id, model, requested_by, stage, status) values ('r', 'm', 'alice', 'starting', 'maybe')`)
+      .then(() => undefined, (e: Error & { cause?: Error }) => `${e.message} ${e.cause?.message ?? ''}`);
+    expect(refused).toMatch(/releases_status_check/);
+    await database.close();
   });
 
   for (const kind of ['postgres', 'embedded'] as const) {

@@ -11,6 +11,7 @@ import { decideRelease, startRelease, waitForStage } from '../../lib/release/cli
 import type { ReleaseState } from '../../lib/release/types';
 import { projectRoot } from '../../lib/runtime/paths';
 import { taskQueues } from '../../lib/core/names';
+import { loadModel } from '../../lib/model/serialize';
 import { registerModel } from '../../lib/registry/models';
 import { adultTrainingSlice, registerTestModel, textFile } from '../support/fixtures';
 import { startHarness, type Harness } from '../support/harness';
@@ -80,8 +81,10 @@ for (const database of ['postgres', 'embedded'] as const) {
       const [version] = await db.select().from(modelVersions).where(eq(modelVersions.model, model));
       expect(version.status).toBe('production');
       expect(version.lineage).toMatchObject({ dataSha256: final.data!.sha256, codeVersion: 'test', policyHash: final.policyHash });
-      // The stored model is content-addressed and verifies on read.
-      expect((await h.artifacts.get(version.modelSha256)).length).toBeGreaterThan(1000);
+      // The stored model is content-addressed and verifies on read; its metadata's config hash is the lineage's.
+      const stored = await loadModel(await h.artifacts.get(version.modelSha256));
+      expect(stored.metadata.configSha256).toBe(version.lineage.trainingConfigHash);
+      stored.model.dispose();
       const signed = await db.select().from(approvals).where(eq(approvals.releaseId, id));
       expect(signed.map((a) => [a.principal, a.decision, a.comment])).toEqual([['bob', 'approve', 'reviewed']]);
       expect(await verifyAuditChain(db)).toMatchObject({ ok: true });

@@ -1,0 +1,4 @@
+ALTER TABLE "approvals" ADD CONSTRAINT "approvals_decision_check" CHECK ("decision" in ('approve', 'reject'));--> statement-breakpoint
+ALTER TABLE "model_versions" ADD CONSTRAINT "model_versions_status_check" CHECK ("status" in ('candidate', 'production', 'retired', 'rejected', 'expired', 'failed'));--> statement-breakpoint
+ALTER TABLE "releases" ADD CONSTRAINT "releases_stage_check" CHECK ("stage" in ('starting', 'validating', 'training', 'evaluating', 'registering', 'awaiting-approval', 'promoting', 'done'));--> statement-breakpoint
+ALTER TABLE "releases" ADD CONSTRAINT "releases_status_check" CHECK ("status" in ('running', 'promoted', 'rejected', 'expired', 'failed'));
