@@ -1,23 +1,13 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { sharedDataDir } from '../runtime/paths';
 import { checkContract } from './contract';
 import { readHeader, readTable } from './reader';
 import type { ColumnChunk } from './types';
+import { compasFile, compasRecords } from '../../test/support/compas';
 
-// ProPublica's COMPAS file (propublica/compas-analysis, 2016) names `decile_score` and
-// `priors_count` twice each. pandas reads the second copies as `decile_score.1` and
-// `priors_count.1`, and in the published file they hold the same values as the first copies.
-const compas = join(sharedDataDir(), 'compas', 'compas-scores-two-years.csv');
-
-// An independent reading of the raw text: CRLF lines, commas, and double-quoted fields (some
-// charge descriptions contain commas; none contains a quote or a line break).
-function rawRecords(): string[][] {
-  const lines = readFileSync(compas, 'utf8').split('\r\n');
-  if (lines[lines.length - 1] === '') lines.pop();
-  return lines.map((line) => Array.from(line.matchAll(/("([^"]*)"|[^,]*)(,|$)/g), (m) => m[2] ?? m[1]).slice(0, -1));
-}
+// ProPublica's COMPAS file names `decile_score` and `priors_count` twice. pandas reads the second
+// copies as `decile_score.1` and `priors_count.1`, and in the published file they hold the same
+// values as the first copies.
+const compas = compasFile();
 
 function numbers(col: ColumnChunk | undefined): number[] {
   if (!col || col.type === 'categorical') throw new Error('not a number column');
@@ -25,7 +15,7 @@ function numbers(col: ColumnChunk | undefined): number[] {
 }
 
 describe("ProPublica's COMPAS file, whose header repeats two names", () => {
-  const raw = rawRecords();
+  const raw = compasRecords();
   const header = raw[0];
 
   it('the raw file has 7214 records of 53 fields, and repeats decile_score (fields 12, 40) and priors_count (15, 49) with equal values', () => {

@@ -1,12 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isStewardError } from '../core/errors';
 import { csvKernelEnabled, csvKernelRecords } from './kernel';
 import { readTable, type ReadOptions } from './reader';
-import { sharedDataDir } from '../runtime/paths';
+import { compasFile } from '../../test/support/compas';
 import { tempFile } from '../../test/support/temp-files';
 import type { ColumnChunk, ColumnSpec } from './types';
 
@@ -165,7 +164,7 @@ describe('CSV kernel (WebAssembly) against the JavaScript reader', () => {
   it("reads ProPublica's COMPAS file (a header repeating two names, quoted commas) the same way, whatever the window and chunk size", async () => {
     // The published file has CRLF line ends, which the kernel leaves to JavaScript; an LF copy,
     // derived here, lets the kernel take the records under the renamed header.
-    const published = join(sharedDataDir(), 'compas', 'compas-scores-two-years.csv');
+    const published = compasFile();
     const lf = tempFile(readFileSync(published, 'utf8').replaceAll('\r\n', '\n'), 'compas-lf.csv');
     const declared: ColumnSpec[] = [
       { name: 'decile_score.1', type: 'integer' },

@@ -5,13 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDataActivities } from '../../activities/data';
 import { openDatabase, type Database } from '../../db/client';
 import { localArtifactStore } from '../../lib/registry/artifacts';
-import { sharedDataDir } from '../../lib/runtime/paths';
 import { parsePolicy, type PolicyInput } from '../../lib/policy/schema';
+import { compasFile } from '../support/compas';
 
 // A release's data validation on ProPublica's COMPAS file, whose header names decile_score and
 // priors_count twice: the policy refers to the second copies by pandas' names, the validation
 // passes, and the renaming reaches the release as a warning. The database is the embedded one.
-const compas = join(sharedDataDir(), 'compas', 'compas-scores-two-years.csv');
+const compas = compasFile();
 
 const policy: PolicyInput = {
   model: 'compas-recid',
