@@ -76,7 +76,7 @@ export function createDataActivities(deps: ActivityDeps) {
           rows: report.rows,
           artifactSha256: stored.sha256,
           reportSha256,
-          warnings: report.violations.filter((v) => v.severity === 'warn').map((v) => v.message),
+          warnings: [...report.warnings, ...report.violations.filter((v) => v.severity === 'warn').map((v) => v.message)],
           drift: drift ? { drifted: drift.dataset.drifted, share: drift.dataset.share, driftedColumns } : null,
         };
       });

@@ -35,11 +35,16 @@ function dialect(values: Record<string, unknown>, columns?: ColumnSpec[]): ReadO
   return { separator: (values.separator as string | undefined) ?? ',', header: values['no-header'] !== true, trim: true, columns };
 }
 
-/** Profiles a file in one streaming pass; returns the profile and the column types it was read with. */
-async function profileFile(file: string, options: ReadOptions, reference?: DatasetProfile): Promise<{ profile: DatasetProfile; columns: ColumnSpec[]; sha256: string }> {
+/** Profiles a file in one streaming pass; returns the profile, the column types it was read with and the reader's warnings. */
+async function profileFile(file: string, options: ReadOptions, reference?: DatasetProfile): Promise<{ profile: DatasetProfile; columns: ColumnSpec[]; sha256: string; warnings: string[] }> {
   const builder = new ProfileBuilder(reference ? { reference } : {});
   const summary = await scanChunks(file, { ...options, reuseBuffers: true }, (chunk) => builder.add(chunk));
-  return { profile: builder.finish(), columns: summary.columns, sha256: summary.sha256 };
+  return { profile: builder.finish(), columns: summary.columns, sha256: summary.sha256, warnings: summary.warnings.map((w) => w.message) };
+}
+
+// Warnings go to stderr so that stdout stays the report (or the JSON) alone.
+function printWarnings(warnings: readonly string[]): void {
+  for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
 }
 
 function formatProfile(p: DatasetProfile): string {
@@ -88,6 +93,7 @@ const dataCommand: ExtraCommand = {
         onChunk: (chunk) => current?.add(chunk),
       });
       const drift: DriftReport | null = ref && current ? computeDrift(ref.profile, current.finish(), policy.drift) : null;
+      printWarnings(report.warnings);
       if (values.json) process.stdout.write(`${JSON.stringify({ contract: report, drift, productionVersion: ref?.version ?? null }, null, 2)}\n`);
       else {
         process.stdout.write(`${formatContract(report)}\n`);
@@ -98,8 +104,9 @@ const dataCommand: ExtraCommand = {
     if (sub === 'profile') {
       const { values, positionals } = parse(rest, dialectOptions);
       if (!positionals[0]) throw new StewardError('InvalidInput', 'usage: steward data profile <file>');
-      const { profile, sha256 } = await profileFile(resolve(positionals[0]), dialect(values));
-      process.stdout.write(values.json ? `${JSON.stringify({ sha256, profile }, null, 2)}\n` : `sha256 ${sha256}\n${formatProfile(profile)}\n`);
+      const { profile, sha256, warnings } = await profileFile(resolve(positionals[0]), dialect(values));
+      printWarnings(warnings);
+      process.stdout.write(values.json ? `${JSON.stringify({ sha256, warnings, profile }, null, 2)}\n` : `sha256 ${sha256}\n${formatProfile(profile)}\n`);
       return 0;
     }
     if (sub === 'drift') {
@@ -108,6 +115,7 @@ const dataCommand: ExtraCommand = {
       const ref = await profileFile(resolve(values.reference), dialect(values));
       // The current file is read with the reference's column types and binned on its bin edges.
       const cur = await profileFile(resolve(values.current), dialect(values, ref.columns), ref.profile);
+      printWarnings([...ref.warnings, ...cur.warnings]);
       const report = computeDrift(ref.profile, cur.profile);
       process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatDriftTable(report)}\n`);
       return 0;

@@ -65,11 +65,14 @@ export function buildModelCardInput(s: CardSources): ModelCardInput {
     trainingData: s.training.profile ? summarise(s.training.fileName, s.training.sha256, s.training.profile) : undefined,
     evaluationData: summarise(bundle.evaluationFile.split('/').pop() ?? bundle.evaluationFile, bundle.evaluationSha256, bundle.evaluationProfile),
     metrics: Object.entries(ev.metrics.metrics).map(([name, e]) => ({ name, ...est(e) })),
-    calibration: {
-      bins: ev.metrics.calibration.points.map((p) => ({ low: p.binLower, high: p.binUpper, meanPredicted: num(p.meanPredicted), observed: num(p.fractionPositive), count: p.count })),
-      ece: num(ev.metrics.metrics.ece.value),
-      brier: num(ev.metrics.metrics.brier.value),
-    },
+    // Steward's own models give probabilities; an evaluation of other scores has no calibration.
+    calibration: ev.metrics.calibration
+      ? {
+          bins: ev.metrics.calibration.points.map((p) => ({ low: p.binLower, high: p.binUpper, meanPredicted: num(p.meanPredicted), observed: num(p.fractionPositive), count: p.count })),
+          ece: num(ev.metrics.metrics.ece?.value),
+          brier: num(ev.metrics.metrics.brier?.value),
+        }
+      : { bins: [], note: `Not evaluated: ${ev.metrics.notes.join('; ')}.` },
     featureImportance: {
       metric: bundle.importance.metric,
       repeats: bundle.importance.repeats,

@@ -242,7 +242,7 @@ function buildSections(card: ModelCardInput): Section[] {
                   ]),
                 } satisfies Block,
               ]
-            : [notEvaluated('No calibration bins were recorded.')]),
+            : [notEvaluated(cal.note ?? 'No calibration bins were recorded.')]),
         ]
       : [notEvaluated()],
   );

@@ -307,6 +307,8 @@ export const modelCardInputSchema = z.object({
       /** Expected calibration error. */
       ece: maybeNumber.optional(),
       brier: maybeNumber.optional(),
+      /** Why there are no bins, e.g. scores that are not probabilities. */
+      note: z.string().optional(),
     })
     .optional(),
   featureImportance: z

@@ -140,7 +140,7 @@ describe('assertContract', () => {
   });
 
   it('accepts a report whose violations are only warnings', () => {
-    const report: ContractReport = { file: 'f', sha256: '', rows: 1, passed: true, notes: [], violations: [{ rule: 'missing', column: 'x', severity: 'warn', count: 1, exampleRows: [2], message: 'm' }] };
+    const report: ContractReport = { file: 'f', sha256: '', rows: 1, passed: true, notes: [], warnings: [], violations: [{ rule: 'missing', column: 'x', severity: 'warn', count: 1, exampleRows: [2], message: 'm' }] };
     expect(() => assertContract(report)).not.toThrow();
   });
 });

@@ -155,6 +155,8 @@ export interface ContractReport {
   violations: ContractViolation[];
   /** Rules that could not be checked, and why (e.g. `unseen` without known categories). */
   notes: string[];
+  /** What the reader accepted but reports (e.g. repeated header names it renamed), located like errors. */
+  warnings: string[];
 }
 
 /**
@@ -484,6 +486,7 @@ export async function checkContract(
     passed: !violations.some((v) => v.severity === 'error'),
     violations,
     notes,
+    warnings: summary.warnings.map((w) => w.message),
   };
 }
 

@@ -1,9 +1,11 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isStewardError } from '../core/errors';
 import { csvKernelEnabled, csvKernelRecords } from './kernel';
 import { readTable, type ReadOptions } from './reader';
+import { compasFile } from '../../test/support/compas';
 import { tempFile } from '../../test/support/temp-files';
 import type { ColumnChunk, ColumnSpec } from './types';
 
@@ -20,7 +22,14 @@ async function outcome(file: string, options: ReadOptions, wasm: boolean): Promi
   process.env.STEWARD_WASM = wasm ? '1' : '0';
   try {
     const t = await readTable(file, options);
-    return { rows: t.rows, sha256: t.sha256, lines: Array.from(t.lines), columns: t.columns.map((c) => ({ name: c.name, type: c.type, values: decode(c) })) };
+    return {
+      rows: t.rows,
+      sha256: t.sha256,
+      lines: Array.from(t.lines),
+      header: t.header,
+      warnings: t.warnings,
+      columns: t.columns.map((c) => ({ name: c.name, type: c.type, values: decode(c) })),
+    };
   } catch (e) {
     if (!isStewardError(e)) throw e;
     return { error: e.type, message: e.message, location: e.location };
@@ -30,7 +39,10 @@ async function outcome(file: string, options: ReadOptions, wasm: boolean): Promi
 }
 
 async function sameWithAndWithoutKernel(text: string, options: ReadOptions): Promise<unknown> {
-  const file = tempFile(text);
+  return sameForFile(tempFile(text), options);
+}
+
+async function sameForFile(file: string, options: ReadOptions): Promise<unknown> {
   const js = await outcome(file, options, false);
   const kernel = await outcome(file, options, true);
   expect(kernel).toEqual(js);
@@ -147,6 +159,40 @@ describe('CSV kernel (WebAssembly) against the JavaScript reader', () => {
     const specs: ColumnSpec[] = Array.from({ length: width }, (_, j) => ({ name: `v${j}`, type: j % 2 ? 'numeric' : 'categorical' }));
     const out = (await sameWithAndWithoutKernel(`${header}\n${rows.join('\n')}\n`, { columns: specs })) as { rows: number };
     expect(out.rows).toBe(3_000);
+  });
+
+  it("reads ProPublica's COMPAS file (a header repeating two names, quoted commas) the same way, whatever the window and chunk size", async () => {
+    // The published file has CRLF line ends, which the kernel leaves to JavaScript; an LF copy,
+    // derived here, lets the kernel take the records under the renamed header.
+    const published = compasFile();
+    const lf = tempFile(readFileSync(published, 'utf8').replaceAll('\r\n', '\n'), 'compas-lf.csv');
+    const declared: ColumnSpec[] = [
+      { name: 'decile_score.1', type: 'integer' },
+      { name: 'race', type: 'categorical' },
+      { name: 'decile_score', type: 'integer' },
+      { name: 'priors_count.1', type: 'numeric' },
+      { name: 'c_charge_desc', type: 'categorical' },
+      { name: 'two_year_recid', type: 'integer' },
+    ];
+    const tables: unknown[] = [];
+    for (const file of [published, lf]) {
+      for (const options of [{ chunkRows: 1000 }, { columns: declared }, { columns: declared, bufferBytes: 4096, chunkRows: 1000 }] as ReadOptions[]) {
+        const before = csvKernelRecords();
+        const out = (await sameForFile(file, options)) as { rows: number; sha256: string; header: string[]; warnings: { renamed: unknown }[] };
+        if (file === lf) expect(csvKernelRecords() - before).toBeGreaterThan(0);
+        expect(out.rows).toBe(7214);
+        expect(out.header.filter((h) => /\.\d$/.test(h))).toEqual(['decile_score.1', 'priors_count.1']);
+        expect(out.warnings.map((w) => w.renamed)).toEqual([
+          [
+            { name: 'decile_score.1', header: 'decile_score', field: 40 },
+            { name: 'priors_count.1', header: 'priors_count', field: 49 },
+          ],
+        ]);
+        if (options.columns) tables.push({ ...out, sha256: undefined, warnings: undefined });
+      }
+    }
+    // Line ends, windows and chunk sizes change nothing in the table read.
+    for (const t of tables.slice(1)) expect(t).toEqual(tables[0]);
   });
 
   it('names the same row and column for a bad value far into a large file', async () => {

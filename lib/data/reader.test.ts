@@ -148,6 +148,65 @@ describe('readTable', () => {
   });
 });
 
+describe('repeated header names', () => {
+  it('reads a header that repeats a name as pandas does (x, x.1, x.2) and says so in a warning', async () => {
+    const file = tempFile('id,score,group,score,score\n1,0.5,a,7,x\n2,0.25,b,9,y\n');
+    const t = await readTable(file);
+    expect(t.header).toEqual(['id', 'score', 'group', 'score.1', 'score.2']);
+    expect(t.columns.map((c) => `${c.name}:${c.type}`)).toEqual(['id:numeric', 'score:numeric', 'group:categorical', 'score.1:numeric', 'score.2:categorical']);
+    expect(numbers(t.columns[1])).toEqual([0.5, 0.25]);
+    expect(numbers(t.columns[3])).toEqual([7, 9]);
+    expect(texts(t.columns[4])).toEqual(['x', 'y']);
+    expect(t.warnings).toEqual([
+      {
+        kind: 'renamed-columns',
+        message: `${file}, row 1: the header repeats "score" (fields 2, 4 and 5); as pandas does, it reads field 4 as "score.1" and field 5 as "score.2"`,
+        location: { file, row: 1 },
+        renamed: [
+          { name: 'score.1', header: 'score', field: 4 },
+          { name: 'score.2', header: 'score', field: 5 },
+        ],
+      },
+    ]);
+  });
+
+  it('lets declared columns name either copy, and warns even when only one is read', async () => {
+    const file = tempFile('a,b,a\n1,2,3\n4,5,6\n');
+    const both = await readTable(file, { columns: [{ name: 'a.1', type: 'integer' }, { name: 'a', type: 'integer' }] });
+    expect(both.columns.map((c) => c.name)).toEqual(['a.1', 'a']);
+    expect(numbers(both.columns[0])).toEqual([3, 6]);
+    expect(numbers(both.columns[1])).toEqual([1, 4]);
+    const one = await readTable(file, { columns: [{ name: 'b', type: 'integer' }] });
+    expect(numbers(one.columns[0])).toEqual([2, 5]);
+    expect(one.warnings.map((w) => w.renamed)).toEqual([[{ name: 'a.1', header: 'a', field: 3 }]]);
+    expect(await readHeader(file)).toEqual(['a', 'b', 'a.1']);
+  });
+
+  it('warns nothing for a header without repeats, a file read with columnNames, or JSON Lines', async () => {
+    expect((await readTable(tempFile('a,b\n1,2\n'))).warnings).toEqual([]);
+    expect((await readTable(tempFile('1,2\n'), { columnNames: ['a', 'b'] })).warnings).toEqual([]);
+    expect((await readTable(tempFile('{"a":1}\n', 'data.jsonl'))).warnings).toEqual([]);
+  });
+
+  it('still refuses names repeated in columnNames or columns: those are the caller\'s, not the file\'s', async () => {
+    const file = tempFile('1,2\n');
+    await expect(readTable(file, { columnNames: ['a', 'a'] })).rejects.toMatchObject({ type: 'InvalidInput', message: 'field "columnNames": names column "a" twice' });
+    await expect(readTable(tempFile('a,b\n1,2\n'), { columns: [{ name: 'a', type: 'integer' }, { name: 'a', type: 'numeric' }] })).rejects.toMatchObject({
+      type: 'InvalidInput',
+      location: { field: 'columns' },
+    });
+  });
+
+  it('still names a repeated empty header name, which no contract could refer to', async () => {
+    const file = tempFile('a,,\n1,2,3\n');
+    const e = await failure(file);
+    expect(e.type).toBe('MalformedData');
+    expect(e.message).toBe(`${file}, row 1, column "": duplicate column name: "" names fields 2 and 3`);
+    const t = await readTable(file, { columns: [{ name: 'a', type: 'integer' }] });
+    expect(numbers(t.columns[0])).toEqual([1]);
+  });
+});
+
 describe('readChunks', () => {
   it('yields chunks of chunkRows records with stable codes, one shared dictionary, and the summary as return value', async () => {
     const file = tempFile('k,v\na,1\nb,2\na,3\nc,4\nb,5\n');
@@ -265,12 +324,6 @@ describe('bad input', () => {
     expect(e.message).toBe(`${file}, row 1: the file is empty: expected a header row`);
   });
 
-  it('names a duplicate column name in the header', async () => {
-    const file = tempFile('a,b,a\n1,2,3\n');
-    expect((await failure(file)).message).toBe(`${file}, row 1, column "a": duplicate column name: "a" names fields 1 and 3`);
-    const t = await readTable(file, { columns: [{ name: 'b', type: 'integer' }] });
-    expect(numbers(t.columns[0])).toEqual([2]);
-  });
 
   it('names a declared column that the file lacks', async () => {
     const file = tempFile('a,b\n1,2\n');

@@ -15,20 +15,45 @@
  *   rows (no chunks are yielded): whether 0 rows is acceptable is the data contract's `minRows` call.
  * - Blank lines are skipped (so a single-column file cannot express a missing value as an empty line;
  *   quote it: `""`).
- * - Duplicate header names are `MalformedData` when a duplicated column is read (all columns, when
- *   `columns` is not given); with `columns`, other duplicated columns are ignored like any unlisted one.
+ * - A header that repeats a name is read as pandas reads it: the second `x` is the column `x.1`, the
+ *   third `x.2` (`uniqueHeaderNames` in header.ts); the summary's `warnings` say which fields were
+ *   renamed. Contracts and `columns` refer to either name. A repeated empty name is `MalformedData`
+ *   when that column is read (all columns, when `columns` is not given). Names given in
+ *   `columnNames` or `columns` must be unique: they are the caller's, not the file's.
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { StewardError } from '../core/errors';
+import { StewardError, formatLocation, type Location } from '../core/errors';
 import { ColumnState, convertCategories, convertNumbers, fieldText, inferJsonType, inferType, type ColumnContext, type InvalidValue } from './columns';
 import { CsvTokenizer, MAX_FIELDS, TOKENS_END, TOKENS_ERROR, TOKENS_FULL, TOKENS_MORE } from './csv';
+import { uniqueHeaderNames, type RenamedColumn } from './header';
 import { CsvKernel } from './kernel';
 import { ByteSource } from './source';
 import type { ColumnChunk, ColumnSpec, DataChunk } from './types';
 import { parseNumberText } from './values';
 
 export type { InvalidValue } from './columns';
+export type { RenamedColumn } from './header';
+
+/**
+ * Something a read accepted but a user should know about, e.g. header names it had to rename.
+ * `message` starts with the location, like a `StewardError`'s.
+ *
+ * @example
+ *   const w: ReadWarning = {
+ *     kind: 'renamed-columns',
+ *     message: 'compas.csv, row 1: the header repeats "decile_score" (fields 12 and 40); as pandas does, it reads field 40 as "decile_score.1"',
+ *     location: { file: 'compas.csv', row: 1 },
+ *     renamed: [{ name: 'decile_score.1', header: 'decile_score', field: 40 }],
+ *   };
+ */
+export interface ReadWarning {
+  kind: 'renamed-columns';
+  message: string;
+  location: Location;
+  /** The renamed columns, in header order. */
+  renamed: RenamedColumn[];
+}
 
 /**
  * How to read a file. Everything is optional; defaults suit a comma-separated file with a header.
@@ -86,10 +111,15 @@ export interface ReadSummary {
   sha256: string;
   bytes: number;
   rows: number;
-  /** The file's column names (header, `columnNames`, or the first JSON object's keys). */
+  /**
+   * The file's column names (header, `columnNames`, or the first JSON object's keys), with repeated
+   * header names made unique (see `warnings`).
+   */
   header: string[];
   /** The columns read, with their declared or inferred types, in chunk order. */
   columns: ColumnSpec[];
+  /** What the read accepted but should be reported (renamed header names); empty for most files. */
+  warnings: ReadWarning[];
 }
 
 /**
@@ -225,10 +255,16 @@ function tokenizerFor(src: ByteSource, o: Resolved): CsvTokenizer {
   return new CsvTokenizer(src, { file: o.file, separator: o.separator, trim: o.trim, comment: o.comment, maxFieldBytes: o.maxFieldBytes });
 }
 
-// Reads the header row (or takes the given names); returns the names and the header's line.
-async function readCsvHeader(src: ByteSource, tok: CsvTokenizer, o: Resolved): Promise<{ names: string[]; headerRow?: number }> {
+interface CsvHeader {
+  names: string[];
+  headerRow?: number;
+  warnings: ReadWarning[];
+}
+
+// Reads the header row (or takes the given names): the names, repeats made unique, and the header's line.
+async function readCsvHeader(src: ByteSource, tok: CsvTokenizer, o: Resolved): Promise<CsvHeader> {
   await skipPreamble(src, o);
-  if (!o.header) return { names: o.columnNames ?? (o.columns ?? []).map((c) => c.name) };
+  if (!o.header) return { names: o.columnNames ?? (o.columns ?? []).map((c) => c.name), warnings: [] };
   const identity = Int32Array.from({ length: MAX_FIELDS }, (_, i) => i);
   tok.configure(-1, identity, 1);
   for (;;) {
@@ -238,12 +274,25 @@ async function readCsvHeader(src: ByteSource, tok: CsvTokenizer, o: Resolved): P
     if (status === TOKENS_END) throw malformed(o, 'the file is empty: expected a header row', src.line);
     await src.fill();
   }
-  const names: string[] = [];
+  const header: string[] = [];
   for (let f = 0; f < tok.lastFieldCount; f++) {
     const text = fieldText(src.buf, tok.starts[f], tok.ends[f], tok.flags[f], true);
-    names.push(text);
+    header.push(text);
   }
-  return { names, headerRow: tok.lines[0] };
+  const headerRow = tok.lines[0];
+  const { names, renamed } = uniqueHeaderNames(header);
+  return { names, headerRow, warnings: renamed.length > 0 ? [renamedColumnsWarning(header, renamed, { file: o.file, row: headerRow })] : [] };
+}
+
+// "a", "a and b", "a, b and c".
+function listed(items: readonly string[]): string {
+  return items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+function renamedColumnsWarning(header: readonly string[], renamed: readonly RenamedColumn[], location: Location): ReadWarning {
+  const repeated = [...new Set(renamed.map((r) => r.header))].map((name) => `"${name}" (fields ${listed(header.flatMap((h, i) => (h === name ? [String(i + 1)] : [])))})`);
+  const message = `the header repeats ${listed(repeated)}; as pandas does, it reads ${listed(renamed.map((r) => `field ${r.field} as "${r.name}"`))}`;
+  return { kind: 'renamed-columns', message: `${formatLocation(location)}: ${message}`, location, renamed: [...renamed] };
 }
 
 // Matches wanted columns to the file's fields; `states` are in the order of `o.columns`.
@@ -292,7 +341,7 @@ function makeChunk(states: readonly ColumnState[], lines: Int32Array, rows: numb
 
 async function* csvChunks(src: ByteSource, o: Resolved): AsyncGenerator<DataChunk, ReadSummary, undefined> {
   const tok = tokenizerFor(src, o);
-  const { names, headerRow } = await readCsvHeader(src, tok, o);
+  const { names, headerRow, warnings } = await readCsvHeader(src, tok, o);
   tok.names = names;
   const { states, slotOf } = planColumns(names, o, headerRow);
   const numericFields = (): Uint8Array =>
@@ -354,7 +403,7 @@ async function* csvChunks(src: ByteSource, o: Resolved): AsyncGenerator<DataChun
     if (status === TOKENS_MORE) await src.fill();
   }
   if (sample) settleInferred(states, sample, tok.lines, o);
-  return summarize(src, o, names, states, rows);
+  return summarize(src, o, names, states, rows, warnings);
 }
 
 function settleInferred(states: readonly ColumnState[], sample: string[][], lines: Int32Array, o: Resolved): void {
@@ -370,7 +419,7 @@ function settleInferred(states: readonly ColumnState[], sample: string[][], line
   if (error) throw error;
 }
 
-function summarize(src: ByteSource, o: Resolved, header: string[], states: readonly ColumnState[], rows: number): ReadSummary {
+function summarize(src: ByteSource, o: Resolved, header: string[], states: readonly ColumnState[], rows: number, warnings: ReadWarning[] = []): ReadSummary {
   return {
     file: o.file,
     sha256: src.digest(),
@@ -378,6 +427,7 @@ function summarize(src: ByteSource, o: Resolved, header: string[], states: reado
     rows,
     header,
     columns: states.map((s) => ({ name: s.name, type: s.type })),
+    warnings,
   };
 }
 

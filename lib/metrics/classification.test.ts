@@ -173,6 +173,55 @@ describe('ties, edges and conventions', () => {
   });
 });
 
+describe('scores that are not probabilities', () => {
+  // Risk deciles 1-10 and their reading as probabilities (decile / 10): the same ranking and, at
+  // thresholds 5 and 0.5, the same decisions.
+  const rng = createRng(3);
+  const n = 400;
+  const deciles = new Float64Array(n);
+  const labels = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    deciles[i] = 1 + Math.floor(rng.next() * 10);
+    labels[i] = rng.next() < deciles[i] / 11 ? 1 : 0;
+  }
+  const asProbabilities = deciles.map((d) => d / 10);
+
+  it('computes threshold and ranking metrics on any scale, predicting positive when score >= threshold', () => {
+    expect(confusionMatrix([0, 1, 1, 0], [4, 5, 9, 7], 5)).toEqual({ tp: 2, fp: 1, tn: 1, fn: 0 });
+    const onDeciles = evaluateClassification(labels, deciles, { threshold: 5, resamples: 50, seed: 2 });
+    const onProbabilities = evaluateClassification(labels, asProbabilities, { threshold: 0.5, resamples: 50, seed: 2 });
+    for (const m of ['accuracy', 'precision', 'recall', 'f1', 'rocAuc', 'prAuc'] as const) expect(onDeciles.metrics[m], m).toEqual(onProbabilities.metrics[m]);
+    expect(onDeciles.confusion).toEqual(onProbabilities.confusion);
+    expect(accuracy(labels, deciles, 5)).toBe(onDeciles.metrics.accuracy.value);
+    expect(rocAuc(labels, asProbabilities)).toBe(onDeciles.metrics.rocAuc.value);
+  });
+
+  it('leaves out the calibration metrics and curve, and says why', () => {
+    const r = evaluateClassification(labels, deciles, { threshold: 5, resamples: 20 });
+    expect(r.scoreRange).toEqual({ min: 1, max: 10, probabilities: false });
+    expect(r.metrics.logLoss).toBeUndefined();
+    expect(r.metrics.brier).toBeUndefined();
+    expect(r.metrics.ece).toBeUndefined();
+    expect(r.calibration).toBeNull();
+    expect(r.notes).toEqual(['log loss, Brier score, ECE and the calibration table need probabilities in [0, 1]; the scores range from 1 to 10']);
+    const p = evaluateClassification(labels, asProbabilities, { threshold: 0.5, resamples: 20 });
+    expect(p.scoreRange).toEqual({ min: 0.1, max: 1, probabilities: true });
+    expect(p.calibration?.points.length).toBeGreaterThan(0);
+    expect(p.notes).toEqual([]);
+    expect(computeMetrics(prepareScores(labels, deciles, { threshold: 5 })).logLoss).toBeNaN();
+  });
+
+  it('needs a threshold for scores outside [0, 1], and refuses calibration metrics of such scores', () => {
+    expect(() => evaluateClassification(labels, deciles, { resamples: 5 })).toThrow(
+      expect.objectContaining({ type: 'InvalidInput', location: { field: 'threshold' }, message: expect.stringContaining('the scores range from 1 to 10, outside [0, 1]') }),
+    );
+    expect(() => accuracy(labels, deciles)).toThrow(expect.objectContaining({ type: 'InvalidInput' }));
+    expect(() => bootstrapMetric('logLoss', labels, deciles, { threshold: 5, resamples: 5 })).toThrow(expect.objectContaining({ type: 'InvalidInput', message: expect.stringContaining('logLoss needs probabilities') }));
+    expect(() => evaluateClassification([0, 1], [-Infinity, 2], { threshold: 0 })).toThrow(expect.objectContaining({ type: 'InvalidInput', location: { field: 'scores[0]' } }));
+    expect(() => evaluateClassification([0, 1], [Number.NaN, 2], { threshold: 0 })).toThrow(expect.objectContaining({ type: 'InvalidInput', location: { field: 'scores[0]' } }));
+  });
+});
+
 describe('bootstrap intervals', () => {
   it('integer resample weights give exactly the metrics of the materialised resample', () => {
     fc.assert(
@@ -211,7 +260,7 @@ describe('bootstrap intervals', () => {
     const b = evaluateClassification(adult.labels, full, { resamples: 300, seed: 11 });
     expect(a).toEqual(b);
     for (const m of metricNames) {
-      const e = a.metrics[m];
+      const e = a.metrics[m]!; // probabilities: every metric is present
       expect(e.lower, m).toBeLessThanOrEqual(e.value);
       expect(e.upper, m).toBeGreaterThanOrEqual(e.value);
     }
@@ -220,7 +269,7 @@ describe('bootstrap intervals', () => {
     expect(auc.upper - auc.lower).toBeGreaterThan(0.008);
     expect(auc.upper - auc.lower).toBeLessThan(0.025);
     expect(a.confusion.tp.value).toBe(1319);
-    expect(a.calibration.points).toHaveLength(10);
+    expect(a.calibration?.points).toHaveLength(10);
   });
 
   it('a different seed gives different (but similar) intervals', () => {

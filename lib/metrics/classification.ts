@@ -12,25 +12,57 @@
  *   sklearn >= 1.5 does;
  * - ROC AUC and PR AUC are NaN when a class is absent (they are undefined, not 0).
  *
+ * Scores need not be probabilities. Risk scores on any scale (deciles 1-10, credit scores, logits)
+ * with an explicit threshold are normal in audits: the threshold metrics and the ranking metrics
+ * (ROC AUC, PR AUC) only compare scores with each other and with the threshold. The calibration
+ * metrics (log loss, Brier score, ECE, the calibration curve) read a score as a probability, so
+ * they are computed only when every score is in [0, 1]. Without a threshold the default 0.5 is a
+ * probability's midpoint, so scores outside [0, 1] then need one: `decisionThreshold` says so.
+ *
  * Speed: the bootstrap never re-sorts. Rows are sorted by score once; a resample is a vector of
  * integer draw counts per row, and every metric is one weighted pass over the fixed order (tied
  * scores form blocks whose boundaries do not depend on the weights). All metrics for one
  * resample come from the same pass, so 1000 resamples of 16k rows cost ~16M counter increments
  * plus 1000 linear passes.
  */
-import { StewardError } from '../core/errors';
+import { StewardError, type Location } from '../core/errors';
 import { createRng } from '../core/random';
 import { estimate, resampleCounts, type Estimate } from './bootstrap';
 
 /** 0/1 labels. Any array-like of numbers is accepted; values must be exactly 0 or 1. */
 export type Labels = Uint8Array | ArrayLike<number>;
-/** Predicted probabilities of the positive class, in [0, 1]. */
+/** Scores of the positive class: probabilities in [0, 1], or any finite scale with an explicit threshold. */
 export type Scores = Float64Array | ArrayLike<number>;
 
 /** Every scalar metric the suite computes. */
 export const metricNames = ['accuracy', 'precision', 'recall', 'f1', 'rocAuc', 'prAuc', 'logLoss', 'brier', 'ece'] as const;
 /** A metric name, e.g. `'rocAuc'`. */
 export type MetricName = (typeof metricNames)[number];
+
+/** The metrics that read scores as probabilities: computed only when every score is in [0, 1]. */
+export const calibrationMetricNames = ['logLoss', 'brier', 'ece'] as const;
+/** A calibration metric name, e.g. `'ece'`. */
+export type CalibrationMetricName = (typeof calibrationMetricNames)[number];
+
+/**
+ * Whether a metric needs probabilities.
+ *
+ * @example
+ *   isCalibrationMetric('brier'); // true
+ */
+export function isCalibrationMetric(metric: MetricName): metric is CalibrationMetricName {
+  return (calibrationMetricNames as readonly string[]).includes(metric);
+}
+
+/**
+ * Every metric with its interval; the calibration ones are absent when the scores are not
+ * probabilities (the report's `notes` say so).
+ *
+ * @example
+ *   const m: MetricEstimates = report.metrics;
+ *   m.rocAuc.value; m.logLoss?.value;
+ */
+export type MetricEstimates = Record<Exclude<MetricName, CalibrationMetricName>, Estimate> & Partial<Record<CalibrationMetricName, Estimate>>;
 
 /** Whether a larger value is better; used for regression budgets and importance drops. */
 export const higherIsBetter: Readonly<Record<MetricName, boolean>> = {
@@ -79,6 +111,8 @@ export interface PreparedScores {
   readonly n: number;
   readonly threshold: number;
   readonly bins: number;
+  /** Every score of the column is in [0, 1]; otherwise the calibration terms are not computed (NaN metrics). */
+  readonly probabilities: boolean;
   readonly order: Uint32Array;
   readonly y: Uint8Array;
   readonly p: Float64Array;
@@ -94,6 +128,7 @@ export interface PreparedScores {
 
 /** Options shared by the prepared pass. */
 export interface PrepareOptions {
+  /** Decision threshold. Without one it is 0.5 and the scores must be probabilities; with one, any finite scores. */
   threshold?: number;
   /** Number of equal-width calibration bins on [0, 1] (default 10). */
   bins?: number;
@@ -102,13 +137,14 @@ export interface PrepareOptions {
 }
 
 /**
- * Checks labels are 0/1, scores are probabilities and lengths agree; throws `InvalidInput`
- * naming the first offending index.
+ * Checks labels are 0/1, lengths agree and scores are probabilities (`scale` 'probability', the
+ * default) or finite numbers (`scale` 'any'); throws `InvalidInput` naming the first offending index.
  *
  * @example
  *   validateBinaryInputs(new Uint8Array([0, 1]), new Float64Array([0.2, 0.9]));
+ *   validateBinaryInputs([0, 1], [3, 8], 'scores', 'any');
  */
-export function validateBinaryInputs(labels: Labels, scores: Scores, what = 'scores'): void {
+export function validateBinaryInputs(labels: Labels, scores: Scores, what = 'scores', scale: 'probability' | 'any' = 'probability'): void {
   if (labels.length !== scores.length) {
     throw new StewardError('InvalidInput', `labels has ${labels.length} rows but ${what} has ${scores.length}`, { field: what });
   }
@@ -117,8 +153,101 @@ export function validateBinaryInputs(labels: Labels, scores: Scores, what = 'sco
     const y = labels[i];
     if (y !== 0 && y !== 1) throw new StewardError('InvalidInput', `label ${String(y)} is not 0 or 1`, { field: `labels[${i}]` });
     const s = scores[i];
-    if (!(s >= 0 && s <= 1)) throw new StewardError('InvalidInput', `${what} value ${String(s)} is not a probability in [0, 1]`, { field: `${what}[${i}]` });
+    if (scale === 'any') {
+      if (!Number.isFinite(s)) throw new StewardError('InvalidInput', `${what} value ${String(s)} is not a finite number`, { field: `${what}[${i}]` });
+    } else if (!(s >= 0 && s <= 1)) {
+      throw new StewardError('InvalidInput', `${what} value ${String(s)} is not a probability in [0, 1] (scores on another scale need an explicit threshold)`, { field: `${what}[${i}]` });
+    }
   }
+}
+
+/**
+ * A score column's smallest and largest value, and whether every score is in [0, 1] (NaN is not).
+ *
+ * @example
+ *   const deciles: ScoreRange = { min: 1, max: 10, probabilities: false };
+ */
+export interface ScoreRange {
+  min: number;
+  max: number;
+  /** Every score is in [0, 1], so the calibration metrics apply. */
+  probabilities: boolean;
+}
+
+/**
+ * The range of a score column (see `ScoreRange`).
+ *
+ * @example
+ *   scoreRange(new Float64Array([0.2, 0.9])); // { min: 0.2, max: 0.9, probabilities: true }
+ */
+export function scoreRange(scores: Scores): ScoreRange {
+  let min = Infinity;
+  let max = -Infinity;
+  let probabilities = true;
+  for (let i = 0; i < scores.length; i++) {
+    const s = scores[i];
+    if (s < min) min = s;
+    if (s > max) max = s;
+    if (!(s >= 0 && s <= 1)) probabilities = false;
+  }
+  return { min, max, probabilities };
+}
+
+/**
+ * A score range as text, to six significant digits.
+ *
+ * @example
+ *   formatRange({ min: -3.14159265, max: 10 }); // '-3.14159 to 10'
+ */
+export function formatRange(r: Pick<ScoreRange, 'min' | 'max'>): string {
+  return `${Number(r.min.toPrecision(6))} to ${Number(r.max.toPrecision(6))}`;
+}
+
+/**
+ * Why the calibration metrics of these scores are absent, or null when they are probabilities.
+ *
+ * @example
+ *   calibrationAbsence(scoreRange([1, 10])); // 'log loss, Brier score, ECE and the calibration table need probabilities in [0, 1]; the scores range from 1 to 10'
+ */
+export function calibrationAbsence(range: ScoreRange, what = 'scores'): string | null {
+  return range.probabilities ? null : `log loss, Brier score, ECE and the calibration table need probabilities in [0, 1]; the ${what} range from ${formatRange(range)}`;
+}
+
+/**
+ * The decision threshold for score columns: the given one (any finite number), or 0.5 when every
+ * score is a probability. Scores outside [0, 1] have no natural default (0.5 on a 1-10 scale
+ * would call everyone positive), so then a missing threshold is `InvalidInput` naming `threshold`
+ * and the scores' range. Columns should be validated first (`validateBinaryInputs` with 'any').
+ *
+ * @example
+ *   decisionThreshold(undefined, [{ what: 'scores', scores: [0.1, 0.9] }]); // 0.5
+ *   decisionThreshold(5, [{ what: 'scores', scores: [1, 10] }]); // 5
+ *   decisionThreshold(undefined, [{ what: 'scores', scores: [1, 10] }]); // throws InvalidInput (field "threshold")
+ */
+export function decisionThreshold(threshold: number | undefined, columns: readonly { what: string; scores: Scores }[]): number {
+  if (threshold !== undefined) {
+    validateThreshold(threshold);
+    return threshold;
+  }
+  for (const { what, scores } of columns) {
+    const range = scoreRange(scores);
+    if (!range.probabilities) throw thresholdNeeded(what, range);
+  }
+  return 0.5;
+}
+
+/**
+ * The `InvalidInput` for scores outside [0, 1] evaluated without a threshold.
+ *
+ * @example
+ *   throw thresholdNeeded('scores', { min: 1, max: 10, probabilities: false }, { file: 'compas.csv', row: 2, column: 'decile_score' });
+ */
+export function thresholdNeeded(what: string, range: Pick<ScoreRange, 'min' | 'max'>, location: Omit<Location, 'field'> = {}): StewardError {
+  return new StewardError(
+    'InvalidInput',
+    `the ${what} range from ${formatRange(range)}, outside [0, 1]: they are not probabilities, so there is no default threshold; give a threshold on their scale (a row is predicted positive when its score >= threshold)`,
+    { ...location, field: 'threshold' },
+  );
 }
 
 /**
@@ -156,9 +285,10 @@ export function calibrationBin(p: number, bins: number): number {
  *   const values = computeMetrics(prep); // all metrics, unweighted
  */
 export function prepareScores(labels: Labels, scores: Scores, options: PrepareOptions = {}): PreparedScores {
-  validateBinaryInputs(labels, scores);
+  validateBinaryInputs(labels, scores, 'scores', options.threshold === undefined ? 'probability' : 'any');
   const threshold = options.threshold ?? 0.5;
   validateThreshold(threshold);
+  const probabilities = options.threshold === undefined || scoreRange(scores).probabilities;
   const bins = options.bins ?? 10;
   if (!Number.isInteger(bins) || bins < 1 || bins > 1000) throw new StewardError('InvalidInput', `bins must be an integer in [1, 1000], got ${bins}`, { field: 'bins' });
   const rows = options.rows;
@@ -180,6 +310,7 @@ export function prepareScores(labels: Labels, scores: Scores, options: PrepareOp
     y[k] = yi;
     p[k] = pi;
     predicted[k] = pi >= threshold ? 1 : 0;
+    if (!probabilities) continue;
     const clipped = Math.min(Math.max(pi, LOG_LOSS_EPS), 1 - LOG_LOSS_EPS);
     logLoss[k] = yi === 1 ? -Math.log(clipped) : -Math.log(1 - clipped);
     squaredError[k] = (pi - yi) * (pi - yi);
@@ -190,13 +321,14 @@ export function prepareScores(labels: Labels, scores: Scores, options: PrepareOp
     blockEnd[k] = k === n - 1 || p[k + 1] !== p[k] ? 1 : 0;
     predictedCount += predicted[k];
   }
-  return { n, threshold, bins, order, y, p, predicted, predictedCount, blockEnd, logLoss, squaredError, bin };
+  return { n, threshold, bins, probabilities, order, y, p, predicted, predictedCount, blockEnd, logLoss, squaredError, bin };
 }
 
 /**
  * All metrics in one pass over the prepared order. `weights[i]` (indexed by ORIGINAL row) is how
  * many times row i counts: a bootstrap resample. Omit for the plain point estimate. `only`
- * restricts the per-row loss/calibration work to the metrics named (the others are NaN).
+ * restricts the per-row loss/calibration work to the metrics named (the others are NaN). The
+ * calibration metrics are NaN when the scores are not probabilities.
  *
  * @example
  *   computeMetrics(prepareScores([0, 1, 1], [0.1, 0.4, 0.8])).rocAuc; // 1
@@ -207,9 +339,10 @@ export function computeMetrics(prep: PreparedScores, weights?: Uint32Array, scra
   binStats.fill(0, 0, 3 * bins);
   // Loop-invariant switches: the regression gate asks only for its budgeted metrics, which
   // saves the per-row loss and binning work it does not need (skipped metrics come back NaN).
-  const wantLogLoss = !only || only.has('logLoss');
-  const wantBrier = !only || only.has('brier');
-  const wantEce = !only || only.has('ece');
+  const calibrated = prep.probabilities;
+  const wantLogLoss = calibrated && (!only || only.has('logLoss'));
+  const wantBrier = calibrated && (!only || only.has('brier'));
+  const wantEce = calibrated && (!only || only.has('ece'));
   // Predicted positives (score >= threshold) are exactly a prefix of the descending order, and the
   // prefix ends on a tie-block boundary, so TP and FP are the cumulative counts at that boundary.
   const lastPredicted = prep.predictedCount - 1;
@@ -304,11 +437,16 @@ export interface BootstrapOptions {
 
 /** Options of the classification suite: bootstrap settings plus threshold and calibration bins. */
 export interface ClassificationOptions extends BootstrapOptions {
+  /** Predicted positive when score >= threshold. Default 0.5, for probabilities only: scores outside [0, 1] need one. */
   threshold?: number;
   bins?: number;
 }
 
-/** Every metric with its interval, the confusion matrix (counts, with intervals) and the calibration curve. */
+/**
+ * Every metric with its interval, the confusion matrix (counts, with intervals) and the calibration
+ * curve. For scores that are not probabilities the calibration metrics are absent, `calibration`
+ * is null and `notes` says why.
+ */
 export interface ClassificationReport {
   n: number;
   positives: number;
@@ -316,27 +454,37 @@ export interface ClassificationReport {
   resamples: number;
   seed: number;
   level: number;
-  metrics: Record<MetricName, Estimate>;
+  /** Range of the scores and whether they are probabilities. */
+  scoreRange: ScoreRange;
+  metrics: MetricEstimates;
   confusion: Record<keyof ConfusionMatrix, Estimate>;
-  calibration: { bins: number; points: CalibrationPoint[] };
+  calibration: { bins: number; points: CalibrationPoint[] } | null;
+  /** What is not reported and why (calibration of scores that are not probabilities); empty otherwise. */
+  notes: string[];
 }
 
 /**
  * The full classification suite: every metric with a bootstrap percentile interval, the
- * confusion matrix and the calibration curve.
+ * confusion matrix and the calibration curve. Scores outside [0, 1] need `threshold`; their
+ * report has no calibration metrics (see `ClassificationReport`).
  *
  * @example
  *   const r = evaluateClassification(labels, scores, { threshold: 0.5, resamples: 1000, seed: 1 });
  *   r.metrics.rocAuc; // { value: 0.83, lower: 0.82, upper: 0.84 }
+ *   evaluateClassification(labels, deciles, { threshold: 5 }).calibration; // null
  */
 export function evaluateClassification(labels: Labels, scores: Scores, options: ClassificationOptions = {}): ClassificationReport {
   const resamples = options.resamples ?? 1000;
   const seed = options.seed ?? 0;
   const level = options.level ?? 0.95;
   validateLevel(level);
-  const prep = prepareScores(labels, scores, { threshold: options.threshold, bins: options.bins });
+  validateBinaryInputs(labels, scores, 'scores', 'any');
+  const threshold = decisionThreshold(options.threshold, [{ what: 'scores', scores }]);
+  const range = scoreRange(scores);
+  const prep = prepareScores(labels, scores, { threshold, bins: options.bins });
   const point = computeMetrics(prep);
-  const keys = [...metricNames, 'tp', 'fp', 'tn', 'fn'] as const;
+  const reported = range.probabilities ? metricNames : metricNames.filter((m) => !isCalibrationMetric(m));
+  const keys = [...reported, 'tp', 'fp', 'tn', 'fn'] as const;
   const reps: Record<string, Float64Array> = {};
   for (const k of keys) reps[k] = new Float64Array(resamples);
   const scratch = new Float64Array(3 * prep.bins);
@@ -344,8 +492,9 @@ export function evaluateClassification(labels: Labels, scores: Scores, options: 
     const v = computeMetrics(prep, counts, scratch);
     for (const k of keys) reps[k][b] = v[k];
   });
-  const metrics = {} as Record<MetricName, Estimate>;
-  for (const m of metricNames) metrics[m] = estimate(point[m], reps[m], level);
+  const metrics = {} as MetricEstimates;
+  for (const m of reported) metrics[m] = estimate(point[m], reps[m], level);
+  const absence = calibrationAbsence(range);
   return {
     n: prep.n,
     positives: point.tp + point.fn,
@@ -353,6 +502,7 @@ export function evaluateClassification(labels: Labels, scores: Scores, options: 
     resamples,
     seed,
     level,
+    scoreRange: range,
     metrics,
     confusion: {
       tp: estimate(point.tp, reps.tp, level),
@@ -360,7 +510,8 @@ export function evaluateClassification(labels: Labels, scores: Scores, options: 
       tn: estimate(point.tn, reps.tn, level),
       fn: estimate(point.fn, reps.fn, level),
     },
-    calibration: { bins: prep.bins, points: calibrationFromPrepared(prep) },
+    calibration: absence ? null : { bins: prep.bins, points: calibrationFromPrepared(prep) },
+    notes: absence ? [absence] : [],
   };
 }
 
@@ -386,6 +537,9 @@ export function bootstrapMetric(metric: MetricName, labels: Labels, scores: Scor
   const level = options.level ?? 0.95;
   validateLevel(level);
   const prep = prepareScores(labels, scores, { threshold: options.threshold, bins: options.bins });
+  if (isCalibrationMetric(metric) && !prep.probabilities) {
+    throw new StewardError('InvalidInput', `${metric} needs probabilities in [0, 1]; the scores range from ${formatRange(scoreRange(scores))}`, { field: 'scores' });
+  }
   const reps = new Float64Array(resamples);
   const scratch = new Float64Array(3 * prep.bins);
   forEachResample(prep.n, resamples, options.seed ?? 0, (counts, b) => {
@@ -434,7 +588,7 @@ export function calibrationCurve(labels: Labels, scores: Scores, bins = 10): Cal
  * Fraction of rows whose thresholded prediction equals the label.
  * @example accuracy([0, 1], [0.2, 0.7]); // 1
  */
-export function accuracy(labels: Labels, scores: Scores, threshold = 0.5): number {
+export function accuracy(labels: Labels, scores: Scores, threshold?: number): number {
   return computeMetrics(prepareScores(labels, scores, { threshold })).accuracy;
 }
 
@@ -442,7 +596,7 @@ export function accuracy(labels: Labels, scores: Scores, threshold = 0.5): numbe
  * TP / (TP + FP); 0 when nothing is predicted positive.
  * @example precision([0, 1, 1], [0.6, 0.7, 0.2]); // 0.5
  */
-export function precision(labels: Labels, scores: Scores, threshold = 0.5): number {
+export function precision(labels: Labels, scores: Scores, threshold?: number): number {
   return computeMetrics(prepareScores(labels, scores, { threshold })).precision;
 }
 
@@ -450,7 +604,7 @@ export function precision(labels: Labels, scores: Scores, threshold = 0.5): numb
  * TP / (TP + FN); 0 when there are no positives.
  * @example recall([0, 1, 1], [0.6, 0.7, 0.2]); // 0.5
  */
-export function recall(labels: Labels, scores: Scores, threshold = 0.5): number {
+export function recall(labels: Labels, scores: Scores, threshold?: number): number {
   return computeMetrics(prepareScores(labels, scores, { threshold })).recall;
 }
 
@@ -458,7 +612,7 @@ export function recall(labels: Labels, scores: Scores, threshold = 0.5): number 
  * Harmonic mean of precision and recall, 2TP / (2TP + FP + FN).
  * @example f1([0, 1, 1], [0.6, 0.7, 0.2]); // 0.5
  */
-export function f1(labels: Labels, scores: Scores, threshold = 0.5): number {
+export function f1(labels: Labels, scores: Scores, threshold?: number): number {
   return computeMetrics(prepareScores(labels, scores, { threshold })).f1;
 }
 
@@ -508,7 +662,7 @@ export function expectedCalibrationError(labels: Labels, scores: Scores, bins = 
  * Counts at the threshold.
  * @example confusionMatrix([0, 1, 1], [0.6, 0.7, 0.2]); // { tp: 1, fp: 1, tn: 0, fn: 1 }
  */
-export function confusionMatrix(labels: Labels, scores: Scores, threshold = 0.5): ConfusionMatrix {
+export function confusionMatrix(labels: Labels, scores: Scores, threshold?: number): ConfusionMatrix {
   const v = computeMetrics(prepareScores(labels, scores, { threshold }));
   return { tp: v.tp, fp: v.fp, tn: v.tn, fn: v.fn };
 }

@@ -7,12 +7,27 @@
  * Verdict: the report passes when the fairness verdict passes (if groups were given) and the
  * regression gate passes (if baseline scores were given). Plain metrics never fail on their own:
  * they have no baseline to be judged against.
+ *
+ * Scores may be on any finite scale (COMPAS deciles 1-10, credit scores, logits) when a threshold
+ * is given; a row is predicted positive when its score >= threshold. The calibration metrics are
+ * then absent and the report's `notes` say why (see classification.ts).
  */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { StewardError } from '../core/errors';
 import { parseWith } from '../core/validation';
-import { evaluateClassification, validateThreshold, type ClassificationReport, type Labels, type MetricName, type Scores } from './classification';
+import {
+  decisionThreshold,
+  evaluateClassification,
+  formatRange,
+  scoreRange,
+  thresholdNeeded,
+  validateBinaryInputs,
+  type ClassificationReport,
+  type Labels,
+  type MetricName,
+  type Scores,
+} from './classification';
 import { readHeader, readTable } from '../data/reader';
 import { disparityMetrics, evaluateFairness, fairnessConfigSchema, type FairnessReport, type GroupColumns } from './fairness';
 import { compareToBaseline, regressionConfigSchema, type RegressionReport } from './regression';
@@ -74,12 +89,15 @@ export interface EvaluationReport {
   pass: boolean;
   /** Why the report fails (fairness and regression reasons), empty when passing. */
   failures: string[];
+  /** What is not reported or not judged, and why (calibration of scores that are not probabilities). */
+  notes: string[];
 }
 
 /** Inputs of `evaluateClassifier` (arrays; groups are string columns by attribute name). */
 export interface EvaluateClassifierInput {
   labels: Labels;
   scores: Scores;
+  /** Predicted positive when score >= threshold. Default 0.5, for probabilities only: scores outside [0, 1] need one. */
   threshold?: number;
   groups?: GroupColumns;
   baselineScores?: Scores;
@@ -99,8 +117,12 @@ export interface EvaluateClassifierInput {
  */
 export function evaluateClassifier(input: EvaluateClassifierInput): EvaluationReport {
   const config = parseEvaluationConfig(input.config ?? {});
-  const threshold = input.threshold ?? 0.5;
-  validateThreshold(threshold);
+  validateBinaryInputs(input.labels, input.scores, 'scores', 'any');
+  if (input.baselineScores) validateBinaryInputs(input.labels, input.baselineScores, 'baseline', 'any');
+  const threshold = decisionThreshold(input.threshold, [
+    { what: 'scores', scores: input.scores },
+    ...(input.baselineScores ? [{ what: 'baseline scores', scores: input.baselineScores }] : []),
+  ]);
   const boot = { resamples: config.resamples, seed: config.seed, level: config.level };
   const metrics = evaluateClassification(input.labels, input.scores, { threshold, bins: config.calibrationBins, ...boot });
   const groups = input.groups ?? {};
@@ -132,6 +154,7 @@ export function evaluateClassifier(input: EvaluateClassifierInput): EvaluationRe
     regression,
     pass: (fairness?.pass ?? true) && (regression?.pass ?? true),
     failures,
+    notes: [...metrics.notes, ...(regression?.notes ?? [])],
   };
 }
 
@@ -140,6 +163,7 @@ export interface EvaluateScoresFileInput {
   file: string;
   label: string;
   score: string;
+  /** Predicted positive when score >= threshold. Default 0.5, for probabilities only: scores outside [0, 1] need one. */
   threshold?: number;
   groups?: string[];
   baselineScore?: string;
@@ -166,8 +190,9 @@ const FALSE_WORDS = new Set(['0', 'false', '0.0']);
  * Audits externally produced scores in a CSV file with a header row, read by the data reader
  * (lib/data: streaming, strict quoting, UTF-8 checked). Every data problem is a `StewardError`
  * naming the file, the physical row (header = row 1) and the column: `MalformedData` for CSV syntax
- * or encoding, `DataContractViolation` for a missing column, a non-numeric or out-of-range score,
- * or a label that is not binary; `NotFound` for a missing file; `InvalidInput` for bad arguments.
+ * or encoding, `DataContractViolation` for a missing column, a score that is not a finite number,
+ * or a label that is not binary; `NotFound` for a missing file; `InvalidInput` for bad arguments,
+ * including scores outside [0, 1] without a `threshold` (located at the first such score).
  *
  * @example
  *   const report = await evaluateScoresFile({ file: 'scores.csv', label: 'y', score: 'p', groups: ['sex'] });
@@ -203,8 +228,16 @@ export async function evaluateScoresFile(input: EvaluateScoresFileInput): Promis
       const v = raw === '' ? Number.NaN : Number(raw);
       if (raw === '') throw new StewardError('DataContractViolation', 'missing score', { file, row: table.lines[r], column: name });
       if (Number.isNaN(v)) throw new StewardError('DataContractViolation', `score "${raw}" is not a number`, { file, row: table.lines[r], column: name });
-      if (!(v >= 0 && v <= 1)) throw new StewardError('DataContractViolation', `score ${raw} is outside [0, 1] (scores must be probabilities)`, { file, row: table.lines[r], column: name });
+      if (!Number.isFinite(v)) throw new StewardError('DataContractViolation', `score "${raw}" is not a finite number`, { file, row: table.lines[r], column: name });
       out[r] = v;
+    }
+    // Scores on another scale are fine, but 0.5 is no default for them: name the first one outside [0, 1].
+    if (input.threshold === undefined) {
+      const range = scoreRange(out);
+      if (!range.probabilities) {
+        const first = out.findIndex((v) => !(v >= 0 && v <= 1));
+        throw thresholdNeeded(`scores in column "${name}"`, range, { file, row: table.lines[first], column: name });
+      }
     }
     return out;
   };
@@ -275,13 +308,25 @@ export function formatEvaluationReport(report: EvaluationReport): string {
   const out: string[] = [];
   out.push(report.source ? `Evaluation of ${report.source.file} (label "${report.source.label}", score "${report.source.score}")` : 'Evaluation');
   out.push(`rows ${report.rows}, positives ${report.positives}, threshold ${report.threshold}, bootstrap ${m.resamples} resamples (seed ${m.seed}), ${pct}% intervals`);
+  if (!m.scoreRange.probabilities) out.push(`scores range from ${formatRange(m.scoreRange)} (not probabilities): a row is predicted positive when its score >= ${report.threshold}`);
   out.push('', 'Metrics');
-  out.push(table([['metric', 'value', `${pct}% interval`], ...(Object.keys(METRIC_LABELS) as MetricName[]).map((k) => [METRIC_LABELS[k], num(m.metrics[k].value), `[${num(m.metrics[k].lower)}, ${num(m.metrics[k].upper)}]`])]));
+  const present = (Object.keys(METRIC_LABELS) as MetricName[]).flatMap((k) => {
+    const e = m.metrics[k];
+    return e ? [[METRIC_LABELS[k], num(e.value), `[${num(e.lower)}, ${num(e.upper)}]`]] : [];
+  });
+  out.push(table([['metric', 'value', `${pct}% interval`], ...present]));
+  const absent = (Object.keys(METRIC_LABELS) as MetricName[]).filter((k) => !m.metrics[k]);
+  if (absent.length > 0) out.push(`  not reported: ${absent.map((k) => METRIC_LABELS[k]).join(', ')} (see Calibration)`);
   const c = m.confusion;
   out.push('', 'Confusion matrix (rows: actual, columns: predicted)');
   out.push(table([['', 'pred 0', 'pred 1'], ['actual 0', String(c.tn.value), String(c.fp.value)], ['actual 1', String(c.fn.value), String(c.tp.value)]]));
-  out.push('', `Calibration (${m.calibration.bins} equal-width bins)`);
-  out.push(table([['bin', 'n', 'mean score', 'observed rate'], ...m.calibration.points.map((p) => [`${num(p.binLower, 2)}-${num(p.binUpper, 2)}`, String(p.count), num(p.meanPredicted), num(p.fractionPositive)])]));
+  if (m.calibration) {
+    out.push('', `Calibration (${m.calibration.bins} equal-width bins)`);
+    out.push(table([['bin', 'n', 'mean score', 'observed rate'], ...m.calibration.points.map((p) => [`${num(p.binLower, 2)}-${num(p.binUpper, 2)}`, String(p.count), num(p.meanPredicted), num(p.fractionPositive)])]));
+  } else {
+    out.push('', 'Calibration: not reported');
+    for (const note of m.notes) out.push(`  ${note}`);
+  }
   if (report.fairness) {
     const f = report.fairness;
     out.push('', `Fairness (groups under ${f.minGroupSize} rows are shown but not judged)`);
@@ -313,6 +358,7 @@ export function formatEvaluationReport(report: EvaluationReport): string {
         ...r.rows.map((x) => [x.slice, String(x.size), x.metric, num(x.baseline), num(x.candidate), num(x.drop), num(x.allowed), x.test, x.pValue.toPrecision(3), !x.judged ? 'not judged' : x.pass ? 'pass' : 'FAIL']),
       ]),
     );
+    for (const note of r.notes) out.push(`  ${note}`);
   }
   out.push('', `Verdict: ${report.pass ? 'PASS' : 'FAIL'}`);
   for (const f of report.failures) out.push(`  - ${f}`);

@@ -196,4 +196,15 @@ describe('fairness configuration and small groups', () => {
     // FPR gap: x has FPR 0/1 = 0, y has 2/3.
     expect(r.attributes[0].disparities.equalizedOddsDifference.value).toBeCloseTo(2 / 3, 12);
   });
+
+  it('judges logits at threshold 0 exactly as their probabilities at 0.5, and needs that threshold', () => {
+    // Clipped, since a few scores round to 1.000000; the order and the ties stay as they were.
+    const logits = scores.map((p) => Math.log(Math.min(Math.max(p, 1e-9), 1 - 1e-9) / (1 - Math.min(Math.max(p, 1e-9), 1 - 1e-9))));
+    const options = { config: { intersections: [['sex', 'race']] }, resamples: 30, seed: 4 };
+    const fromLogits = evaluateFairness(adult.labels, logits, groups, { ...options, threshold: 0 });
+    const fromProbabilities = evaluateFairness(adult.labels, scores, groups, { ...options, threshold: 0.5 });
+    expect(fromLogits.attributes).toEqual(fromProbabilities.attributes);
+    expect(fromLogits.threshold).toBe(0);
+    expect(() => evaluateFairness(adult.labels, logits, groups, { resamples: 1 })).toThrow(expect.objectContaining({ type: 'InvalidInput', location: { field: 'threshold' } }));
+  });
 });

@@ -23,7 +23,7 @@
 import { z } from 'zod';
 import { StewardError } from '../core/errors';
 import { parseWith } from '../core/validation';
-import { forEachResample, validateBinaryInputs, validateLevel, validateThreshold, type Labels, type Scores } from './classification';
+import { decisionThreshold, forEachResample, validateBinaryInputs, validateLevel, type Labels, type Scores } from './classification';
 import { estimate, type Estimate } from './bootstrap';
 
 /** Protected attributes: one string value per row for each attribute name. */
@@ -149,6 +149,7 @@ export interface FairnessReport {
 
 /** Threshold, config and bootstrap settings for `evaluateFairness`. */
 export interface FairnessOptions {
+  /** Predicted positive when score >= threshold. Default 0.5, for probabilities only: scores outside [0, 1] need one. */
   threshold?: number;
   config?: FairnessConfigInput;
   resamples?: number;
@@ -275,9 +276,9 @@ function disparitiesOf(rates: Float64Array, judged: number[]): Record<DisparityM
  *   r.attributes.map((a) => [a.name, a.pass]); // [['sex', false], ['race', false], ['sex x race', false]]
  */
 export function evaluateFairness(labels: Labels, scores: Scores, groups: GroupColumns, options: FairnessOptions = {}): FairnessReport {
-  validateBinaryInputs(labels, scores);
-  const threshold = options.threshold ?? 0.5;
-  validateThreshold(threshold);
+  // Group rates only compare scores with the threshold: any scale works once a threshold is given.
+  validateBinaryInputs(labels, scores, 'scores', 'any');
+  const threshold = decisionThreshold(options.threshold, [{ what: 'scores', scores }]);
   const level = options.level ?? 0.95;
   validateLevel(level);
   const resamples = options.resamples ?? 1000;

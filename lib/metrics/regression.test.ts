@@ -226,4 +226,32 @@ describe('regression configuration', () => {
       compareToBaseline({ labels: [0, 1], candidate: [0.1, 0.9], baseline: [0.2, 0.8], resamples: 1, config: { slices: [{ name: 'x', where: { region: 'EU' } }] } }),
     ).toThrow(expect.objectContaining({ type: 'InvalidInput', location: expect.objectContaining({ column: 'region' }) }));
   });
+
+  it('reports a calibration budget on scores that are not probabilities as not judged, with the reason, and judges the rest as usual', () => {
+    // Both models' scores on a 0-10 scale: the same decisions at 5 as the probabilities at 0.5.
+    const budgets = [
+      { metric: 'rocAuc' as const, budget: 0.01 },
+      { metric: 'accuracy' as const, budget: 0.01 },
+      { metric: 'logLoss' as const, budget: 0.05, kind: 'relative' as const },
+      { metric: 'ece' as const, budget: 0 },
+    ];
+    const options = { labels: adult.labels, groups, resamples: 50, seed: 3, config: { budgets } };
+    const scaled = compareToBaseline({ ...options, candidate: featureDropped.map((p) => p * 10), baseline: production.map((p) => p * 10), threshold: 5 });
+    const probabilities = compareToBaseline({ ...options, candidate: featureDropped, baseline: production, threshold: 0.5 });
+    const calibration = (x: { metric: string }) => x.metric === 'logLoss' || x.metric === 'ece';
+    expect(scaled.rows.filter((x) => !calibration(x))).toEqual(probabilities.rows.filter((x) => !calibration(x)));
+    const skipped = scaled.rows.filter(calibration);
+    expect(skipped).toHaveLength(2 * scaled.slices.length);
+    for (const x of skipped) {
+      expect(x).toMatchObject({ judged: false, pass: true, exceedsBudget: false });
+      expect(x.note).toMatch(/^not judged: log loss, Brier score, ECE and the calibration table need probabilities in \[0, 1\]; the candidate scores range from 0\.\d+ to \d\.\d+$/);
+    }
+    expect(scaled.notes).toEqual([expect.stringMatching(/^logLoss budget not judged: /), expect.stringMatching(/^ece budget not judged: /)]);
+    expect(probabilities.notes).toEqual([]);
+    expect(scaled.failures).toEqual(probabilities.failures.filter((f) => !/: (logLoss|ece) /.test(f)));
+    expect(scaled.failures.some((f) => f.startsWith('overall: rocAuc'))).toBe(true);
+    expect(() => compareToBaseline({ ...options, candidate: featureDropped.map((p) => p * 10), baseline: production.map((p) => p * 10) })).toThrow(
+      expect.objectContaining({ type: 'InvalidInput', location: { field: 'threshold' }, message: expect.stringContaining('the candidate scores range from') }),
+    );
+  });
 });

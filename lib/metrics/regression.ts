@@ -28,19 +28,26 @@
  * `judged: false` and never fail. Each slice is tested at `alpha` with no multiplicity correction:
  * with many slices expect occasional false alarms at rate ~alpha per (slice, metric) where the
  * candidate is truly no worse; tighten `alpha` when declaring many slices.
+ *
+ * Scores that are not probabilities (either model's scores outside [0, 1]): the threshold must be
+ * given, and a budget on a calibration metric (logLoss, brier, ece) is reported as not judged,
+ * with the reason in the row's `note`, since those metrics do not exist for such scores.
  */
 import { z } from 'zod';
 import { StewardError } from '../core/errors';
 import { parseWith } from '../core/validation';
 import {
+  calibrationAbsence,
   computeMetrics,
+  decisionThreshold,
   forEachResample,
   higherIsBetter,
+  isCalibrationMetric,
   metricNames,
   prepareScores,
+  scoreRange,
   validateBinaryInputs,
   validateLevel,
-  validateThreshold,
   type Labels,
   type MetricName,
   type Scores,
@@ -139,6 +146,8 @@ export interface RegressionRow {
   significant: boolean;
   judged: boolean;
   pass: boolean;
+  /** Why the row is not judged whatever the slice's size (a calibration metric on scores that are not probabilities). */
+  note?: string;
 }
 
 /** Whether a slice passed (all its metrics) and whether it was large enough to be judged. */
@@ -161,6 +170,8 @@ export interface RegressionReport {
   pass: boolean;
   /** One line per failing row. */
   failures: string[];
+  /** One line per budget that could not be judged at all, and why; empty for probabilities. */
+  notes: string[];
 }
 
 /** Inputs of `compareToBaseline`: labels and both models' scores on the same rows, plus slicing. */
@@ -168,6 +179,7 @@ export interface RegressionInput {
   labels: Labels;
   candidate: Scores;
   baseline: Scores;
+  /** Predicted positive when score >= threshold. Default 0.5, for probabilities only: scores outside [0, 1] need one. */
   threshold?: number;
   /** Protected groups: each value becomes a slice. */
   groups?: GroupColumns;
@@ -293,10 +305,14 @@ function buildSlices(n: number, groups: GroupColumns, intersections: string[][],
  */
 export function compareToBaseline(input: RegressionInput): RegressionReport {
   const { labels, candidate, baseline } = input;
-  validateBinaryInputs(labels, candidate, 'candidate');
-  validateBinaryInputs(labels, baseline, 'baseline');
-  const threshold = input.threshold ?? 0.5;
-  validateThreshold(threshold);
+  validateBinaryInputs(labels, candidate, 'candidate', 'any');
+  validateBinaryInputs(labels, baseline, 'baseline', 'any');
+  const threshold = decisionThreshold(input.threshold, [
+    { what: 'candidate scores', scores: candidate },
+    { what: 'baseline scores', scores: baseline },
+  ]);
+  // A calibration metric exists only when both models' scores are probabilities.
+  const noCalibration = calibrationAbsence(scoreRange(candidate), 'candidate scores') ?? calibrationAbsence(scoreRange(baseline), 'baseline scores');
   const level = input.level ?? 0.95;
   validateLevel(level);
   const resamples = input.resamples ?? 1000;
@@ -316,7 +332,7 @@ export function compareToBaseline(input: RegressionInput): RegressionReport {
   // drops[slice][budget][resample]
   const drops = slices.map(() => budgets.map(() => new Float64Array(resamples)));
   const scratch = new Float64Array(3 * 1000);
-  const needed = new Set(budgets.map((b) => b.metric));
+  const needed = new Set(budgets.map((b) => b.metric).filter((m) => !(noCalibration && isCalibrationMetric(m))));
   forEachResample(n, resamples, seed, (w, r) => {
     prepared.forEach((pp, s) => {
       if (!pp) return;
@@ -338,6 +354,7 @@ export function compareToBaseline(input: RegressionInput): RegressionReport {
     const pc = pp ? computeMetrics(pp.c) : null;
     const pb = pp ? computeMetrics(pp.b) : null;
     budgets.forEach((bud, k) => {
+      const note = noCalibration && isCalibrationMetric(bud.metric) ? `not judged: ${noCalibration}` : undefined;
       const cand = pc ? pc[bud.metric] : Number.NaN;
       const base = pb ? pb[bud.metric] : Number.NaN;
       const drop = dropOf(bud.higher, cand, base);
@@ -353,7 +370,7 @@ export function compareToBaseline(input: RegressionInput): RegressionReport {
       }
       const exceedsBudget = drop > allowed;
       const significant = pValue <= config.alpha;
-      const pass = !(judged && exceedsBudget && significant);
+      const pass = !(judged && !note && exceedsBudget && significant);
       if (!pass) {
         slicePass = false;
         failures.push(
@@ -378,13 +395,15 @@ export function compareToBaseline(input: RegressionInput): RegressionReport {
         ...(discordant ? { discordant } : {}),
         exceedsBudget,
         significant,
-        judged,
+        judged: judged && !note,
         pass,
+        ...(note ? { note } : {}),
       });
     });
     verdicts.push({ name: slice.name, size, judged, pass: slicePass });
   });
-  return { alpha: config.alpha, threshold, resamples, seed, level, rows, slices: verdicts, pass: failures.length === 0, failures };
+  const notes = noCalibration ? budgets.filter((b) => isCalibrationMetric(b.metric)).map((b) => `${b.metric} budget not judged: ${noCalibration}`) : [];
+  return { alpha: config.alpha, threshold, resamples, seed, level, rows, slices: verdicts, pass: failures.length === 0, failures, notes };
 }
 
 function fmt(v: number): string {

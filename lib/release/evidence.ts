@@ -29,7 +29,14 @@ export interface EvaluationBundle {
   gate: { passed: boolean; reasons: string[]; checks: GateCheck[] };
 }
 
-/** The headline numbers kept on the version row and shown in the workflow's details. */
+/**
+ * The headline numbers kept on the version row and shown in the workflow's details. The calibration
+ * ones are left out when the scores were not probabilities (Steward's own models always give
+ * probabilities; reports of other scores may not).
+ *
+ * @example
+ *   headlineMetrics(report); // { accuracy: 0.85, rocAuc: 0.9, prAuc: 0.75, f1: 0.66, logLoss: 0.33, brier: 0.1, ece: 0.01 }
+ */
 export function headlineMetrics(report: EvaluationReport): Record<string, number> {
   const m = report.metrics.metrics;
   return {
@@ -37,8 +44,8 @@ export function headlineMetrics(report: EvaluationReport): Record<string, number
     rocAuc: m.rocAuc.value,
     prAuc: m.prAuc.value,
     f1: m.f1.value,
-    logLoss: m.logLoss.value,
-    brier: m.brier.value,
-    ece: m.ece.value,
+    ...(m.logLoss ? { logLoss: m.logLoss.value } : {}),
+    ...(m.brier ? { brier: m.brier.value } : {}),
+    ...(m.ece ? { ece: m.ece.value } : {}),
   };
 }
