@@ -2,7 +2,7 @@
  * The command model of the `steward` CLI. A command declares its positional arguments and typed
  * flags once; the same declaration parses argv strictly (every value checked at the edge, so a typo
  * or a bad number fails here with the flag's name instead of deep inside a workflow) and writes the
- * help text, so the two cannot drift apart.
+ * help text (cli/help.ts), so the two cannot drift apart.
  *
  * This module and the command files stay light (type-only imports of anything heavy): `steward
  * --help` loads every command's declaration, and only the command that runs loads what it needs.
@@ -117,7 +117,7 @@ export interface CommandGroup {
 export type AnyCommand = Command | CommandGroup;
 
 /** Every command takes these two; `--help` is handled before parsing. */
-const commonFlags: FlagSpecs = {
+export const commonFlags: FlagSpecs = {
   json: { type: 'boolean', description: 'print JSON (errors too, as {"error":{"type","message"}} on stdout)' },
   help: { type: 'boolean', description: 'show this help' },
 };
@@ -190,9 +190,10 @@ const invalid = (message: string, field?: string): StewardError => new StewardEr
 
 /** The command line a command is reached by, e.g. `steward data drift`. */
 export type CommandPath = string[];
-const named = (path: CommandPath): string => path.join(' ');
+export const named = (path: CommandPath): string => path.join(' ');
 
-function describeNumber(f: NumberFlag): string {
+/** `an integer from 1 to 10000`: what a number flag accepts, for errors and help. */
+export function describeNumber(f: NumberFlag): string {
   const what = f.integer ? 'an integer' : 'a number';
   if (f.min !== undefined && f.max !== undefined) return `${what} from ${f.min} to ${f.max}`;
   if (f.min !== undefined) return `${what} of at least ${f.min}`;
@@ -325,7 +326,7 @@ export async function parseCommandArgs(command: Command, path: CommandPath, argv
   return args;
 }
 
-function isMultiple(flag: Flag): boolean {
+export function isMultiple(flag: Flag): boolean {
   return (flag.type === 'string' || flag.type === 'path') && flag.multiple === true;
 }
 
@@ -333,7 +334,8 @@ function placeholder(flag: Exclude<Flag, BooleanFlag>): string {
   return flag.placeholder ?? (flag.type === 'number' ? (flag.integer ? 'n' : 'x') : flag.type === 'path' ? 'file' : flag.type);
 }
 
-function flagUsage(name: string, flag: Flag): string {
+/** `--data <file>`, or `--wait` for a switch. */
+export function flagUsage(name: string, flag: Flag): string {
   return flag.type === 'boolean' ? `--${name}` : `--${name} <${placeholder(flag)}>`;
 }
 
@@ -345,54 +347,6 @@ function flagUsage(name: string, flag: Flag): string {
 export function synopsis(command: Command, path: CommandPath): string {
   const required = Object.entries(command.flags).filter(([, f]) => f.type !== 'boolean' && f.required);
   return [named(path), ...command.positionals.map((p) => `<${p.name}>`), ...required.map(([n, f]) => flagUsage(n, f)), '[options]'].join(' ');
-}
-
-/** Two aligned columns; a left cell wider than `max` puts its right cell on the next line. */
-function columns(rows: [string, string][], max = 28): string[] {
-  const width = Math.min(max, Math.max(...rows.map(([left]) => left.length)));
-  return rows.map(([left, right]) => (left.length > width ? `  ${left}\n  ${' '.repeat(width)}  ${right}` : `  ${left.padEnd(width)}  ${right}`));
-}
-
-function flagNotes(flag: Flag): string {
-  const notes: string[] = [];
-  if (flag.type === 'number') notes.push(describeNumber(flag));
-  if (flag.type !== 'boolean' && flag.required) notes.push('required');
-  if (isMultiple(flag)) notes.push('repeatable');
-  return notes.length > 0 ? ` (${notes.join('; ')})` : '';
-}
-
-/**
- * The help of one command: usage, arguments, options (with their constraints) and examples.
- *
- * @example process.stdout.write(commandHelp(release, ['steward', 'release']));
- */
-export function commandHelp(command: Command, path: CommandPath): string {
-  const out = [`${named(path)}: ${command.summary}`, '', `Usage: ${synopsis(command, path)}`];
-  if (command.details) out.push('', command.details);
-  if (command.positionals.length > 0) out.push('', 'Arguments:', ...columns(command.positionals.map((p) => [`<${p.name}>`, p.description])));
-  const options = Object.entries({ ...command.flags, ...commonFlags }).map(([n, f]): [string, string] => [n === 'help' ? '-h, --help' : flagUsage(n, f), f.description + flagNotes(f)]);
-  out.push('', 'Options:', ...columns(options));
-  out.push('', command.examples.length > 1 ? 'Examples:' : 'Example:', ...command.examples.map((e) => `  ${e}`));
-  return `${out.join('\n')}\n`;
-}
-
-/** The help of a command group: its subcommands with their usage and summary. */
-export function groupHelp(group: CommandGroup, path: CommandPath): string {
-  const out = [`${named(path)}: ${group.summary}`, '', `Usage: ${named(path)} <${group.subcommands.map((c) => c.name).join('|')}> [options]`, '', 'Commands:'];
-  out.push(...columns(group.subcommands.map((c) => [synopsis(c, [...path, c.name]).replace(/^steward /, ''), c.summary]), 44));
-  out.push('', `Run \`${named(path)} <command> --help\` for its options.`);
-  return `${out.join('\n')}\n`;
-}
-
-/**
- * The top-level help, generated from the commands: every command (and subcommand) with its usage
- * and summary, then `footer`.
- */
-export function topHelp(commands: AnyCommand[], header: string, footer: string): string {
-  const rows = commands.flatMap((c): [string, string][] =>
-    c.kind === 'group' ? c.subcommands.map((s) => [synopsis(s, [c.name, s.name]), s.summary]) : [[synopsis(c, [c.name]), c.summary]],
-  );
-  return `${[header, '', 'Usage: steward <command> [options]   (every command accepts --json and --help)', '', 'Commands:', ...columns(rows, 44), '', 'Run `steward help <command>` or `steward <command> --help` for its arguments, options and an example.', '', footer].join('\n')}\n`;
 }
 
 /** What argv asks for: a command to run (with the rest of argv), or help on a command or group. */

@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { isStewardError } from '../lib/core/errors';
-import { commandHelp, groupHelp, parseCommandArgs, resolveCommand, topHelp, wantsJson, type AnyCommand } from './command';
+import { parseCommandArgs, resolveCommand, wantsJson, type AnyCommand } from './command';
 import { audit } from './commands/audit';
 import { card } from './commands/card';
 import { data } from './commands/data';
@@ -18,6 +18,7 @@ import { release } from './commands/release';
 import { status } from './commands/status';
 import { versions } from './commands/versions';
 import type { CliContext } from './context';
+import { commandHelp, groupHelp, topHelp } from './help';
 
 /** Every command, in the order the help lists them. */
 export const commands: AnyCommand[] = [dev, register, models, versions, release, approve, reject, status, data, evaluate, card, audit];

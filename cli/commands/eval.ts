@@ -5,8 +5,8 @@ export const evaluate = defineCommand({
   name: 'eval',
   summary: 'audit externally produced scores: metrics, fairness, regression',
   details: [
-    'Metrics with bootstrap intervals always; fairness per --group (and their intersection); the regression gate',
-    'against --baseline-score. Exit code 1 when the fairness or regression verdict fails.',
+    'Metrics with bootstrap intervals always; fairness for each --group column; the regression gate against',
+    '--baseline-score. Exit code 1 when the fairness or regression verdict fails.',
   ].join('\n'),
   flags: {
     // Kept as typed, not resolved: the report names the file the way the user did.

@@ -4,7 +4,7 @@ import { defineCommand } from '../command';
 export const register = defineCommand({
   name: 'register',
   summary: 'register a model or update its policy',
-  details: "The policy names the model; registering it again with changes updates the policy (versions keep the one they were trained under).",
+  details: 'The policy names the model; registering a changed policy for a registered model updates it.',
   // The file name is kept as typed: the policy reader reports problems with it and resolves the
   // policy's own relative paths against its folder.
   positionals: [{ name: 'policy', description: 'the model policy (JSON)' }],
