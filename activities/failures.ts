@@ -1,4 +1,5 @@
-import { isStewardError, toApplicationFailure } from '../lib/core/errors';
+import { isStewardError } from '../lib/core/errors';
+import { toApplicationFailure } from '../lib/core/failures';
 
 /**
  * Runs an activity body, turning Steward's typed errors into non-retryable ApplicationFailures with

@@ -11,7 +11,8 @@ import { isTrainingCancelled, trainClassifier } from '../lib/model/train';
 import { parsePolicy } from '../lib/policy/schema';
 import type { TrainedCandidate } from '../lib/release/types';
 import { withFailureTypes } from './failures';
-import { failure, StewardError } from '../lib/core/errors';
+import { StewardError } from '../lib/core/errors';
+import { failure } from '../lib/core/failures';
 
 interface CheckpointRef {
   epoch: number;

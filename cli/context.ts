@@ -15,6 +15,8 @@ export interface CliContext {
   temporal(): Promise<Client>;
   database(): Promise<Database>;
   uiUrl(): string | undefined;
+  /** Who is acting: `explicit` (from --as), else $STEWARD_USER; refused when neither is set. */
+  principal(explicit?: string): string;
   /** True when the database is a server (DATABASE_URL or a running `steward dev`), not a cold embedded start. */
   sharedDatabase(): boolean;
   close(): Promise<void>;
@@ -40,6 +42,11 @@ export function createCliContext(env: NodeJS.ProcessEnv = process.env): CliConte
     },
     uiUrl() {
       return stack?.uiUrl;
+    },
+    principal(explicit) {
+      const p = explicit ?? config.user;
+      if (!p) throw new StewardError('InvalidInput', 'who are you? pass --as <principal> or set STEWARD_USER', { field: '--as' });
+      return p;
     },
     sharedDatabase() {
       return Boolean(config.databaseUrl ?? stack?.databaseUrl);

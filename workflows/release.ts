@@ -22,7 +22,8 @@ import {
 } from '@temporalio/workflow';
 import { TimeoutType } from '@temporalio/common';
 import type { ControlActivities, TrainingActivities } from '../activities/types';
-import { failure, failureTypes, isStewardError, toApplicationFailure } from '../lib/core/errors';
+import { failureTypes, isStewardError } from '../lib/core/errors';
+import { failure, toApplicationFailure } from '../lib/core/failures';
 import { normalizePrincipal, samePrincipal } from '../lib/core/identity';
 import { searchAttributes, taskQueues } from '../lib/core/names';
 import { parseWith } from '../lib/core/validation';

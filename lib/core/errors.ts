@@ -4,16 +4,14 @@
  *
  * Every catalogue failure is final: retrying a bad file, a refused approval or a broken policy
  * cannot help, so activities turn a `StewardError` into a non-retryable `ApplicationFailure` of the
- * same type (`toApplicationFailure`) and workflows list `failureTypes` as non-retryable. Anything
+ * same type (lib/core/failures.ts) and workflows list `failureTypes` as non-retryable. Anything
  * outside the catalogue (a database restart, a network blip) is retried by Temporal.
  *
- * Pure module (no Node built-ins): workflow code imports it.
+ * Pure module with no dependencies (the CLI's start-up path imports it; workflow code too).
  *
  * @example
  *   throw new StewardError('MalformedData', 'unterminated quoted field', { file, row: 12, column: 'age' });
  */
-import { ApplicationFailure } from '@temporalio/common';
-
 /** Each type with what it means; the keys are the stable names. */
 export const failureCatalogue = {
   MalformedData: 'the bytes cannot be read as the declared format (ragged row, bad quote, encoding)',
@@ -81,21 +79,6 @@ export class StewardError extends Error {
 
 export function isStewardError(e: unknown): e is StewardError {
   return e instanceof StewardError;
-}
-
-/**
- * A non-retryable ApplicationFailure of a catalogue type: how workflows and activities fail for a
- * business reason.
- *
- * @example throw failure('NoGpuWorker', 'no GPU worker took the job within 30 s');
- */
-export function failure(type: FailureType, message: string, details?: unknown): ApplicationFailure {
-  return ApplicationFailure.create({ type, message, nonRetryable: true, details: details === undefined ? undefined : [details] });
-}
-
-/** The ApplicationFailure carrying a StewardError across Temporal (its location travels as details). */
-export function toApplicationFailure(e: StewardError): ApplicationFailure {
-  return ApplicationFailure.create({ type: e.type, message: e.message, nonRetryable: true, details: [e.location], cause: e });
 }
 
 /** The catalogue type of an error or of the first failure in its cause chain that has one. */

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
 import { adultScores, loadAdultTest } from '../../test/support/adult-scores';
 import { compasFile, compasRecords } from '../../test/support/compas';
-import { evaluateClassifier, evaluateScoresFile, evaluationConfigSchema, formatEvaluationReport, parseEvaluationConfig, runEvalCommand } from './external';
+import { evaluateClassifier, evaluateScoresFile, evaluationConfigSchema, formatEvaluationReport, parseEvaluationConfig } from './external';
 
 const adult = loadAdultTest();
 const production = adultScores(adult);
@@ -117,7 +117,7 @@ describe('the evaluation config', () => {
   });
 });
 
-describe('formatEvaluationReport and the steward eval command', () => {
+describe('formatEvaluationReport', () => {
   it('prints metrics with intervals, the confusion matrix, fairness, regression and the verdict', async () => {
     const r = await evaluateScoresFile({ file: adultCsv, label: 'income', positiveLabel: '>50K', score: 'score', baselineScore: 'prod_score', groups: ['sex', 'race'], config });
     const text = formatEvaluationReport(r);
@@ -130,22 +130,6 @@ describe('formatEvaluationReport and the steward eval command', () => {
     expect(text).toMatch(/disparateImpactRatio\s+0\.\d{4}\s+\[.*\]\s+>= 0\.8\s+FAIL/);
     expect(text).toMatch(/overall\s+16281\s+rocAuc\s+0\.8156\s+0\.7900\s+0\.0256\s+0\.0100\s+paired-bootstrap\s+0\.0099\d*\s+FAIL/);
     expect(text).toContain('Verdict: FAIL');
-  });
-
-  it('runEvalCommand parses the CLI flags, returns text or JSON and exit code 1 on a failing verdict', async () => {
-    const argv = ['--data', adultCsv, '--label', 'income', '--positive-label', '>50K', '--score', 'score', '--baseline-score', 'prod_score', '--group', 'sex', '--group', 'race', '--threshold', '0.4'];
-    const text = await runEvalCommand(argv, { resamples: 20 });
-    expect(text.exitCode).toBe(1);
-    expect(text.output).toContain('threshold 0.4');
-    const json = await runEvalCommand([...argv, '--json'], { resamples: 20 });
-    const parsed = JSON.parse(json.output);
-    expect(parsed.threshold).toBe(0.4);
-    expect(parsed.fairness.attributes.map((a: { name: string }) => a.name)).toEqual(['sex', 'race']);
-    const ok = await runEvalCommand(['--data', adultCsv, '--label', 'income', '--positive-label', '>50K', '--score', 'prod_score'], { resamples: 10 });
-    expect(ok.exitCode).toBe(0);
-    await expect(runEvalCommand(['--data', adultCsv, '--label', 'income'])).rejects.toMatchObject({ type: 'InvalidInput', location: { field: 'score' } });
-    await expect(runEvalCommand(['--data', adultCsv, '--label', 'income', '--score', 'score', '--threshold', 'high'])).rejects.toMatchObject({ type: 'InvalidInput' });
-    await expect(runEvalCommand(['--bogus'])).rejects.toMatchObject({ type: 'InvalidInput' });
   });
 });
 

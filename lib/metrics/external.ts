@@ -12,7 +12,6 @@
  * is given; a row is predicted positive when its score >= threshold. The calibration metrics are
  * then absent and the report's `notes` say why (see classification.ts).
  */
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { StewardError } from '../core/errors';
 import { parseWith } from '../core/validation';
@@ -363,51 +362,4 @@ export function formatEvaluationReport(report: EvaluationReport): string {
   out.push('', `Verdict: ${report.pass ? 'PASS' : 'FAIL'}`);
   for (const f of report.failures) out.push(`  - ${f}`);
   return out.join('\n') + '\n';
-}
-
-/**
- * The `steward eval` command, for the CLI to mount: parses arguments, runs the audit and returns
- * the text (or JSON with `--json`) and the exit code (0 pass, 1 verdict fail). Errors propagate as
- * `StewardError` for the CLI's usual error printing.
- *
- * @example
- *   const { output, exitCode } = await runEvalCommand(['--data', 's.csv', '--label', 'y', '--score', 'p', '--group', 'sex']);
- */
-export async function runEvalCommand(argv: string[], config?: EvaluationConfigInput): Promise<{ output: string; exitCode: number; report: EvaluationReport }> {
-  let values: Record<string, string | string[] | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        data: { type: 'string' },
-        label: { type: 'string' },
-        score: { type: 'string' },
-        threshold: { type: 'string' },
-        group: { type: 'string', multiple: true },
-        'baseline-score': { type: 'string' },
-        'positive-label': { type: 'string' },
-        json: { type: 'boolean' },
-      },
-      strict: true,
-    }));
-  } catch (e) {
-    throw new StewardError('InvalidInput', (e as Error).message, {}, { cause: e });
-  }
-  for (const req of ['data', 'label', 'score'] as const) {
-    if (typeof values[req] !== 'string') throw new StewardError('InvalidInput', `--${req} is required`, { field: req });
-  }
-  const threshold = values.threshold === undefined ? undefined : Number(values.threshold);
-  if (threshold !== undefined && !Number.isFinite(threshold)) throw new StewardError('InvalidInput', `--threshold "${String(values.threshold)}" is not a number`, { field: 'threshold' });
-  const report = await evaluateScoresFile({
-    file: values.data as string,
-    label: values.label as string,
-    score: values.score as string,
-    threshold,
-    groups: (values.group as string[] | undefined) ?? [],
-    baselineScore: values['baseline-score'] as string | undefined,
-    positiveLabel: values['positive-label'] as string | undefined,
-    config,
-  });
-  const output = values.json ? JSON.stringify(report, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n' : formatEvaluationReport(report);
-  return { output, exitCode: report.pass ? 0 : 1, report };
 }

@@ -94,6 +94,14 @@ describe('steward CLI', () => {
     expect(JSON.parse(noData.stdout)).toMatchObject({ error: { type: 'InvalidInput' } });
     const noUser = await steward('approve', 'release-x');
     expect(noUser.stderr).toMatch(/--as/);
+    const typo = await steward('release', 'income-cli', '--data', adultTrainingSlice(1500, 3000), '--as', 'alice', '--tiemout', '1h');
+    expect(typo).toMatchObject({ code: 1, stdout: '' });
+    expect(typo.stderr).toBe('steward: InvalidInput: field "--tiemout": unknown option for "steward release"; did you mean --timeout?\n');
+    const epochs = await steward('release', 'income-cli', '--data', adultTrainingSlice(1500, 3000), '--as', 'alice', '--epochs', 'abc', '--json');
+    expect(JSON.parse(epochs.stdout)).toEqual({ error: { type: 'InvalidInput', message: 'field "--epochs": must be an integer from 1 to 10000, got "abc"' } });
+    const help = await steward('--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^ {2}release <model> --data <file> \[options\]/m);
   });
 
   it('compares two files for drift without a model (bike sharing 2011 vs 2012 counts drift; the same year does not)', async () => {
