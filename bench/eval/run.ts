@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { adultScores, loadAdultTest } from '../../test/support/adult-scores';
+import { adultScores, loadAdultTest } from '../../test/support/adult';
 import { evaluateClassification } from '../../lib/metrics/classification';
 import { evaluateClassifier, evaluateScoresFile } from '../../lib/metrics/external';
 import { evaluateFairness } from '../../lib/metrics/fairness';
@@ -24,7 +24,7 @@ const resamples = Number(values.resamples);
 const repeats = Number(values.repeats);
 
 const t0 = performance.now();
-const adult = loadAdultTest();
+const adult = await loadAdultTest();
 const candidate = adultScores(adult, false);
 const baseline = adultScores(adult);
 const loadMs = performance.now() - t0;

@@ -129,7 +129,7 @@ export interface ReadSummary {
  *   const table = await readTable('batch.csv');
  *   const age = findColumn(table.columns, 'age');
  */
-export interface Table extends ReadSummary {
+export interface ReadResult extends ReadSummary {
   columns: ColumnChunk[];
   /** 1-based line where each record starts. */
   lines: Int32Array;
@@ -575,7 +575,7 @@ export async function scanChunks(file: string, options: ReadOptions, onChunk: (c
  * @example
  *   const { rows, sha256, columns } = await readTable('reference.csv', { columns: contractColumns });
  */
-export async function readTable(file: string, options: ReadOptions = {}): Promise<Table> {
+export async function readTable(file: string, options: ReadOptions = {}): Promise<ReadResult> {
   const chunks: DataChunk[] = [];
   const summary = await scanChunks(file, options, (c) => {
     chunks.push(c);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { adultScores, loadAdultTest } from '../../test/support/adult-scores';
+import { adultScores, loadAdultTest } from '../../test/support/adult';
 import {
   accuracy,
   averagePrecision,
@@ -69,7 +69,7 @@ const SKLEARN_CALIBRATION = {
   count: [3798, 5259, 2569, 1608, 1180, 695, 409, 218, 167, 378],
 };
 
-const adult = loadAdultTest();
+const adult = await loadAdultTest();
 const full = adultScores(adult);
 const degraded = adultScores(adult, false);
 

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
-import { adultScores, loadAdultTest } from '../../test/support/adult-scores';
+import { adultScores, loadAdultTest } from '../../test/support/adult';
 import { compasFile, compasRecords } from '../../test/support/compas';
 import { evaluateClassifier, evaluateScoresFile, evaluationConfigSchema, formatEvaluationReport, parseEvaluationConfig } from './external';
 
-const adult = loadAdultTest();
+const adult = await loadAdultTest();
 const production = adultScores(adult);
 const featureDropped = adultScores(adult, false);
 const dir = mkdtempSync(join(tmpdir(), 'steward-eval-'));

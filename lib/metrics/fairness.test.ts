@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { adultScores, loadAdultTest } from '../../test/support/adult-scores';
+import { adultScores, loadAdultTest } from '../../test/support/adult';
 import { evaluateFairness, fairnessConfigSchema, parseFairnessConfig, type AttributeFairness } from './fairness';
 
 /*
@@ -58,7 +58,7 @@ const FAIRLEARN = {
   },
 };
 
-const adult = loadAdultTest();
+const adult = await loadAdultTest();
 const scores = adultScores(adult);
 const groups = { sex: adult.sex, race: adult.race };
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { adultScores, loadAdultTest } from '../../test/support/adult-scores';
+import { adultScores, loadAdultTest } from '../../test/support/adult';
 import type { Table } from '../data/table';
 import { compareImportance, permutationImportance } from './importance';
 
-const adult = loadAdultTest();
+const adult = await loadAdultTest();
 // A 4000-row sample keeps the suite fast; the fixed scoring rule is the "model".
 const n = 4000;
 const table: Table = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { adultScores, loadAdultTest } from '../../test/support/adult-scores';
+import { adultScores, loadAdultTest } from '../../test/support/adult';
 import { createRng } from '../core/random';
 import {
   binomialUpperTail,
@@ -11,7 +11,7 @@ import {
   type RegressionReport,
 } from './regression';
 
-const adult = loadAdultTest();
+const adult = await loadAdultTest();
 const production = adultScores(adult);
 /** A realistic regression: the capital-gain feature was lost upstream. */
 const featureDropped = adultScores(adult, false);

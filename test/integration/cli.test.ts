@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../lib/runtime/paths';
 import { waitForStage } from '../../lib/release/client';
 import type { ReleaseState } from '../../lib/release/types';
-import { adultDir, adultTrainingSlice, testPolicy } from '../support/fixtures';
+import { adultDir } from '../support/adult';
+import { adultTrainingSlice, testPolicy } from '../support/fixtures';
 import { startHarness, type Harness } from '../support/harness';
 
 interface Run {

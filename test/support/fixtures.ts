@@ -6,12 +6,12 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { StewardDb } from '../../db/client';
-import { sharedDataDir, projectRoot } from '../../lib/runtime/paths';
+import { projectRoot } from '../../lib/runtime/paths';
+import { adultDir } from './adult';
 import { loadPolicyFile } from '../../lib/policy/load';
 import type { Policy } from '../../lib/policy/schema';
 import { registerModel } from '../../lib/registry/models';
 
-export const adultDir = () => join(sharedDataDir(), 'adult');
 const tmp = mkdtempSync(join(tmpdir(), 'steward-fixtures-'));
 
 const lines = (file: string) => readFileSync(join(adultDir(), file), 'utf8').split('\n').filter((l) => l.trim() !== '');

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { assertContract, checkContract } from '../../lib/data/contract';
-import { adultColumns, adultContract, adultFiles, adultReadOptions } from '../support/adult-files';
-import { readTable, type Table } from '../../lib/data/reader';
+import { adultColumns, adultContract, adultFiles, adultReadOptions } from '../support/adult';
+import { readTable, type ReadResult } from '../../lib/data/reader';
 
-async function adult(): Promise<Table[]> {
+async function adult(): Promise<ReadResult[]> {
   return Promise.all([readTable(adultFiles.train, adultReadOptions(adultFiles.train)), readTable(adultFiles.test, adultReadOptions(adultFiles.test))]);
 }
 
-function counts(tables: Table[], name: string): Map<string | null, number> {
+function counts(tables: ReadResult[], name: string): Map<string | null, number> {
   const out = new Map<string | null, number>();
   for (const t of tables) {
     const col = t.columns.find((c) => c.name === name);
