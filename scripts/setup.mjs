@@ -5,7 +5,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { execSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
-import { ensureTemporalCli } from './temporal-cli.mjs';
+import { ensureTemporalCli } from '../lib/runtime/temporal-cli.mjs';
 
 const root = resolve(new URL('..', import.meta.url).pathname);
 const log = (m) => console.error(`[setup] ${m}`);

