@@ -1,7 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: `unit` is pure domain code (no services); `integration` runs against the real
-// Temporal dev server and PostgreSQL that test/global-setup.ts starts once per run.
+// Three projects: `unit` is pure domain code (no services); `workflow` runs the release workflow on
+// Temporal's time-skipping test server with stubbed activities (its orchestration, in seconds);
+// `integration` runs against the real Temporal dev server and PostgreSQL that test/global-setup.ts
+// starts once per run.
 export default defineConfig({
   test: {
     pool: 'forks',
@@ -11,6 +13,17 @@ export default defineConfig({
       {
         extends: true,
         test: { name: 'unit', include: ['lib/**/*.test.ts', 'cli/**/*.test.ts', 'test/unit/**/*.test.ts'] },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'workflow',
+          include: ['test/workflow/**/*.test.ts'],
+          globalSetup: ['test/workflow/global-setup.ts'],
+          // Time is skipped and activities are stubs: a release that hangs here is a bug, not a slow machine.
+          testTimeout: 20_000,
+          hookTimeout: 60_000,
+        },
       },
       {
         extends: true,

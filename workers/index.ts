@@ -3,13 +3,13 @@
  * GPU queue when they see a GPU (concurrency = devices), else the CPU queue. Scaling out is more
  * processes running these on any machine that reaches Temporal, the database and the artifact store.
  */
-import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createControlActivities, createTrainingActivities, type ActivityDeps } from '../activities';
 import type { ArtifactStore } from '../lib/registry/artifacts';
 import { taskQueues } from '../lib/core/names';
+import { workflowsPath } from './workflows-path';
 
-export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+export { workflowsPath };
 
 export interface ControlWorkerOptions {
   connection: NativeConnection;
