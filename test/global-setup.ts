@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
 import { startDevServer } from '../lib/runtime/dev-server';
-import { workflowsPath } from '../workers';
+import { workflowsPath } from '../workers/workflows-path';
 import { startTestPostgres } from './support/postgres';
 
 declare module 'vitest' {

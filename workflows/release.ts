@@ -13,6 +13,7 @@ import {
   allHandlersFinished,
   condition,
   isCancellation,
+  patched,
   log,
   proxyActivities,
   setCurrentDetails,
@@ -69,6 +70,15 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseState
   let decided: 'approved' | 'rejected' | undefined;
   const same = samePrincipal;
 
+  // A registry write (release row, version, decision, production pointer) that has started must land
+  // before the release is closed: a cancellation that only stopped the workflow waiting would let
+  // closeRelease run first and the write land after it (a promoted version of a "failed" release).
+  // A write not yet started when the cancellation arrives is not started. Releases started before
+  // this change keep their recorded behaviour.
+  const writesSurviveCancellation = patched('registry-writes-survive-cancellation');
+  const write = <T>(step: () => Promise<T>): Promise<T> =>
+    writesSurviveCancellation && !CancellationScope.current().consideredCancelled ? CancellationScope.nonCancellable(step) : step();
+
   setHandler(statusQuery, () => state);
 
   // Validators run before the update is accepted into history: a refused principal leaves no trace
@@ -105,7 +115,7 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseState
     if (kind === 'reject') decided = 'rejected';
     else if (state.approvals.filter((a) => a.decision === 'approve').length >= state.quorum) decided = 'approved';
     else describe(`Approved by ${state.approvals.map((a) => a.principal).join(', ')}; waiting for ${state.quorum - state.approvals.length} more.`);
-    await control.recordDecision({ releaseId: state.releaseId, model: state.model, version: state.version ?? null, policyHash: state.policyHash ?? '', decision });
+    await write(() => control.recordDecision({ releaseId: state.releaseId, model: state.model, version: state.version ?? null, policyHash: state.policyHash ?? '', decision }));
     return state;
   };
   setHandler(approveUpdate, (d) => decide('approve', d), { validator: (d) => void checkDecision('approve', d) });
@@ -161,13 +171,15 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseState
     describe(outcome.reason ? `Outcome: ${outcome.status} (${outcome.reason})` : `Outcome: ${outcome.status}`);
     await control.closeRelease({ releaseId: state.releaseId, model: state.model, status: outcome.status, reason: outcome.reason ?? null, version: state.version ?? null });
   });
-  await condition(allHandlersFinished);
+  // The outcome is recorded: a cancellation arriving now must not turn a promoted release into a cancelled execution.
+  if (writesSurviveCancellation) await CancellationScope.nonCancellable(() => condition(allHandlersFinished));
+  else await condition(allHandlersFinished);
   if (thrown) throw thrown;
   return state;
 
   async function run(): Promise<typeof outcome> {
     enter('starting', 'Loading the model policy.');
-    const plan: ReleasePlan = await control.beginRelease({ releaseId: state.releaseId, input });
+    const plan: ReleasePlan = await write(() => control.beginRelease({ releaseId: state.releaseId, input }));
     state.policyHash = plan.policyHash;
     state.approvers = plan.approvers;
     state.quorum = plan.quorum;
@@ -192,15 +204,17 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseState
     state.evaluation = evaluation;
 
     enter('registering', 'Registering the candidate version with its lineage.');
-    const version = await control.registerCandidate({
-      releaseId: state.releaseId,
-      model: input.model,
-      data,
-      candidate,
-      evaluation,
-      policyHash: plan.policyHash,
-      parentVersion: plan.productionVersion,
-    });
+    const version = await write(() =>
+      control.registerCandidate({
+        releaseId: state.releaseId,
+        model: input.model,
+        data,
+        candidate,
+        evaluation,
+        policyHash: plan.policyHash,
+        parentVersion: plan.productionVersion,
+      }),
+    );
     state.version = version;
     upsertSearchAttributes([{ key: searchAttributes.version, value: version }]);
 
@@ -212,7 +226,8 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseState
       'awaiting-approval',
       `Waiting for sign-off by ${plan.quorum} of: ${plan.approvers.join(', ')} (not ${input.requestedBy}). Expires ${state.approvalDeadline}.`,
     );
-    await control.announceApprovalRequest({ releaseId: state.releaseId, model: input.model, version, approvers: plan.approvers, deadline: state.approvalDeadline });
+    const deadlineText = state.approvalDeadline;
+    await write(() => control.announceApprovalRequest({ releaseId: state.releaseId, model: input.model, version, approvers: plan.approvers, deadline: deadlineText }));
     // The announced deadline is the one enforced: the time spent announcing counts against it.
     const answered = await condition(() => decided !== undefined, Math.max(1, deadline - Date.now()));
     if (!answered) return { status: 'expired', reason: `no sign-off within ${Math.round(plan.approvalTimeoutMs / 1000)} s` };
@@ -222,14 +237,16 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseState
     }
 
     enter('promoting', 'Moving the production pointer.');
-    await control.promote({
-      releaseId: state.releaseId,
-      model: input.model,
-      version,
-      expectedProductionVersion: plan.productionVersion,
-      policyHash: plan.policyHash,
-      approvals: state.approvals,
-    });
+    await write(() =>
+      control.promote({
+        releaseId: state.releaseId,
+        model: input.model,
+        version,
+        expectedProductionVersion: plan.productionVersion,
+        policyHash: plan.policyHash,
+        approvals: state.approvals,
+      }),
+    );
     return { status: 'promoted' };
   }
 

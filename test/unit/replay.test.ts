@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 import { projectRoot } from '../../lib/runtime/paths';
-import { workflowsPath } from '../../workers';
+import { workflowsPath } from '../../workers/workflows-path';
 
 // Histories recorded from real runs (npm run record:histories). Replaying them against today's
 // workflow code fails with a nondeterminism error if a change would break releases already running.

@@ -143,9 +143,9 @@ describe('release workflow: who may decide', () => {
     await bench.reach(id, 'awaiting-approval');
     // Straight to the workflow: decideRelease would refuse these itself before sending them.
     for (const [update, input, message] of [
-      [approveUpdate, { principal: 'bob; drop table releases' }, 'a decision needs a principal'],
-      [rejectUpdate, { principal: '' }, 'a decision needs a principal'],
-      [approveUpdate, { principal: 'b'.repeat(201) }, 'a decision needs a principal'],
+      [approveUpdate, { principal: 'bob; drop table releases' }, 'a principal is a user name or an email'],
+      [rejectUpdate, { principal: '' }, 'a principal is required'],
+      [approveUpdate, { principal: 'b'.repeat(201) }, 'a principal is at most 200 characters'],
       [approveUpdate, { principal: 'bob', comment: 'x'.repeat(4001) }, 'a comment is text of at most 4000 characters'],
     ] as const) {
       const err = await bench
@@ -334,7 +334,8 @@ describe('release workflow: cancellation', () => {
     { stage: 'validating', activity: 'validateData', hold: 'silent', version: null },
     { stage: 'training', activity: 'trainCandidate', hold: 'heartbeat', version: null },
     { stage: 'evaluating', activity: 'evaluateCandidate', hold: 'silent', version: null },
-    { stage: 'registering', activity: 'registerCandidate', hold: 'silent', version: null },
+    // The registration in flight lands before the release closes, so the closing names its version.
+    { stage: 'registering', activity: 'registerCandidate', hold: 'silent', version: 1 },
     { stage: 'awaiting-approval', version: 1 },
   ];
 
