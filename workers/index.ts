@@ -5,11 +5,13 @@
  */
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createControlActivities, createTrainingActivities, type ActivityDeps } from '../activities';
-import type { ArtifactStore } from '../lib/registry/artifacts';
+import type { ArtifactStore } from '../lib/runtime/artifacts';
+import type { ComputePool } from '../activities/compute/pool';
 import { taskQueues } from '../lib/core/names';
 import { workflowsPath } from './workflows-path';
 
 export { workflowsPath };
+export { createComputePool, type ComputePool } from '../activities/compute/pool';
 
 export interface ControlWorkerOptions {
   connection: NativeConnection;
@@ -35,6 +37,8 @@ export interface TrainingWorkerOptions {
   connection: NativeConnection;
   namespace: string;
   artifacts: ArtifactStore;
+  /** The process's compute threads (training runs there, off the worker's main thread). */
+  compute: ComputePool;
   /** Force a queue (tests); by default the worker asks lib/model/backend which hardware it has. */
   device?: 'gpu' | 'cpu';
   concurrency?: number;
@@ -50,7 +54,7 @@ export async function createTrainingWorker(o: TrainingWorkerOptions): Promise<{ 
     connection: o.connection,
     namespace: o.namespace,
     taskQueue,
-    activities: createTrainingActivities({ artifacts: o.artifacts }),
+    activities: createTrainingActivities({ artifacts: o.artifacts, compute: o.compute }),
     // One training at a time per device: TF.js saturates a device (or the CPU cores) on its own.
     maxConcurrentActivityTaskExecutions: o.concurrency ?? Math.max(1, gpu.devices),
   });

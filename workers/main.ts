@@ -2,9 +2,9 @@
  * Standalone worker process for production: `npx tsx workers/main.ts control|training`.
  * Needs TEMPORAL_ADDRESS; DATABASE_URL for the control worker; STEWARD_ARTIFACTS shared by all.
  */
-import { createControlWorker, createTrainingWorker } from './index';
+import { createComputePool, createControlWorker, createTrainingWorker } from './index';
 import { openDatabase } from '../db/client';
-import { localArtifactStore } from '../lib/registry/artifacts';
+import { localArtifactStore } from '../lib/runtime/artifacts';
 import { loadConfig } from '../lib/runtime/config';
 import { connectWorker } from '../lib/runtime/temporal';
 import { codeVersion } from '../lib/runtime/code-version';
@@ -21,19 +21,21 @@ if (!config.temporal.address) {
 }
 const connection = await connectWorker(config.temporal, config.temporal.address);
 const artifacts = localArtifactStore(config.artifactsDir);
+const compute = createComputePool();
 if (role === 'control') {
   if (!config.databaseUrl) {
     console.error('DATABASE_URL is not set: a control worker needs the shared PostgreSQL');
     process.exit(2);
   }
   const database = await openDatabase(config.databaseUrl);
-  const worker = await createControlWorker({ connection, namespace: config.temporal.namespace, deps: { db: database.db, artifacts, codeVersion: codeVersion() } });
+  const worker = await createControlWorker({ connection, namespace: config.temporal.namespace, deps: { db: database.db, artifacts, compute, codeVersion: codeVersion() } });
   console.log(`control worker polling ${config.temporal.address}`);
   await worker.run();
   await database.close();
 } else {
-  const { worker, taskQueue } = await createTrainingWorker({ connection, namespace: config.temporal.namespace, artifacts });
+  const { worker, taskQueue } = await createTrainingWorker({ connection, namespace: config.temporal.namespace, artifacts, compute });
   console.log(`training worker polling ${taskQueue}`);
   await worker.run();
 }
+await compute.close();
 await connection.close();

@@ -7,7 +7,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Worker } from '@temporalio/worker';
 import { openDatabase, type Database } from '../db/client';
-import { localArtifactStore } from '../lib/registry/artifacts';
+import { localArtifactStore } from '../lib/runtime/artifacts';
 import type { StewardConfig } from '../lib/runtime/config';
 import { startDevServer, type DevServer } from '../lib/runtime/dev-server';
 import { freePort } from '../lib/runtime/net';
@@ -85,9 +85,13 @@ export async function startStack(o: StartStackOptions): Promise<Stack> {
     const connection = await connectWorker(cfg.temporal, address);
     stops.push(() => connection.close());
     const artifacts = localArtifactStore(cfg.artifactsDir);
-    const { createControlWorker, createTrainingWorker } = await import('.');
-    const control = await createControlWorker({ connection, namespace: cfg.temporal.namespace, deps: { db: database.db, artifacts, codeVersion: codeVersion() } });
-    const training = await createTrainingWorker({ connection, namespace: cfg.temporal.namespace, artifacts });
+    const { createComputePool, createControlWorker, createTrainingWorker } = await import('.');
+    // One pool of compute threads for both workers: validation, evaluation and training never run on
+    // the thread that delivers workflow tasks, queries and sign-off Updates.
+    const compute = createComputePool();
+    stops.push(() => compute.close());
+    const control = await createControlWorker({ connection, namespace: cfg.temporal.namespace, deps: { db: database.db, artifacts, compute, codeVersion: codeVersion() } });
+    const training = await createTrainingWorker({ connection, namespace: cfg.temporal.namespace, artifacts, compute });
     const workers: Worker[] = [control, training.worker];
     const runs = workers.map((w) => w.run());
     stops.push(async () => {

@@ -17,7 +17,7 @@ export const card = defineCommand({
     if (!/^v?\d+$/.test(v)) throw new StewardError('InvalidInput', `"${v}" is not a version (e.g. 3 or v3)`, { field: 'version' });
     const version = Number(v.replace(/^v/, ''));
     const { db } = await ctx.database();
-    const [{ renderVersionCard }, { localArtifactStore }] = await Promise.all([import('../../lib/registry/cards'), import('../../lib/registry/artifacts')]);
+    const [{ renderVersionCard }, { localArtifactStore }] = await Promise.all([import('../../lib/registry/cards'), import('../../lib/runtime/artifacts')]);
     const rendered = await renderVersionCard(db, localArtifactStore(ctx.config.artifactsDir), model, version);
     const dir = out ?? process.cwd();
     mkdirSync(dir, { recursive: true });

@@ -5,7 +5,7 @@
 import { and, asc, eq } from 'drizzle-orm';
 import type { StewardDb } from '../../db/client';
 import { approvals, datasets, modelVersions } from '../../db/schema';
-import type { ArtifactStore } from './artifacts';
+import type { ArtifactStore } from '../runtime/artifacts';
 import { buildModelCardInput } from '../card/input';
 import { renderModelCardHtml, renderModelCardMarkdown } from '../card/render';
 import type { ModelCardInput } from '../card/types';

@@ -11,8 +11,8 @@ import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporal
 import postgres from 'postgres';
 import { inject } from 'vitest';
 import { openDatabase, type Database } from '../../db/client';
-import { localArtifactStore, type ArtifactStore } from '../../lib/registry/artifacts';
-import { createControlWorker, createTrainingWorker } from '../../workers';
+import { localArtifactStore, type ArtifactStore } from '../../lib/runtime/artifacts';
+import { createComputePool, createControlWorker, createTrainingWorker } from '../../workers';
 
 export interface Harness {
   client: Client;
@@ -64,6 +64,7 @@ export async function startHarness(options: { database: 'postgres' | 'embedded';
   const client = new Client({ connection: clientConnection, namespace: 'default' });
   const workerConnection = await NativeConnection.connect({ address });
 
+  const compute = createComputePool();
   let workers: Worker[] = [];
   let runs: Promise<void>[] = [];
   const startWorkers = async () => {
@@ -71,11 +72,11 @@ export async function startHarness(options: { database: 'postgres' | 'embedded';
       connection: workerConnection,
       namespace: 'default',
       workflowBundlePath,
-      deps: { db: database.db, artifacts, codeVersion: 'test' },
+      deps: { db: database.db, artifacts, compute, codeVersion: 'test' },
     });
     workers = [control];
     if (options.trainingWorker !== false) {
-      workers.push((await createTrainingWorker({ connection: workerConnection, namespace: 'default', artifacts, device: 'cpu' })).worker);
+      workers.push((await createTrainingWorker({ connection: workerConnection, namespace: 'default', artifacts, compute, device: 'cpu' })).worker);
     }
     runs = workers.map((w) => w.run());
   };
@@ -105,6 +106,7 @@ export async function startHarness(options: { database: 'postgres' | 'embedded';
         await client.workflow.getHandle(wf.workflowId, wf.runId).terminate('test file finished').catch(() => {});
       }
       await stopWorkers();
+      await compute.close();
       await workerConnection.close();
       await clientConnection.close();
       await database.close();

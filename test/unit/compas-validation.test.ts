@@ -1,11 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createComputePool } from '../../activities/compute/pool';
 import { createDataActivities } from '../../activities/data';
 import { openDatabase, type Database } from '../../db/client';
-import { localArtifactStore } from '../../lib/registry/artifacts';
+import { localArtifactStore } from '../../lib/runtime/artifacts';
 import { parsePolicy, type PolicyInput } from '../../lib/policy/schema';
+import type { DataValidation } from '../../lib/release/types';
 import { compasFile } from '../support/compas';
 
 // A release's data validation on ProPublica's COMPAS file, whose header names decile_score and
@@ -42,8 +45,11 @@ describe('release data validation of a file whose header repeats names', () => {
   });
 
   it('passes a contract naming decile_score.1 and carries the renaming into the release warnings', async () => {
-    const activities = createDataActivities({ db: database.db, artifacts: localArtifactStore(dir), codeVersion: 'test' });
-    const validation = await activities.validateData({ releaseId: 'r-compas', model: 'compas-recid', file: compas, policy: parsePolicy(policy) });
+    const compute = createComputePool({ threads: 1 });
+    const activities = createDataActivities({ db: database.db, artifacts: localArtifactStore(dir), compute, codeVersion: 'test' });
+    // The SDK's activity environment: the activity runs as a worker would run it, with its context.
+    const validation: DataValidation = await new MockActivityEnvironment().run(activities.validateData, { releaseId: 'r-compas', model: 'compas-recid', file: compas, policy: parsePolicy(policy) });
+    await compute.close();
     expect(validation.rows).toBe(7214);
     expect(validation.sha256.startsWith('c451db85908b2f7f')).toBe(true);
     expect(validation.warnings).toEqual([

@@ -10,7 +10,15 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { StewardError } from '../core/errors';
 
+/** Where a store lives, as plain data: another thread or process opens the same store from it. */
+export interface ArtifactLocation {
+  kind: 'local';
+  root: string;
+}
+
 export interface ArtifactStore {
+  /** The store's location, to open it elsewhere with `openArtifactStore`. */
+  readonly location: ArtifactLocation;
   put(bytes: Uint8Array): Promise<string>;
   putFile(file: string): Promise<{ sha256: string; bytes: number }>;
   get(sha256: string): Promise<Buffer>;
@@ -46,6 +54,7 @@ export function localArtifactStore(root: string): ArtifactStore {
   };
 
   return {
+    location: { kind: 'local', root },
     async put(bytes) {
       const sha = createHash('sha256').update(bytes).digest('hex');
       const target = where(sha);
@@ -114,4 +123,13 @@ export function localArtifactStore(root: string): ArtifactStore {
       }
     },
   };
+}
+
+/**
+ * Opens the store at a location (a compute thread opens the store of the activity that started it).
+ *
+ * @example const store = openArtifactStore(artifacts.location);
+ */
+export function openArtifactStore(location: ArtifactLocation): ArtifactStore {
+  return localArtifactStore(location.root);
 }

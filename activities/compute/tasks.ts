@@ -1,0 +1,49 @@
+/**
+ * What a compute thread runs: the release steps of lib/release/steps.ts, opened on the artifact store
+ * the calling activity uses, with training progress posted back on a message port. Loaded by
+ * thread.mjs inside a worker thread; inputs and results cross the thread boundary by structured clone.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import { StewardError } from '../../lib/core/errors';
+import { initBackend } from '../../lib/model/backend';
+import type { Policy } from '../../lib/policy/schema';
+import type { DatasetProfile } from '../../lib/drift/profile';
+import type { EvaluationBundle } from '../../lib/release/evidence';
+import { evaluateCandidateModel, trainCandidateModel, validateDataFile, type EvaluationInput, type TrainingInput, type TrainingOutcome, type ValidationResult } from '../../lib/release/steps';
+import { openArtifactStore, type ArtifactLocation } from '../../lib/runtime/artifacts';
+
+/** A StewardError loses its class crossing threads: it travels as plain data and is rebuilt (pool.ts). */
+export interface SerializedError {
+  stewardError: { type: StewardError['type']; reason: string; location: StewardError['location']; details: unknown };
+}
+
+async function carrying<T>(body: () => Promise<T>): Promise<T | SerializedError> {
+  try {
+    return await body();
+  } catch (e) {
+    if (e instanceof StewardError) return { stewardError: { type: e.type, reason: e.reason, location: e.location, details: e.details } };
+    throw e;
+  }
+}
+
+export function validate(input: { file: string; policy: Policy; reference: DatasetProfile | null }): Promise<ValidationResult | SerializedError> {
+  return carrying(() => validateDataFile(input.file, input.policy, input.reference));
+}
+
+export function evaluate(input: EvaluationInput & { artifacts: ArtifactLocation }): Promise<EvaluationBundle | SerializedError> {
+  return carrying(async () => {
+    // Every thread runs models on the same (fastest available) backend, whichever worker started it.
+    await initBackend('auto');
+    return evaluateCandidateModel(input, openArtifactStore(input.artifacts));
+  });
+}
+
+export function train(input: TrainingInput & { artifacts: ArtifactLocation; progress: MessagePort }): Promise<TrainingOutcome | SerializedError> {
+  return carrying(async () => {
+    try {
+      return await trainCandidateModel(input, openArtifactStore(input.artifacts), (p) => input.progress.postMessage(p));
+    } finally {
+      input.progress.close();
+    }
+  });
+}

@@ -1,0 +1,222 @@
+/**
+ * The CPU-heavy halves of the release's steps, as plain functions over files and the artifact store:
+ * checking a data file against the contract (profiles, drift), training a candidate, evaluating it
+ * against production. Activities run them on a compute thread (activities/compute) and keep the
+ * database writes and the Temporal side to themselves, so the thread that delivers workflow tasks,
+ * queries and sign-off Updates is never busy with them.
+ */
+import { StewardError } from '../core/errors';
+import { createRng, sampleIndices } from '../core/random';
+import { checkContract, type ContractReport } from '../data/contract';
+import { selectRows, type Table } from '../data/table';
+import { ProfileBuilder, profileCategories, type DatasetProfile } from '../drift/profile';
+import { computeDrift, type DriftReport } from '../drift/suite';
+import { compareImportance, evaluateClassifier, permutationImportance } from '../metrics';
+import { parseTrainingConfig } from '../model/config';
+import { labelsFromTable } from '../model/features';
+import { measureLatency, predictProba } from '../model/predict';
+import { loadModel, type LoadedModel } from '../model/serialize';
+import { trainClassifier } from '../model/train';
+import { loadModelTable, readOptionsFor } from '../policy/io';
+import type { Policy } from '../policy/schema';
+import type { ArtifactStore } from '../runtime/artifacts';
+import { headlineMetrics, type EvaluationBundle, type GateCheck } from './evidence';
+
+export interface ValidationResult {
+  report: ContractReport;
+  /** This file's own profile: the drift reference of a version trained on it. */
+  profile: DatasetProfile;
+  /** Drift against production's training profile, when production has one. */
+  drift: DriftReport | null;
+}
+
+/**
+ * One pass over `file`: the contract check, this file's profile and, when production has a
+ * reference profile, a profile on its bins for drift.
+ *
+ * @example const { report, drift } = await validateDataFile(file, policy, production?.profile ?? null);
+ */
+export async function validateDataFile(file: string, policy: Policy, reference: DatasetProfile | null): Promise<ValidationResult> {
+  const own = new ProfileBuilder();
+  const onReferenceBins = reference ? new ProfileBuilder({ reference }) : null;
+  const report = await checkContract(file, policy.contract, readOptionsFor(policy), {
+    knownCategories: reference ? profileCategories(reference) : undefined,
+    onChunk: (chunk) => {
+      own.add(chunk);
+      onReferenceBins?.add(chunk);
+    },
+  });
+  const drift = report.passed && reference && onReferenceBins ? computeDrift(reference, onReferenceBins.finish(), policy.drift) : null;
+  return { report, profile: own.finish(), drift };
+}
+
+/** A training run's resumable position: the checkpoint written after `epoch`. */
+export interface CheckpointRef {
+  epoch: number;
+  sha256: string;
+}
+
+export interface TrainingInput {
+  releaseId: string;
+  dataSha256: string;
+  policy: Policy;
+  overrides: Record<string, unknown>;
+  /** The checkpoint the last attempt reported in its heartbeat, if any. */
+  fromHeartbeat?: CheckpointRef;
+}
+
+export interface TrainingOutcome {
+  modelSha256: string;
+  pipelineSha256: string;
+  weightsSha256: string;
+  backend: string;
+  epochs: number;
+  trainingConfigHash: string;
+  resumedFromEpoch: number | null;
+}
+
+/**
+ * Trains the candidate on the validated copy of the data in the artifact store, writing a checkpoint
+ * per epoch (and a pointer to the latest), so a retried attempt resumes where the last one stopped.
+ *
+ * @example const out = await trainCandidateModel(input, artifacts, (p) => heartbeat(p));
+ */
+export async function trainCandidateModel(
+  input: TrainingInput,
+  artifacts: ArtifactStore,
+  onProgress: (progress: { checkpoint?: CheckpointRef; epoch: number; loss: number; valLoss?: number }) => void,
+): Promise<TrainingOutcome> {
+  const config = parseTrainingConfig({ ...input.policy.training, ...input.overrides });
+  const { table, sha256 } = await loadModelTable(artifacts.path(input.dataSha256), input.policy);
+  if (sha256 !== input.dataSha256) {
+    throw new StewardError('ArtifactIntegrity', `training data ${input.dataSha256} has been altered in the artifact store (its bytes hash to ${sha256})`);
+  }
+  // Resume from the later of: the last heartbeat's checkpoint, and the checkpoint pointer in the
+  // artifact store (heartbeats are throttled, so the pointer can be newer).
+  const refName = `checkpoint-${input.releaseId}`;
+  const fromRef = await artifacts.getRef<CheckpointRef>(refName);
+  const resume = [input.fromHeartbeat, fromRef].filter((r): r is CheckpointRef => !!r?.sha256).sort((a, b) => b.epoch - a.epoch)[0];
+  const checkpoint = resume ? await artifacts.get(resume.sha256) : undefined;
+  let latest: CheckpointRef | undefined = resume;
+  const result = await trainClassifier({
+    table,
+    config,
+    checkpoint,
+    onCheckpoint: async (bytes, epoch) => {
+      latest = { epoch, sha256: await artifacts.put(bytes) };
+      await artifacts.setRef(refName, { ...latest });
+    },
+    onEpoch: (report) => onProgress({ checkpoint: latest, epoch: report.epoch, loss: report.loss, valLoss: report.valLoss }),
+  });
+  return {
+    modelSha256: await artifacts.put(result.modelBytes),
+    pipelineSha256: await artifacts.put(Buffer.from(JSON.stringify(result.pipeline.toJSON()))),
+    weightsSha256: result.weightsSha256,
+    backend: result.backend.name,
+    epochs: result.epochsRun,
+    trainingConfigHash: result.configSha256,
+    resumedFromEpoch: resume?.epoch ?? null,
+  };
+}
+
+/** Importance re-scores the data (features x repeats) times: a seeded sample keeps it to seconds while the ranking is stable. */
+const IMPORTANCE_ROWS = 4000;
+
+export interface EvaluationInput {
+  model: string;
+  releaseId: string;
+  createdAt: string;
+  evaluationFile: string;
+  policy: Policy;
+  candidateModelSha256: string;
+  production: { version: number; modelSha256: string } | null;
+}
+
+/**
+ * The evaluation suite for a candidate on the held-out file: metrics with bootstrap intervals,
+ * regression against production on the same rows (paired tests), fairness per protected attribute
+ * and intersection, permutation importance (and its change against production), latency and size,
+ * and the gate's verdict.
+ *
+ * @example const bundle = await evaluateCandidateModel(input, artifacts);
+ */
+export async function evaluateCandidateModel(input: EvaluationInput, artifacts: ArtifactStore): Promise<EvaluationBundle> {
+  const { policy } = input;
+  const config = policy.evaluation;
+  const data = await loadModelTable(input.evaluationFile, policy);
+  const profileBuilder = new ProfileBuilder();
+  profileBuilder.add(data.chunk);
+
+  const candidate = await loadModel(await artifacts.get(input.candidateModelSha256));
+  const baseline: LoadedModel | undefined = input.production ? await loadModel(await artifacts.get(input.production.modelSha256)) : undefined;
+  try {
+    const labels = labelsFromTable(data.table, policy.data.label);
+    const scores = predictProba(candidate.model, candidate.pipeline, data.table);
+    const baselineScores = baseline ? predictProba(baseline.model, baseline.pipeline, data.table) : undefined;
+
+    const groups: Record<string, string[]> = {};
+    for (const attribute of policy.data.protectedAttributes) {
+      groups[attribute] = Array.from(data.table[attribute] as ArrayLike<unknown>, (v) => (v === null || v === undefined ? '(missing)' : String(v)));
+    }
+    const evaluation = evaluateClassifier({ labels, scores, groups, baselineScores, config });
+    const production =
+      input.production && baselineScores
+        ? { version: input.production.version, metrics: headlineMetrics(evaluateClassifier({ labels, scores: baselineScores, config: { ...config, resamples: 1 } })) }
+        : null;
+
+    const features = candidate.pipeline.inputColumns;
+    const importanceOptions = { metric: 'rocAuc' as const, repeats: 3, seed: config.seed, features };
+    const sample = data.rows > IMPORTANCE_ROWS ? sampleIndices(createRng(config.seed), data.rows, IMPORTANCE_ROWS) : null;
+    const table: Table = sample ? selectRows(data.table, sample) : data.table;
+    const importanceLabels = sample ? Uint8Array.from(sample, (i) => labels[i]) : labels;
+    const predictWith = (m: LoadedModel) => (t: Table) => predictProba(m.model, m.pipeline, t);
+    const importance = await permutationImportance(predictWith(candidate), table, importanceLabels, importanceOptions);
+    const importanceChange = baseline
+      ? compareImportance(
+          importance,
+          await permutationImportance(predictWith(baseline), table, importanceLabels, {
+            ...importanceOptions,
+            features: features.filter((f) => baseline.pipeline.inputColumns.includes(f)),
+          }),
+        )
+      : null;
+    const latency = await measureLatency(candidate.model, candidate.pipeline, data.table, { singleRuns: 200, batchSize: 256 });
+
+    const checks: GateCheck[] = [];
+    if (evaluation.regression) {
+      checks.push({ name: `regression vs production v${input.production!.version}`, verdict: evaluation.regression.pass ? 'pass' : 'fail', detail: evaluation.regression.failures.join('; ') || undefined });
+    }
+    if (evaluation.fairness) {
+      for (const a of evaluation.fairness.attributes) {
+        checks.push({ name: `fairness: ${a.name}`, verdict: !a.judged ? 'inconclusive' : a.pass ? 'pass' : 'fail', detail: a.failures.join('; ') || undefined });
+      }
+    }
+    const b = policy.budgets;
+    const budget = (name: string, value: number, limit: number | undefined, unit: string) => {
+      if (limit !== undefined) checks.push({ name, verdict: value <= limit ? 'pass' : 'fail', detail: `${value.toFixed(2)} ${unit} (budget ${limit} ${unit})` });
+    };
+    budget('single-row p99 latency', latency.single.p99, b.singleRowP99Ms, 'ms');
+    budget('batch p99 latency', latency.batch.p99, b.batchP99Ms, 'ms');
+    budget('model size', latency.modelSizeBytes, b.modelSizeBytes, 'bytes');
+    const reasons = checks.filter((c) => c.verdict === 'fail').map((c) => `${c.name}${c.detail ? `: ${c.detail}` : ''}`);
+
+    return {
+      model: input.model,
+      releaseId: input.releaseId,
+      createdAt: input.createdAt,
+      evaluationFile: input.evaluationFile,
+      evaluationSha256: data.sha256,
+      evaluationRows: data.rows,
+      evaluationProfile: profileBuilder.finish(),
+      evaluation,
+      importance,
+      importanceChange,
+      latency,
+      production,
+      gate: { passed: reasons.length === 0, reasons, checks },
+    };
+  } finally {
+    candidate.model.dispose();
+    baseline?.model.dispose();
+  }
+}
