@@ -30,36 +30,58 @@ export interface ComputePool {
 
 const entry = fileURLToPath(new URL('./thread.mjs', import.meta.url));
 
-function isSerializedError(v: unknown): v is SerializedError {
-  return typeof v === 'object' && v !== null && 'stewardError' in v;
+/** A task's result, or its StewardError rebuilt (the class does not survive a thread boundary). */
+function unwrap<T>(out: T | SerializedError): T {
+  if (typeof out === 'object' && out !== null && 'stewardError' in out) {
+    const e = out.stewardError;
+    throw new StewardError(e.type, e.reason, e.location, { details: e.details });
+  }
+  return out;
 }
 
 /**
- * @param threads at most this many tasks run at once (default: the machine's cores, at least 2).
+ * @param threads at most this many tasks run at once (default: `STEWARD_COMPUTE_THREADS`, else the
+ *   machine's cores, at least 2). 0 runs every task on the calling thread: the behaviour before the
+ *   pool existed, kept for debugging and for `bench:control` to measure what the pool changes.
  */
 export function createComputePool(options: { threads?: number } = {}): ComputePool {
+  const configured = options.threads ?? (process.env.STEWARD_COMPUTE_THREADS !== undefined ? Number(process.env.STEWARD_COMPUTE_THREADS) : undefined);
+  if (configured !== undefined && !(Number.isInteger(configured) && configured >= 0)) {
+    throw new StewardError('InvalidInput', `STEWARD_COMPUTE_THREADS must be a whole number, got "${process.env.STEWARD_COMPUTE_THREADS}"`, { field: 'STEWARD_COMPUTE_THREADS' });
+  }
+  if (configured === 0) return inlinePool();
   const piscina = new Piscina({
     filename: entry,
     minThreads: 0,
-    maxThreads: options.threads ?? Math.max(2, availableParallelism()),
+    maxThreads: configured ?? Math.max(2, availableParallelism()),
     // A thread keeps TF.js and the WebAssembly kernels loaded between tasks for a while.
     idleTimeout: 60_000,
     // Tasks are async (file reads, TF.js): the thread's event loop must run between messages.
     atomics: 'disabled',
+    // Lower priority (Linux nice +10, through @napi-rs/nice): when compute saturates the cores, the
+    // worker's main thread and workflow thread still get the CPU at once.
+    niceIncrement: 10,
   });
   return {
     async run(name, input, runOptions = {}) {
-      const out = await piscina.run(input, { name, signal: runOptions.signal ?? null, transferList: runOptions.transferList as never });
-      if (isSerializedError(out)) {
-        const e = out.stewardError;
-        throw new StewardError(e.type, e.reason, e.location, { details: e.details });
-      }
-      return out;
+      return unwrap(await piscina.run(input, { name, signal: runOptions.signal ?? null, transferList: runOptions.transferList as never }));
     },
     get threads() {
       return piscina.threads.length;
     },
     close: () => piscina.destroy(),
+  };
+}
+
+/** Every task on the calling thread (threads: 0). */
+function inlinePool(): ComputePool {
+  const load = () => import('./tasks');
+  return {
+    async run(name, input) {
+      return unwrap(await ((await load())[name] as (i: unknown) => Promise<unknown>)(input)) as never;
+    },
+    threads: 0,
+    close: async () => {},
   };
 }
 
