@@ -29,7 +29,7 @@ import { normalizePrincipal, samePrincipal } from '../lib/core/identity';
 import { searchAttributes, taskQueues } from '../lib/core/names';
 import { parseWith } from '../lib/core/validation';
 import { approveUpdate, rejectUpdate, statusQuery, type ReleaseWorkflow } from '../lib/release/messages';
-import { decisionInputSchema, type Decision, type DecisionInput, type DecisionKind, type ReleaseInput, type ReleasePlan, type ReleaseStage, type ReleaseState, type ReleaseStatus, type TrainedCandidate } from '../lib/release/types';
+import { decisionInputSchema, type Decision, type DecisionInput, type DecisionKind, type ReleaseInput, type ReleaseOutcome, type ReleasePlan, type ReleaseStage, type ReleaseState, type ReleaseStatus, type TrainedCandidate } from '../lib/release/types';
 
 export { approveUpdate, rejectUpdate, statusQuery };
 
@@ -115,7 +115,11 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseState
     if (kind === 'reject') decided = 'rejected';
     else if (state.approvals.filter((a) => a.decision === 'approve').length >= state.quorum) decided = 'approved';
     else describe(`Approved by ${state.approvals.map((a) => a.principal).join(', ')}; waiting for ${state.quorum - state.approvals.length} more.`);
-    await write(() => control.recordDecision({ releaseId: state.releaseId, model: state.model, version: state.version ?? null, policyHash: state.policyHash ?? '', decision }));
+    await write(() =>
+      control.recordDecision.executeWithOptions({ summary: `record ${kind} by ${decision.principal}` }, [
+        { releaseId: state.releaseId, model: state.model, version: state.version ?? null, policyHash: state.policyHash ?? '', decision },
+      ]),
+    );
     return state;
   };
   setHandler(approveUpdate, (d) => decide('approve', d), { validator: (d) => void checkDecision('approve', d) });
@@ -146,7 +150,7 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseState
     { key: searchAttributes.requestedBy, value: input.requestedBy },
   ]);
 
-  let outcome: { status: Exclude<ReleaseStatus, 'running'>; reason?: string };
+  let outcome: { status: Exclude<ReleaseStatus, 'running'>; reason?: string; gateFailed?: boolean };
   let thrown: unknown;
   try {
     outcome = await run();
@@ -167,9 +171,15 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseState
     state.status = outcome.status;
     state.reason = outcome.reason;
     state.stage = 'done';
-    upsertSearchAttributes([{ key: searchAttributes.stage, value: outcome.status }]);
+    const shown: ReleaseOutcome = outcome.gateFailed ? 'gate-failed' : outcome.reason === 'cancelled' && outcome.status === 'failed' ? 'cancelled' : outcome.status;
+    upsertSearchAttributes([
+      { key: searchAttributes.stage, value: outcome.status },
+      { key: searchAttributes.outcome, value: shown },
+    ]);
     describe(outcome.reason ? `Outcome: ${outcome.status} (${outcome.reason})` : `Outcome: ${outcome.status}`);
-    await control.closeRelease({ releaseId: state.releaseId, model: state.model, status: outcome.status, reason: outcome.reason ?? null, version: state.version ?? null });
+    await control.closeRelease.executeWithOptions({ summary: `close the release: ${outcome.status}` }, [
+      { releaseId: state.releaseId, model: state.model, status: outcome.status, reason: outcome.reason ?? null, version: state.version ?? null },
+    ]);
   });
   // The outcome is recorded: a cancellation arriving now must not turn a promoted release into a cancelled execution.
   if (writesSurviveCancellation) await CancellationScope.nonCancellable(() => condition(allHandlersFinished));
@@ -179,13 +189,15 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseState
 
   async function run(): Promise<typeof outcome> {
     enter('starting', 'Loading the model policy.');
-    const plan: ReleasePlan = await write(() => control.beginRelease({ releaseId: state.releaseId, input }));
+    const plan: ReleasePlan = await write(() => control.beginRelease.executeWithOptions({ summary: 'load the policy, record the request' }, [{ releaseId: state.releaseId, input }]));
     state.policyHash = plan.policyHash;
     state.approvers = plan.approvers;
     state.quorum = plan.quorum;
 
     enter('validating', `Checking ${input.dataFile} against the data contract and the production reference.`);
-    const data = await control.validateData({ releaseId: state.releaseId, model: input.model, file: input.dataFile, policy: plan.policy });
+    const data = await control.validateData.executeWithOptions({ summary: 'check the data contract and drift' }, [
+      { releaseId: state.releaseId, model: input.model, file: input.dataFile, policy: plan.policy },
+    ]);
     state.data = data;
 
     enter('training', `Training on ${data.rows} rows (${plan.gpu === 'never' ? 'CPU' : `GPU ${plan.gpu}`}).`);
@@ -193,19 +205,21 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseState
     state.candidate = candidate;
 
     enter('evaluating', `Evaluating on ${input.evaluationFile ?? plan.evaluationFile}.`);
-    const evaluation = await control.evaluateCandidate({
-      releaseId: state.releaseId,
-      model: input.model,
-      candidate,
-      evaluationFile: input.evaluationFile ?? plan.evaluationFile,
-      productionVersion: plan.productionVersion,
-      policy: plan.policy,
-    });
+    const evaluation = await control.evaluateCandidate.executeWithOptions({ summary: `evaluate against ${plan.productionVersion === null ? 'no production version' : `production v${plan.productionVersion}`}` }, [
+  {
+        releaseId: state.releaseId,
+        model: input.model,
+        candidate,
+        evaluationFile: input.evaluationFile ?? plan.evaluationFile,
+        productionVersion: plan.productionVersion,
+        policy: plan.policy,
+      },
+    ]);
     state.evaluation = evaluation;
 
     enter('registering', 'Registering the candidate version with its lineage.');
     const version = await write(() =>
-      control.registerCandidate({
+      control.registerCandidate.executeWithOptions({ summary: 'register the candidate version' }, [{
         releaseId: state.releaseId,
         model: input.model,
         data,
@@ -213,12 +227,12 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseState
         evaluation,
         policyHash: plan.policyHash,
         parentVersion: plan.productionVersion,
-      }),
+      }]),
     );
     state.version = version;
     upsertSearchAttributes([{ key: searchAttributes.version, value: version }]);
 
-    if (!evaluation.gate.passed) return { status: 'failed', reason: `evaluation gate: ${evaluation.gate.reasons.join('; ')}` };
+    if (!evaluation.gate.passed) return { status: 'failed', reason: `evaluation gate: ${evaluation.gate.reasons.join('; ')}`, gateFailed: true };
 
     const deadline = Date.now() + plan.approvalTimeoutMs;
     state.approvalDeadline = new Date(deadline).toISOString();
@@ -227,9 +241,13 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseState
       `Waiting for sign-off by ${plan.quorum} of: ${plan.approvers.join(', ')} (not ${input.requestedBy}). Expires ${state.approvalDeadline}.`,
     );
     const deadlineText = state.approvalDeadline;
-    await write(() => control.announceApprovalRequest({ releaseId: state.releaseId, model: input.model, version, approvers: plan.approvers, deadline: deadlineText }));
+    await write(() =>
+      control.announceApprovalRequest.executeWithOptions({ summary: 'announce the sign-off request' }, [
+        { releaseId: state.releaseId, model: input.model, version, approvers: plan.approvers, deadline: deadlineText },
+      ]),
+    );
     // The announced deadline is the one enforced: the time spent announcing counts against it.
-    const answered = await condition(() => decided !== undefined, Math.max(1, deadline - Date.now()));
+    const answered = await condition(() => decided !== undefined, Math.max(1, deadline - Date.now()), { summary: `wait for sign-off until ${deadlineText}` });
     if (!answered) return { status: 'expired', reason: `no sign-off within ${Math.round(plan.approvalTimeoutMs / 1000)} s` };
     if (decided === 'rejected') {
       const by = state.approvals.find((a) => a.decision === 'reject');
@@ -238,14 +256,14 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseState
 
     enter('promoting', 'Moving the production pointer.');
     await write(() =>
-      control.promote({
+      control.promote.executeWithOptions({ summary: `promote v${version} to production` }, [{
         releaseId: state.releaseId,
         model: input.model,
         version,
         expectedProductionVersion: plan.productionVersion,
         policyHash: plan.policyHash,
         approvals: state.approvals,
-      }),
+      }]),
     );
     return { status: 'promoted' };
   }
@@ -253,16 +271,17 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseState
   async function train(plan: ReleasePlan, dataSha256: string): Promise<TrainedCandidate> {
     const args = { releaseId: state.releaseId, model: input.model, dataSha256, policy: plan.policy, overrides: input.trainingOverrides ?? {} };
     const hb = plan.trainingHeartbeatMs;
-    if (plan.gpu === 'never') return trainingActivities(taskQueues.trainingCpu, hb).trainCandidate(args);
+    const onCpu = { summary: 'train on CPU' };
+    if (plan.gpu === 'never') return trainingActivities(taskQueues.trainingCpu, hb).trainCandidate.executeWithOptions(onCpu, [args]);
     try {
-      return await trainingActivities(taskQueues.trainingGpu, hb, plan.gpuWaitMs).trainCandidate(args);
+      return await trainingActivities(taskQueues.trainingGpu, hb, plan.gpuWaitMs).trainCandidate.executeWithOptions({ summary: `train on GPU (${plan.gpu})` }, [args]);
     } catch (err) {
       if (!isScheduleToStartTimeout(err)) throw err;
       if (plan.gpu === 'required') {
         throw failure('NoGpuWorker', `the policy requires a GPU and no GPU training worker took the job within ${plan.gpuWaitMs / 1000} s`);
       }
       describe(`No GPU worker picked the training up within ${plan.gpuWaitMs / 1000} s; training on CPU.`);
-      return trainingActivities(taskQueues.trainingCpu, hb).trainCandidate(args);
+      return trainingActivities(taskQueues.trainingCpu, hb).trainCandidate.executeWithOptions({ summary: 'train on CPU (no GPU worker took it)' }, [args]);
     }
   }
 }

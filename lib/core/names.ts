@@ -20,6 +20,8 @@ export const searchAttributes = {
   version: defineSearchAttributeKey('StewardVersion', SearchAttributeType.INT),
   stage: defineSearchAttributeKey('StewardStage', SearchAttributeType.KEYWORD),
   requestedBy: defineSearchAttributeKey('StewardRequestedBy', SearchAttributeType.KEYWORD),
+  /** The business outcome once there is one: promoted, rejected, expired, gate-failed, failed, cancelled. */
+  outcome: defineSearchAttributeKey('StewardOutcome', SearchAttributeType.KEYWORD),
 } as const;
 
 /** `--search-attribute` arguments for `temporal server start-dev` / `operator search-attribute create`. */
@@ -28,6 +30,7 @@ export const searchAttributeDeclarations: Array<{ name: string; type: 'Keyword' 
   { name: searchAttributes.version.name, type: 'Int' },
   { name: searchAttributes.stage.name, type: 'Keyword' },
   { name: searchAttributes.requestedBy.name, type: 'Keyword' },
+  { name: searchAttributes.outcome.name, type: 'Keyword' },
 ];
 
 export const releaseIdPrefix = 'release';

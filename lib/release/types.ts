@@ -36,6 +36,10 @@ export type ReleaseStage = (typeof releaseStages)[number];
 export const releaseStatuses = ['running', 'promoted', 'rejected', 'expired', 'failed'] as const;
 export type ReleaseStatus = (typeof releaseStatuses)[number];
 
+/** What the Web UI's `StewardOutcome` search attribute says of a finished release. */
+export const releaseOutcomes = ['promoted', 'rejected', 'expired', 'gate-failed', 'failed', 'cancelled'] as const;
+export type ReleaseOutcome = (typeof releaseOutcomes)[number];
+
 /**
  * A model version's standing: `candidate` while its release runs, `production` while it serves,
  * `retired` once replaced, or the outcome of a release that did not promote it.

@@ -222,6 +222,9 @@ describe('release workflow: evaluation gate', () => {
     expect(bench.stubs.calls(id, 'announceApprovalRequest')).toEqual([]);
     expect(bench.stubs.calls(id, 'promote')).toEqual([]);
     expect(bench.closed(id).args).toMatchObject({ status: 'failed', version: 4 });
+    // The Web UI's workflow list tells a gate failure from other failures.
+    const { searchAttributes } = await bench.handle(id).describe();
+    expect(searchAttributes.StewardOutcome).toEqual(['gate-failed']);
   });
 });
 
