@@ -199,6 +199,6 @@ describe('the CLI entry', () => {
     };
     visit(resolve(here, 'main.ts'));
     const local = [...reached].map((f) => relative(resolve(here, '..'), f)).sort();
-    expect(local.filter((f) => !f.startsWith('cli/'))).toEqual(['lib/core/errors.ts']);
+    expect(local.filter((f) => !f.startsWith('cli/'))).toEqual(['lib/core/errors.ts', 'lib/core/text.ts']);
   });
 });

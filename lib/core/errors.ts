@@ -81,6 +81,30 @@ export function isStewardError(e: unknown): e is StewardError {
   return e instanceof StewardError;
 }
 
+/**
+ * The catalogue error for a file-system error on `file` (missing, a directory, no permission...),
+ * so a bad path is refused once, naming the file, instead of surfacing as a raw Node error that
+ * Temporal would retry forever.
+ *
+ * @example try { readFileSync(f) } catch (e) { throw fileError(e, f) }
+ */
+export function fileError(e: unknown, file: string): StewardError {
+  const code = (e as { code?: string }).code;
+  switch (code) {
+    case 'ENOENT':
+      return new StewardError('NotFound', 'no such file', { file }, { cause: e });
+    case 'EISDIR':
+      return new StewardError('InvalidInput', 'is a directory: give a data file', { file }, { cause: e });
+    case 'ENOTDIR':
+      return new StewardError('NotFound', 'a part of the path is not a directory', { file }, { cause: e });
+    case 'EACCES':
+    case 'EPERM':
+      return new StewardError('InvalidInput', 'permission denied: the worker cannot read it', { file }, { cause: e });
+    default:
+      return new StewardError('InvalidInput', `cannot read: ${(e as Error)?.message ?? String(e)}`, { file }, { cause: e });
+  }
+}
+
 /** The catalogue type of an error or of the first failure in its cause chain that has one. */
 export function failureTypeOf(err: unknown): FailureType | undefined {
   let e: unknown = err;

@@ -23,7 +23,7 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { StewardError, formatLocation, type Location } from '../core/errors';
+import { fileError, StewardError, formatLocation, type Location } from '../core/errors';
 import { ColumnState, convertCategories, convertNumbers, fieldText, inferJsonType, inferType, type ColumnContext, type InvalidValue } from './columns';
 import { CsvTokenizer, MAX_FIELDS, TOKENS_END, TOKENS_ERROR, TOKENS_FULL, TOKENS_MORE } from './csv';
 import { uniqueHeaderNames, type RenamedColumn } from './header';
@@ -210,13 +210,19 @@ function resolve(file: string, options: ReadOptions): Resolved {
 }
 
 async function openFile(file: string): Promise<FileHandle> {
+  let handle: FileHandle;
   try {
-    return await open(file, 'r');
+    handle = await open(file, 'r');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new StewardError('NotFound', 'no such file', { file }, { cause: e });
-    throw new StewardError('InvalidInput', `cannot open: ${(e as Error).message}`, { file }, { cause: e });
+    throw fileError(e, file);
   }
+  // A directory opens fine on Linux and fails only at the first read, as a raw EISDIR.
+  const stat = await handle.stat();
+  if (!stat.isFile()) {
+    await handle.close();
+    throw new StewardError('InvalidInput', `is ${stat.isDirectory() ? 'a directory' : 'not a regular file'}: give a data file`, { file });
+  }
+  return handle;
 }
 
 function malformed(o: Resolved, message: string, row?: number, column?: string): StewardError {

@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { createHash, type Hash } from 'node:crypto';
-import { readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { fileError, StewardError } from '../core/errors';
 import type { FileHandle } from 'node:fs/promises';
 
 const LF = 10;
@@ -129,4 +130,39 @@ export function firstInvalidUtf8(b: Uint8Array): number {
     i += n;
   }
   return -1;
+}
+
+/**
+ * Refuses, before anything starts, a path that cannot be a data file: missing, a directory or
+ * another non-regular file, unreadable, empty, or binary (a NUL byte in its first 64 KB: CSV and
+ * JSON Lines are text). The reader checks all of this again, with rows and columns, as it reads.
+ *
+ * @example checkDataFile('/data/batch-2026-11.csv'); // throws NotFound / InvalidInput / MalformedData
+ */
+export function checkDataFile(file: string, field?: string): void {
+  const at = field ? { file, field } : { file };
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (e) {
+    const err = fileError(e, file);
+    throw new StewardError(err.type, err.reason, at, { cause: e });
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw new StewardError('InvalidInput', `is ${stat.isDirectory() ? 'a directory' : 'not a regular file'}: give a data file`, at);
+    if (stat.size === 0) throw new StewardError('InvalidInput', 'is empty', at);
+    const head = Buffer.alloc(Math.min(65_536, stat.size));
+    let n: number;
+    try {
+      n = readSync(fd, head, 0, head.length, 0);
+    } catch (e) {
+      const err = fileError(e, file);
+      throw new StewardError(err.type, err.reason, at, { cause: e });
+    }
+    const nul = head.subarray(0, n).indexOf(0);
+    if (nul >= 0) throw new StewardError('MalformedData', `is binary (a NUL byte at offset ${nul}), not CSV or JSON Lines text`, at);
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { parseWith } from '../core/validation';
 
 /** One categorical input: one-hot over its most frequent training values. */
-export const categoricalFeatureSchema = z.object({
+export const categoricalFeatureSchema = z.strictObject({
   name: z.string().min(1),
   /**
    * Keep at most this many distinct training values (most frequent first, ties by value so the
@@ -19,7 +19,7 @@ export const categoricalFeatureSchema = z.object({
 });
 
 export const featureSpecSchema = z
-  .object({
+  .strictObject({
     /** Standardised with the training mean and (population) standard deviation. */
     numeric: z.array(z.string().min(1)).default([]),
     /** A bare name takes the default `maxCategories`/`minCount`. */
@@ -37,7 +37,7 @@ export const featureSpecSchema = z
      */
     missingCategory: z.enum(['indicator', 'zeros']).default('indicator'),
     /** Where the label lives and which of its values is the positive class (1). */
-    label: z.object({ column: z.string().min(1), positive: z.union([z.string(), z.number(), z.boolean()]) }),
+    label: z.strictObject({ column: z.string().min(1), positive: z.union([z.string(), z.number(), z.boolean()]) }),
   })
   .superRefine((spec, ctx) => {
     const names = [...spec.numeric, ...spec.categorical.map((c) => c.name)];
@@ -50,7 +50,7 @@ export const featureSpecSchema = z
     if (names.length === 0) ctx.addIssue({ code: 'custom', message: 'at least one numeric or categorical feature is required' });
   });
 
-export const earlyStoppingSchema = z.object({
+export const earlyStoppingSchema = z.strictObject({
   enabled: z.boolean().default(true),
   /** Fraction of the training rows held out (seeded) to compute `valLoss`. */
   validationSplit: z.number().gt(0).lt(0.5).default(0.1),
@@ -65,10 +65,10 @@ export const classWeightsSchema = z.union([
   z.literal('none'),
   /** weight(c) = n / (2 * n_c) over the training rows, so both classes carry equal total weight. */
   z.literal('balanced'),
-  z.object({ negative: z.number().positive(), positive: z.number().positive() }),
+  z.strictObject({ negative: z.number().positive(), positive: z.number().positive() }),
 ]);
 
-export const trainingConfigSchema = z.object({
+export const trainingConfigSchema = z.strictObject({
   /** Units of each hidden Dense layer, input side first. `[]` makes a logistic regression. */
   hiddenUnits: z.array(z.number().int().min(1).max(4096)).max(16).default([64, 32]),
   activation: z.enum(['relu', 'tanh', 'elu', 'selu']).default('relu'),

@@ -61,3 +61,60 @@ describe('policy schema', () => {
     expect(e.message).toContain('exceeds');
   });
 });
+
+describe('policy refused at the door', () => {
+  it('names an unknown key and the valid key it most likely meant', () => {
+    const bad = raw();
+    bad.approvals.quorm = 2;
+    const e = refusal(() => parsePolicy(bad, 'p.json'));
+    expect(e.type).toBe('InvalidPolicy');
+    expect(e.location.field).toBe('approvals.quorm');
+    expect(e.message).toContain('unknown key "quorm" (did you mean "quorum"?) in approvals');
+
+    const top = raw();
+    top.trainning = {};
+    expect(refusal(() => parsePolicy(top, 'p.json')).message).toContain('unknown key "trainning" (did you mean "training"?)');
+    const deep = raw();
+    deep.training.earlyStopping = { patiance: 3 };
+    expect(refusal(() => parsePolicy(deep, 'p.json')).message).toContain('"patiance" (did you mean "patience"?) in training.earlyStopping');
+  });
+
+  it('refuses features, labels and protected attributes that are not columns of the contract', () => {
+    const bad = raw();
+    bad.training.features.numeric.push('hours_per_week');
+    const e = refusal(() => parsePolicy(bad, 'p.json'));
+    expect(e.location.field).toBe(`training.features.numeric.${bad.training.features.numeric.length - 1}`);
+    expect(e.message).toContain('numeric feature "hours_per_week" is not a column of the contract (did you mean "hours-per-week"?)');
+
+    const wrongType = raw();
+    wrongType.training.features.numeric.push('workclass');
+    expect(refusal(() => parsePolicy(wrongType, 'p.json')).message).toContain('numeric feature "workclass" is categorical in the contract');
+
+    const label = raw();
+    label.training.features.label = { column: 'income', positive: '>50K.' };
+    expect(refusal(() => parsePolicy(label, 'p.json')).location.field).toBe('training.features.label.positive');
+
+    const attribute = raw();
+    attribute.data.protectedAttributes = ['sex', 'gender'];
+    expect(refusal(() => parsePolicy(attribute, 'p.json')).message).toContain('protected attribute "gender" is not a column of the contract');
+  });
+
+  it('refuses an approver listed twice and a quorum only duplicates could reach', () => {
+    const bad = raw();
+    bad.approvals.approvers = ['ravi', 'Ravi'];
+    bad.approvals.quorum = 2;
+    const e = refusal(() => parsePolicy(bad, 'p.json'));
+    expect(e.location.field).toBe('approvals.approvers.1');
+    expect(e.message).toContain('listed twice');
+    expect(e.message).toContain('quorum 2 exceeds the 1 distinct approvers');
+  });
+
+  it('refuses heartbeat and sign-off timeouts no worker or person could meet', () => {
+    const bad = raw();
+    bad.compute.heartbeatTimeout = '2s';
+    expect(refusal(() => parsePolicy(bad, 'p.json')).location.field).toBe('compute.heartbeatTimeout');
+    const hasty = raw();
+    hasty.approvals.timeout = '10s';
+    expect(refusal(() => parsePolicy(hasty, 'p.json')).location.field).toBe('approvals.timeout');
+  });
+});

@@ -9,14 +9,19 @@ import { z } from 'zod';
 import { durationSchema } from '../core/duration';
 import { contentHash } from '../core/hash';
 import { principalSchema } from '../core/identity';
+import { closest } from '../core/text';
 import { parseWith } from '../core/validation';
 import { dataContractSchema } from '../data/contract';
 import { driftConfigSchema } from '../drift/suite';
 import { evaluationConfigSchema } from '../metrics/external';
 import { trainingConfigSchema } from '../model/config';
 
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
 /** How a model's files are read, and its label and protected attributes. */
-export const dataSectionSchema = z.object({
+export const dataSectionSchema = z.strictObject({
   format: z.enum(['csv', 'jsonl']).default('csv'),
   separator: z.string().min(1).default(','),
   header: z.boolean().default(true),
@@ -28,40 +33,89 @@ export const dataSectionSchema = z.object({
   missing: z.array(z.string()).optional(),
   trim: z.boolean().default(false),
   /** Per-column text clean-up before categories are encoded (e.g. `{ "income": { "stripSuffix": "." } }`). */
-  normalize: z.record(z.string(), z.object({ stripSuffix: z.string().min(1) })).default({}),
+  normalize: z.record(z.string(), z.strictObject({ stripSuffix: z.string().min(1) })).default({}),
   /** Evaluation file (held out); paths are relative to the policy file. */
   evaluationFile: z.string(),
-  label: z.object({ column: z.string(), positive: z.string() }),
+  label: z.strictObject({ column: z.string(), positive: z.string() }),
   /** Protected attributes: fairness is judged per attribute (intersections: `evaluation.fairness.intersections`). */
   protectedAttributes: z.array(z.string()).default([]),
 });
 
 /** Latency and size budgets checked on the worker; absent = reported, not judged. */
-export const budgetsSchema = z.object({
+export const budgetsSchema = z.strictObject({
   singleRowP99Ms: z.number().positive().optional(),
   batchP99Ms: z.number().positive().optional(),
   modelSizeBytes: z.number().int().positive().optional(),
 });
 
 export const approvalsSchema = z
-  .object({
+  .strictObject({
     approvers: z.array(principalSchema).min(1),
     quorum: z.number().int().min(1).default(1),
     timeout: durationSchema.default(72 * 3_600_000),
   })
   .superRefine((a, ctx) => {
-    if (a.quorum > a.approvers.length) ctx.addIssue({ code: 'custom', path: ['quorum'], message: `quorum ${a.quorum} exceeds the ${a.approvers.length} approvers` });
+    const seen = new Map<string, number>();
+    a.approvers.forEach((p, i) => {
+      const first = seen.get(p.toLowerCase());
+      if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['approvers', i], message: `approver "${p}" is listed twice (also at approvers.${first}; principals compare case-insensitively)` });
+      else seen.set(p.toLowerCase(), i);
+    });
+    if (a.quorum > seen.size) ctx.addIssue({ code: 'custom', path: ['quorum'], message: `quorum ${a.quorum} exceeds the ${seen.size} distinct approvers` });
+    if (a.timeout < MINUTE || a.timeout > 365 * DAY) ctx.addIssue({ code: 'custom', path: ['timeout'], message: `a sign-off window of ${a.timeout} ms is outside 1 minute .. 365 days (the embedded server keeps histories 365 days)` });
   });
 
-export const computeSchema = z.object({
-  gpu: z.enum(['required', 'preferred', 'never']).default('preferred'),
-  /** With `preferred`: how long to wait for a GPU worker before training on CPU. */
-  gpuWait: durationSchema.default(30_000),
-  /** A training worker silent for this long is presumed dead; the retry resumes from the last checkpoint. */
-  heartbeatTimeout: durationSchema.default(60_000),
-});
+export const computeSchema = z
+  .strictObject({
+    gpu: z.enum(['required', 'preferred', 'never']).default('preferred'),
+    /** With `preferred`: how long to wait for a GPU worker before training on CPU. */
+    gpuWait: durationSchema.default(30_000),
+    /** A training worker silent for this long is presumed dead; the retry resumes from the last checkpoint. */
+    heartbeatTimeout: durationSchema.default(60_000),
+  })
+  .superRefine((c, ctx) => {
+    // Training heartbeats every epoch and every 5 s in between: much less than that would time out
+    // healthy workers; the training activity's own limit is 4 hours.
+    if (c.heartbeatTimeout < 10_000 || c.heartbeatTimeout > 4 * HOUR) ctx.addIssue({ code: 'custom', path: ['heartbeatTimeout'], message: `${c.heartbeatTimeout} ms is outside 10 s .. 4 h` });
+    if (c.gpuWait > 24 * HOUR) ctx.addIssue({ code: 'custom', path: ['gpuWait'], message: `${c.gpuWait} ms is more than a day` });
+  });
 
-export const policySchema = z.object({
+type ColumnType = Policy['contract']['columns'][number]['type'];
+const numericTypes: readonly ColumnType[] = ['numeric', 'integer', 'boolean', 'timestamp'];
+const categoricalTypes: readonly ColumnType[] = ['categorical', 'integer', 'boolean'];
+
+/**
+ * The sections must agree with each other: the label and every feature and protected attribute are
+ * columns of the contract, of a type the feature pipeline can use, and the label is the same
+ * everywhere. Caught at `register`, not three steps into a release.
+ */
+function checkConsistency(p: z.output<typeof policySchemaShape>, ctx: z.RefinementCtx) {
+  const columns = new Map(p.contract.columns.map((c) => [c.name, c.type]));
+  const known = [...columns.keys()];
+  const needColumn = (name: string, path: PropertyKey[], what: string, types?: readonly ColumnType[]) => {
+    const type = columns.get(name);
+    if (type === undefined) {
+      const guess = closest(name, known);
+      ctx.addIssue({ code: 'custom', path, message: `${what} "${name}" is not a column of the contract${guess ? ` (did you mean "${guess}"?)` : ''}` });
+    } else if (types && !types.includes(type)) {
+      ctx.addIssue({ code: 'custom', path, message: `${what} "${name}" is ${type} in the contract; it needs ${types.join(', ')}` });
+    }
+  };
+  needColumn(p.data.label.column, ['data', 'label', 'column'], 'label column');
+  const f = p.training.features;
+  if (f.label.column !== p.data.label.column) ctx.addIssue({ code: 'custom', path: ['training', 'features', 'label', 'column'], message: `the training label "${f.label.column}" is not data.label "${p.data.label.column}"` });
+  if (String(f.label.positive) !== p.data.label.positive) ctx.addIssue({ code: 'custom', path: ['training', 'features', 'label', 'positive'], message: `the training label's positive class "${String(f.label.positive)}" is not data.label.positive "${p.data.label.positive}"` });
+  f.numeric.forEach((name, i) => needColumn(name, ['training', 'features', 'numeric', i], 'numeric feature', numericTypes));
+  f.categorical.forEach((c, i) => needColumn(c.name, ['training', 'features', 'categorical', i], 'categorical feature', categoricalTypes));
+  p.data.protectedAttributes.forEach((name, i) => needColumn(name, ['data', 'protectedAttributes', i], 'protected attribute'));
+  p.evaluation.fairness.intersections.forEach((set, i) =>
+    set.forEach((name, j) => {
+      if (!p.data.protectedAttributes.includes(name)) ctx.addIssue({ code: 'custom', path: ['evaluation', 'fairness', 'intersections', i, j], message: `"${name}" is not one of data.protectedAttributes (${p.data.protectedAttributes.join(', ')})` });
+    }),
+  );
+}
+
+const policySchemaShape = z.strictObject({
   model: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'model names are lower-case letters, digits and dashes'),
   description: z.string().default(''),
   intendedUse: z.array(z.string()).default([]),
@@ -76,6 +130,8 @@ export const policySchema = z.object({
   approvals: approvalsSchema,
   compute: computeSchema.prefault({}),
 });
+
+export const policySchema = policySchemaShape.superRefine(checkConsistency);
 
 /** A parsed policy: every section typed and defaulted. */
 export type Policy = z.infer<typeof policySchema>;

@@ -7,10 +7,18 @@ import type { StewardDb } from '../../db/client';
 import { datasets, models, modelVersions, production, releases } from '../../db/schema';
 import type { DatasetProfile } from '../drift/profile';
 import { StewardError } from '../core/errors';
+import { checkDataFile } from '../data/source';
 import { type Policy, parsePolicy, policyHash } from '../policy/schema';
 
 /** Registers a model or updates its policy; returns the policy hash. */
 export async function registerModel(db: StewardDb, policy: Policy): Promise<{ name: string; policyHash: string; created: boolean }> {
+  // The held-out file every release of this model evaluates on must be readable now, not at its first release.
+  try {
+    checkDataFile(policy.data.evaluationFile);
+  } catch (e) {
+    const err = e as StewardError;
+    throw new StewardError('InvalidPolicy', `data.evaluationFile ${err.reason}`, { file: policy.data.evaluationFile, field: 'data.evaluationFile' }, { cause: e });
+  }
   const hash = policyHash(policy);
   const existing = await db.select({ name: models.name }).from(models).where(eq(models.name, policy.model));
   if (existing.length === 0) {

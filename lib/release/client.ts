@@ -7,6 +7,7 @@ import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { explainFailure, StewardError } from '../core/errors';
 import { releaseIdPrefix, searchAttributes, taskQueues } from '../core/names';
 import { parseWith } from '../core/validation';
+import { checkDataFile } from '../data/source';
 import { approveUpdate, rejectUpdate, releaseWorkflowType, statusQuery, type ReleaseWorkflow } from './messages';
 import { decisionInputSchema, releaseInputSchema, type DecisionInput, type DecisionKind, type ReleaseInput, type ReleaseStage, type ReleaseState } from './types';
 
@@ -21,6 +22,9 @@ export function newReleaseId(model: string, now = new Date()): string {
 /** @example const id = await startRelease(client, { model: 'adult-income', dataFile, requestedBy: 'alice' }); */
 export async function startRelease(client: Client, raw: ReleaseInput, releaseId?: string): Promise<string> {
   const input = parseWith(releaseInputSchema, raw, { type: 'InvalidInput', what: 'release request' });
+  // Refused at the door: a release for a file that cannot be read would only fail later, in a worker.
+  checkDataFile(input.dataFile, 'dataFile');
+  if (input.evaluationFile) checkDataFile(input.evaluationFile, 'evaluationFile');
   const workflowId = releaseId ?? newReleaseId(input.model);
   await client.workflow.start<ReleaseWorkflow>(releaseWorkflowType, {
     taskQueue: taskQueues.control,

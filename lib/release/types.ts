@@ -4,6 +4,9 @@
  */
 import { z } from 'zod';
 import { commentSchema, principalSchema } from '../core/identity';
+import { trainingConfigSchema } from '../model/config';
+
+const training = trainingConfigSchema.shape;
 
 export const releaseInputSchema = z.object({
   model: z.string().min(1),
@@ -13,9 +16,26 @@ export const releaseInputSchema = z.object({
   /** Overrides the policy's held-out evaluation file. */
   evaluationFile: z.string().optional(),
   /** Overrides the policy's sign-off expiry (milliseconds). */
-  approvalTimeoutMs: z.number().int().positive().optional(),
-  /** Overrides of the policy's training recipe (e.g. fewer epochs for a quick check). */
-  trainingOverrides: z.record(z.string(), z.unknown()).optional(),
+  approvalTimeoutMs: z
+    .number()
+    .int()
+    .min(1_000, 'a sign-off window is at least 1 second')
+    .max(365 * 86_400_000, 'a sign-off window is at most 365 days')
+    .optional(),
+  /**
+   * Overrides of the policy's training recipe (e.g. fewer epochs for a quick check), checked with the
+   * recipe's own rules before the release starts; recorded in the audit record approvers see.
+   */
+  trainingOverrides: z
+    .strictObject({
+      epochs: training.epochs.unwrap().optional(),
+      batchSize: training.batchSize.unwrap().optional(),
+      learningRate: training.learningRate.unwrap().optional(),
+      hiddenUnits: training.hiddenUnits.unwrap().optional(),
+      dropout: training.dropout.unwrap().optional(),
+      seed: training.seed.unwrap().optional(),
+    })
+    .optional(),
 });
 export type ReleaseInput = z.infer<typeof releaseInputSchema>;
 

@@ -12,12 +12,14 @@ import postgres from 'postgres';
 import { inject } from 'vitest';
 import { openDatabase, type Database } from '../../db/client';
 import { localArtifactStore, type ArtifactStore } from '../../lib/runtime/artifacts';
-import { createComputePool, createControlWorker, createTrainingWorker } from '../../workers';
+import { createComputePool, createControlWorker, createTrainingWorker, type ComputePool } from '../../workers';
 
 export interface Harness {
   client: Client;
   database: Database;
   artifacts: ArtifactStore;
+  /** The workers' compute threads (also for activities a test runs directly). */
+  compute: ComputePool;
   artifactsDir: string;
   /** The test database's URL (PostgreSQL harnesses only), for out-of-process clients such as the CLI. */
   databaseUrl?: string;
@@ -91,6 +93,7 @@ export async function startHarness(options: { database: 'postgres' | 'embedded';
     client,
     database,
     artifacts,
+    compute,
     artifactsDir,
     databaseUrl: pg?.url,
     temporalAddress: address,
