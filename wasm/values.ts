@@ -32,10 +32,10 @@ function allocTable(slots: i32): void {
 }
 
 /** A table sized for `capacity` distinct values, like the JavaScript one (at most 1024 slots up front). */
+// Tables start at 16 slots and double as values arrive (like the JavaScript table): a wide file's
+// many numeric columns mostly hold few distinct values. `capacity` is kept for the interface.
 export function init(capacity: i32): void {
-  let c = 16;
-  while (c < capacity * 2 && c < 1024) c *= 2;
-  allocTable(c);
+  allocTable(16);
 }
 
 /** Pointer to room for n f64 inputs (valid until the next call to it). */

@@ -1,6 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { DataChunk } from './chunk';
+import { CHUNK_CELLS, scanChunks } from '../data/reader';
+import { liveInstances, MAX_LIVE_INSTANCES } from '../runtime/wasm';
+import { tempFile } from '../../test/support/temp-files';
 import { mergeProfiles, ProfileBuilder, weightedQuantiles } from './profile';
 
 const dict = ['a', 'b', 'c', 'd'];
@@ -127,4 +130,26 @@ describe('weightedQuantiles', () => {
     expect(weightedQuantiles([1, 2, 3], [1, 1, 2], [0, 0.5, 1])).toEqual([1, 2.5, 3]);
   });
 
+});
+
+describe('wide files', () => {
+  it('profiles 20,000 columns x 2 rows with a bounded number of WebAssembly instances and small chunks', async () => {
+    const columns = 20_000;
+    const header = Array.from({ length: columns }, (_, i) => `c${i}`).join(',');
+    const row = (r: number) => Array.from({ length: columns }, (_, i) => String((i * 7 + r) % 13)).join(',');
+    const file = tempFile(`${header}\n${row(0)}\n${row(1)}\n`, 'wide.csv');
+    const builder = new ProfileBuilder();
+    let largestChunk = 0;
+    await scanChunks(file, { columns: Array.from({ length: columns }, (_, i) => ({ name: `c${i}`, type: 'numeric' as const })) }, (chunk) => {
+      largestChunk = Math.max(largestChunk, chunk.rows * chunk.columns.length);
+      builder.add(chunk);
+    });
+    const profile = builder.finish();
+    expect(profile.rows).toBe(2);
+    expect(profile.columns).toHaveLength(columns);
+    const last = profile.columns[columns - 1];
+    expect(last.kind === 'number' && [last.min, last.max]).toEqual([((columns - 1) * 7) % 13, (((columns - 1) * 7) % 13) + 1]);
+    expect(liveInstances()).toBeLessThanOrEqual(MAX_LIVE_INSTANCES);
+    expect(largestChunk).toBeLessThanOrEqual(CHUNK_CELLS);
+  });
 });

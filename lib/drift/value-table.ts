@@ -68,11 +68,9 @@ export function chunkMoments(values: Float64Array, min: number, max: number, out
   out[3] = mx;
 }
 
-function initialSlots(capacity: number): number {
-  let c = 16;
-  while (c < capacity * 2 && c < 1024) c *= 2;
-  return c;
-}
+// Tables start small and double as values arrive: a wide file has thousands of numeric columns,
+// most with few distinct values, and 16 slots per column instead of 1,024 is what keeps it in memory.
+const INITIAL_SLOTS = 16;
 
 function sortedOf(keys: Float64Array, counts: Float64Array): ValueCounts {
   const order: number[] = [];
@@ -95,8 +93,8 @@ class JsValueTable implements ValueTable {
   private mask: number;
   private grow: number;
 
-  constructor(capacity: number) {
-    const c = initialSlots(capacity);
+  constructor() {
+    const c = INITIAL_SLOTS;
     this.keys = new Float64Array(c);
     this.counts = new Float64Array(c);
     this.mask = c - 1;
@@ -202,8 +200,8 @@ const numeric = embeddedKernel<NumericKernel>(VALUE_TABLE_WASM_BASE64, 'numeric'
 class WasmValueTable implements ValueTable {
   private readonly k: NumericKernel;
 
-  constructor(capacity: number) {
-    this.k = numeric.instantiate() as NumericKernel;
+  constructor(kernel: NumericKernel, capacity: number) {
+    this.k = kernel;
     this.k.init(capacity);
   }
 
@@ -292,7 +290,8 @@ let sorter: NumericKernel | null = null;
  */
 export function sortFloat64(values: Float64Array): Float64Array {
   if (values.length < 64 || !numeric.enabled()) return values.sort();
-  sorter ??= numeric.instantiate() as NumericKernel;
+  sorter ??= numeric.instantiate();
+  if (!sorter) return values.sort();
   const ptr = sorter.inputPtr(values.length);
   new Float64Array(sorter.memory.buffer, ptr, values.length).set(values);
   sorter.sortInput(values.length);
@@ -309,5 +308,6 @@ export function sortFloat64(values: Float64Array): Float64Array {
  *   t.sorted(); // { values: [1.5], counts: [2] }
  */
 export function createValueTable(capacity: number): ValueTable {
-  return numeric.enabled() ? new WasmValueTable(capacity) : new JsValueTable(capacity);
+  const kernel = numeric.instantiate();
+  return kernel ? new WasmValueTable(kernel, capacity) : new JsValueTable();
 }

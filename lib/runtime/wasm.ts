@@ -26,8 +26,28 @@ export function wasmSwitchedOn(): boolean {
 export interface EmbeddedKernel<T> {
   /** True when the module compiles here and STEWARD_WASM is not 0. */
   enabled(): boolean;
-  /** A fresh instance's exports, or null when not enabled. */
+  /**
+   * A fresh instance's exports, or null when not enabled or when `MAX_LIVE_INSTANCES` instances are
+   * alive in this process (callers then take their JavaScript path, which gives the same results).
+   */
   instantiate(): T | null;
+}
+
+/**
+ * WebAssembly instances alive at once, all kernels together. Each instance owns a memory, and V8
+ * reserves address space (guard regions) per memory: one instance per column of a 20,000-column file
+ * ran out of memory at 6 GB. Past this many, tables use the JavaScript path (bit-identical results),
+ * so memory grows with columns only by what their tables hold.
+ */
+export const MAX_LIVE_INSTANCES = 256;
+let live = 0;
+const released = new FinalizationRegistry<void>(() => {
+  live--;
+});
+
+/** Instances alive now (for tests). */
+export function liveInstances(): number {
+  return live;
 }
 
 /**
@@ -58,6 +78,12 @@ export function embeddedKernel<T>(base64: string, name: string): EmbeddedKernel<
   const enabled = (): boolean => wasmSwitchedOn() && module() !== null;
   return {
     enabled,
-    instantiate: () => (enabled() ? (new (wasm as WasmApi).Instance(module() as object, imports).exports as T) : null),
+    instantiate: () => {
+      if (!enabled() || live >= MAX_LIVE_INSTANCES) return null;
+      const exports = new (wasm as WasmApi).Instance(module() as object, imports).exports as T & object;
+      live++;
+      released.register(exports);
+      return exports;
+    },
   };
 }
