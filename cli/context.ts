@@ -37,7 +37,9 @@ export function createCliContext(env: NodeJS.ProcessEnv = process.env): CliConte
       return client;
     },
     async database() {
-      db ??= await (await import('../db/client')).openDatabase(config.databaseUrl ?? stack?.databaseUrl ?? { embeddedDir: join(config.home, 'pgdata') });
+      // A CLI command runs its queries one after another: two connections are plenty, and every
+      // command of a busy machine shares the embedded database's socket server.
+      db ??= await (await import('../db/client')).openDatabase(config.databaseUrl ?? stack?.databaseUrl ?? { embeddedDir: join(config.home, 'pgdata') }, { connections: 2 });
       return db;
     },
     uiUrl() {

@@ -74,10 +74,9 @@ export async function startStack(o: StartStackOptions): Promise<Stack> {
     stops.push(() => database.close());
     let databaseUrl = cfg.databaseUrl;
     if (!databaseUrl && o.shareDatabase && database.kind === 'embedded') {
-      const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
+      const { serveEmbeddedDatabase } = await import('../lib/runtime/embedded-db-server');
       const port = await freePort();
-      const socket = new PGLiteSocketServer({ db: database.pglite!, port, host: '127.0.0.1', maxConnections: 8 });
-      await socket.start();
+      const socket = await serveEmbeddedDatabase(database.pglite!, port);
       stops.push(() => socket.stop());
       databaseUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
     }

@@ -4,7 +4,9 @@
  * closed histories 24 h by default; an audit trail needs longer).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { StewardError } from '../core/errors';
 import { createServer } from 'node:net';
 import { dirname } from 'node:path';
 import { Connection } from '@temporalio/client';
@@ -60,6 +62,57 @@ async function waitUntilServing(address: string, child: ChildProcess, timeoutMs:
   throw new Error(`temporal dev server at ${address} did not answer within ${timeoutMs} ms: ${String(lastError)}`);
 }
 
+const orphanGuard = fileURLToPath(new URL('./orphan-guard.mjs', import.meta.url));
+const serverStateFile = (dbFile: string) => `${dbFile}.server.json`;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The processes whose command line names `dbFile` (the server itself, found when its guard is gone too). Linux only; elsewhere none. */
+function processesUsing(dbFile: string): number[] {
+  if (!existsSync('/proc')) return [];
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (argv.includes('start-dev') && argv.includes(dbFile)) found.push(Number(entry));
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return found;
+}
+
+/**
+ * Stops a dev server left on this state file by a `steward dev` that died without stopping it;
+ * refuses when the process that started it is still alive (that stack is running).
+ */
+async function stopLeftover(dbFile: string): Promise<void> {
+  const stateFile = serverStateFile(dbFile);
+  let state: { guard?: number; owner?: number; port?: number } = {};
+  try {
+    state = JSON.parse(readFileSync(stateFile, 'utf8'));
+  } catch {
+    // no state file: look for servers by their command line only
+  }
+  if (state.owner && state.owner !== process.pid && alive(state.owner)) {
+    throw new StewardError('InvalidInput', `a Temporal dev server on ${dbFile} is already run by process ${state.owner} (port ${state.port}): stop that \`steward dev\` first`, { file: dbFile });
+  }
+  const pids = [...new Set([...(state.guard && alive(state.guard) ? [state.guard] : []), ...processesUsing(dbFile)])];
+  for (const pid of pids) process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + 10_000;
+  while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  for (const pid of pids.filter(alive)) process.kill(pid, 'SIGKILL');
+  rmSync(stateFile, { force: true });
+}
+
 /**
  * Starts `temporal server start-dev` and resolves once it answers gRPC.
  * @example const server = await startDevServer({ dbFile: '.steward/temporal.db', uiPort: 8233 });
@@ -81,13 +134,20 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   // Dev-server defaults are tuned for humans; tests and demos want updates and workflows to be fast.
   args.push('--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true');
 
+  // One server per state file: a server left running on it (its steward dev was killed) is stopped
+  // first, whatever port it took, so two servers never share one SQLite file.
+  if (options.dbFile) await stopLeftover(options.dbFile);
   // A server already on the port would answer our readiness probe and be mistaken for ours.
-  if (!(await portIsFree(port))) throw new Error(`port ${port} is in use (another Temporal server or \`steward dev\`?): pick another with --port`);
+  if (!(await portIsFree(port))) {
+    throw new StewardError('InvalidInput', `port ${port} is in use by another program (not a Temporal server of this state folder): stop it or pick another port with --port`, { field: '--port' });
+  }
   const out = options.logFile ? openSync(options.logFile, 'a') : 'ignore';
-  const child = spawn(cli.path, args, { stdio: ['ignore', out, out], detached: false });
+  // Through the orphan guard: the server stops when this process dies, even by kill -9.
+  const child = spawn(process.execPath, [orphanGuard, String(process.pid), cli.path, ...args], { stdio: ['ignore', out, out], detached: false });
   if (typeof out === 'number') closeSync(out);
+  if (options.dbFile) writeFileSync(serverStateFile(options.dbFile), JSON.stringify({ guard: child.pid, owner: process.pid, port }));
   // The dev server must not outlive this process, even when it exits without stopping it.
-  const killChild = () => child.exitCode === null && child.kill('SIGKILL');
+  const killChild = () => child.exitCode === null && child.kill('SIGTERM'); // the guard passes it on to the server
   process.once('exit', killChild);
   const address = `127.0.0.1:${port}`;
   try {
@@ -115,6 +175,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     stop: () =>
       new Promise<void>((resolveStop) => {
         process.removeListener('exit', killChild);
+        if (options.dbFile) rmSync(serverStateFile(options.dbFile), { force: true });
         if (child.exitCode !== null) return resolveStop();
         child.once('exit', () => resolveStop());
         child.kill('SIGTERM');

@@ -1,0 +1,117 @@
+/**
+ * The embedded database (PGlite, one in-process session) served to other local processes over the
+ * PostgreSQL wire protocol, for every CLI process at once.
+ *
+ * PGlite has one session, so the socket server must interleave clients only where the protocol
+ * allows it. `@electric-sql/pglite-socket` 0.2.17 interleaves them message by message, and only
+ * keeps a client exclusive inside a transaction: two clients' extended-protocol queries (Parse,
+ * Bind, Execute, Sync) mix, the unnamed portal of one is replaced by the other's (`portal "" does
+ * not exist`), one client can read the other's rows, and a failed message leaves its queue stuck
+ * for good. This module keeps its connection handling and replaces its queue with one that gives a
+ * client the session from its first message to the Sync (or simple Query) that ends the exchange,
+ * and for as long as a transaction it opened stays open; a client that disconnects mid-transaction
+ * is rolled back.
+ */
+import type { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+
+interface Pending {
+  handlerId: number;
+  message: Uint8Array;
+  onData: (data: Uint8Array) => void;
+  resolve: (bytes: number) => void;
+  reject: (e: unknown) => void;
+}
+
+/** Messages after which, outside a transaction, another client may have the session. */
+const SYNC = 0x53; // 'S'
+const QUERY = 0x51; // 'Q'
+const TERMINATE = 0x58; // 'X'
+
+/** A protocol message's type byte; startup, SSL and cancel requests have none (they start with their length, whose first byte is 0). */
+function messageType(m: Uint8Array): number | null {
+  return m[0] === 0 ? null : m[0];
+}
+
+/** The queue pglite-socket's handlers call (`enqueue`, `clearQueueForHandler`, `clearTransactionIfNeeded`, `getQueueLength`). */
+export class ExchangeQueue {
+  private queue: Pending[] = [];
+  private processing = false;
+  /** The client that has the session (mid-exchange or in a transaction), if any. */
+  private owner: number | null = null;
+
+  constructor(private readonly db: PGlite) {}
+
+  enqueue(handlerId: number, message: Uint8Array, onData: (data: Uint8Array) => void): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ handlerId, message, onData, resolve, reject });
+      void this.process();
+    });
+  }
+
+  getQueueLength(): number {
+    return this.queue.length;
+  }
+
+  clearQueueForHandler(handlerId: number): void {
+    this.queue = this.queue.filter((p) => {
+      if (p.handlerId !== handlerId) return true;
+      p.reject(new Error('client disconnected'));
+      return false;
+    });
+  }
+
+  async clearTransactionIfNeeded(handlerId: number): Promise<void> {
+    if (this.owner !== handlerId) return;
+    this.owner = null;
+    if (this.db.isInTransaction()) await this.db.exec('ROLLBACK');
+    void this.process();
+  }
+
+  private next(): Pending | undefined {
+    if (this.owner === null) return this.queue.shift();
+    const i = this.queue.findIndex((p) => p.handlerId === this.owner);
+    return i < 0 ? undefined : this.queue.splice(i, 1)[0];
+  }
+
+  private async process(): Promise<void> {
+    if (this.processing) return;
+    this.processing = true;
+    try {
+      for (let p = this.next(); p; p = this.next()) {
+        let bytes = 0;
+        try {
+          await this.db.runExclusive(() =>
+            this.db.execProtocolRawStream(p!.message, {
+              onRawData: (data) => {
+                bytes += data.length;
+                p!.onData(data);
+              },
+            }),
+          );
+          p.resolve(bytes);
+        } catch (e) {
+          p.reject(e);
+        }
+        const type = messageType(p.message);
+        const exchangeEnds = type === null || type === SYNC || type === QUERY || type === TERMINATE;
+        this.owner = exchangeEnds && !this.db.isInTransaction() ? null : p.handlerId;
+      }
+    } finally {
+      this.processing = false;
+    }
+  }
+}
+
+/**
+ * Serves `db` on 127.0.0.1:`port` until `stop()`.
+ *
+ * @example const server = await serveEmbeddedDatabase(pglite, 54329); // postgres://postgres@127.0.0.1:54329/postgres
+ */
+export async function serveEmbeddedDatabase(db: PGlite, port: number): Promise<{ stop(): Promise<void> }> {
+  const server = new PGLiteSocketServer({ db, port, host: '127.0.0.1', maxConnections: 256 });
+  // The handlers take their queue from the server when a client connects.
+  (server as unknown as { queryQueue: ExchangeQueue }).queryQueue = new ExchangeQueue(db);
+  await server.start();
+  return { stop: () => server.stop() };
+}
