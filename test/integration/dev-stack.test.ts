@@ -64,9 +64,21 @@ describe('steward dev (embedded stack)', () => {
     const models = JSON.parse((await run('models', '--json')).stdout) as Array<{ name: string; productionVersion: number | null }>;
     expect(models).toEqual([expect.objectContaining({ name: 'income-dev', productionVersion: 1 })]);
 
+    // Ordinary parallel use while releases run: every command answers, nothing hangs, and no read
+    // sees another command's rows (each reads the whole audit chain through the shared database).
+    const started = await Promise.all([0, 1].map((i) => run('release', 'income-dev', '--data', adultTrainingSlice(1200, 2000 + i * 1500), '--as', 'alice', '--json')));
+    expect(started.map((r) => r.code)).toEqual([0, 0]);
+    const commands = Array.from({ length: 16 }, (_, i) => (['audit verify --json', 'models --json', 'versions income-dev --json', `status ${releaseId} --json`][i % 4]).split(' '));
+    const results = await Promise.all(commands.map((args) => run(...args)));
+    for (const [i, r] of results.entries()) expect({ command: commands[i].join(' '), code: r.code, stderr: r.stderr }).toEqual({ command: commands[i].join(' '), code: 0, stderr: '' });
+    const verified = results.filter((_, i) => commands[i][0] === 'audit').map((r) => JSON.parse(r.stdout) as { ok: boolean; events: number });
+    // The first release alone wrote 8 events; every verification saw an intact chain of at least those.
+    for (const v of verified) expect(v.ok && v.events >= 8).toBe(true);
+    for (const r of results.filter((_, i) => commands[i][0] === 'models')) expect(JSON.parse(r.stdout)).toEqual([expect.objectContaining({ name: 'income-dev', productionVersion: 1 })]);
+
     const exited = new Promise<number | null>((r) => dev!.once('exit', (code) => r(code)));
     dev.kill('SIGINT');
     expect(await exited).toBe(0);
     expect(existsSync(join(home, 'stack.json'))).toBe(false);
-  });
+  }, 300_000);
 });
