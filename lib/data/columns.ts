@@ -37,12 +37,33 @@ export interface ColumnContext {
   /** `start` keeps the previous chunk's arrays (ReadOptions.reuseBuffers). */
   reuseBuffers?: boolean;
   onInvalid?: (issue: InvalidValue) => void;
+  /**
+   * Columns whose cell values never appear in a message (protected or personal by policy): errors
+   * name the file, row, column and rule, and show `redacted(value)` instead of the value.
+   */
+  redact?: ReadonlySet<string>;
 }
 
 const MAX_SHOWN = 80;
 
 function show(value: string): string {
   return JSON.stringify(value.length > MAX_SHOWN ? `${value.slice(0, MAX_SHOWN)}…` : value);
+}
+
+/**
+ * What a message shows in place of a cell of a protected or personal column: its length only, so
+ * the person reading the error (and the workflow history, the audit record and the logs it is
+ * copied into) learns where and how the cell is wrong, not whose it is.
+ *
+ * @example redacted('Jane Doe') === '<redacted: 8 characters>'
+ */
+export function redacted(value: string): string {
+  return `<redacted: ${value.length} character${value.length === 1 ? '' : 's'}>`;
+}
+
+/** A cell value as a message may show it. */
+export function shownValue(value: string, column: string, redact: ReadonlySet<string> | undefined): string {
+  return redact?.has(column) ? redacted(value) : show(value);
 }
 
 const expectation: Record<ColumnType, string> = {
@@ -133,9 +154,10 @@ export class ColumnState {
    */
   invalid(index: number, row: number, text: string, infinite = false): boolean {
     const expected = this.type;
+    const found = shownValue(text, this.name, this.ctx.redact);
     let message = infinite
-      ? `column "${this.name}" expects a finite number, found ${show(text)} (infinite values break statistics)`
-      : `column "${this.name}" expects ${expectation[expected]}, found ${show(text)}`;
+      ? `column "${this.name}" expects a finite number, found ${found} (infinite values break statistics)`
+      : `column "${this.name}" expects ${expectation[expected]}, found ${found}`;
     if (this.inferred) {
       // Guessed types cannot be "violated": the data changed under the guess, which is a format problem.
       message = `${message}: its type was inferred as ${expected} from the first chunk and changed in a later one; declare the column types (ReadOptions.columns)`;
@@ -143,7 +165,7 @@ export class ColumnState {
       return false;
     }
     if (this.ctx.onInvalid) {
-      this.ctx.onInvalid({ column: this.name, row, value: text, expected, message });
+      this.ctx.onInvalid({ column: this.name, row, value: this.ctx.redact?.has(this.name) ? redacted(text) : text, expected, message });
       if (this.type === 'categorical') this.codes[index] = -1;
       else this.values[index] = NaN;
       return true;

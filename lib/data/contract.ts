@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { StewardError } from '../core/errors';
 import { parseWith } from '../core/validation';
+import { redacted } from './columns';
 import { readHeader, scanChunks, type ReadOptions } from './reader';
 import { columnTypes, recordLine, type ColumnSpec, type DataChunk } from './types';
 import { parseTimestamp } from './values';
@@ -256,9 +257,9 @@ function finish(h: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-function list(values: Iterable<string>, max = 3): string {
+function list(values: Iterable<string>, max = 3, redact = false): string {
   const all = [...values];
-  return all.slice(0, max).map((v) => JSON.stringify(v)).join(', ') + (all.length > max ? ', …' : '');
+  return all.slice(0, max).map((v) => (redact ? redacted(v) : JSON.stringify(v))).join(', ') + (all.length > max ? ', …' : '');
 }
 
 function percent(x: number): string {
@@ -446,6 +447,7 @@ export async function checkContract(
   );
 
   const rows = summary.rows;
+  const hidden = (column: string) => readOptions.redact?.includes(column) ?? false;
   const push = (rule: ContractRule, column: string | undefined, sev: 'error' | 'warn', tally: Tally, message: string): void => {
     violations.push({ rule, ...(column !== undefined ? { column } : {}), severity: sev, count: tally.count, exampleRows: tally.rows, message });
   };
@@ -460,10 +462,10 @@ export async function checkContract(
       push('range', name, rule.range.severity, check.range, `${check.range.count} value(s) outside [${rule.range.min ?? '-∞'}, ${rule.range.max ?? '∞'}]`);
     }
     if (rule.allowed && check.allowed.count > 0) {
-      push('allowed', name, rule.allowed.severity, check.allowed, `${check.allowed.count} value(s) not allowed: ${list(check.badValues)}`);
+      push('allowed', name, rule.allowed.severity, check.allowed, `${check.allowed.count} value(s) not allowed: ${list(check.badValues, 3, hidden(name))}`);
     }
     if (rule.unseen && check.unseenFlags && check.nonMissing > 0 && check.unseen.count / check.nonMissing > rule.unseen.maxShare) {
-      push('unseen', name, rule.unseen.severity, check.unseen, `${percent(check.unseen.count / check.nonMissing)} of values are categories unseen in the reference (limit ${percent(rule.unseen.maxShare)}): ${list(check.unseenValues)}`);
+      push('unseen', name, rule.unseen.severity, check.unseen, `${percent(check.unseen.count / check.nonMissing)} of values are categories unseen in the reference (limit ${percent(rule.unseen.maxShare)}): ${list(check.unseenValues, 3, hidden(name))}`);
     }
     if (contract.label && name === labelName) {
       if (check.labelMissing.count > 0) push('label', name, contract.label.severity, check.labelMissing, `label missing in ${check.labelMissing.count} row(s)`);

@@ -88,6 +88,8 @@ export interface ReadOptions {
   maxFieldBytes?: number;
   /** Called for each value that does not fit its declared type; the value is then read as missing. */
   onInvalid?: (issue: InvalidValue) => void;
+  /** Columns whose values errors must not show (protected or personal by policy): see `redacted`. */
+  redact?: readonly string[];
   /** Size of the read window, in bytes. Default 1 MiB; tests use tiny windows to exercise refills. */
   bufferBytes?: number;
   /**
@@ -206,6 +208,7 @@ function resolve(file: string, options: ReadOptions): Resolved {
     bufferBytes: positiveInteger(options.bufferBytes, 1 << 20, 'bufferBytes'),
     reuseBuffers: options.reuseBuffers ?? false,
     ...(options.onInvalid ? { onInvalid: options.onInvalid } : {}),
+    ...(options.redact?.length ? { redact: new Set(options.redact) } : {}),
   };
 }
 
@@ -477,7 +480,8 @@ async function nextJsonRecord(src: ByteSource, o: Resolved): Promise<{ value: Re
       throw malformed(o, `invalid JSON: ${(e as Error).message}`, line);
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      throw malformed(o, `expected one JSON object per line, found ${Array.isArray(value) ? 'an array' : JSON.stringify(value)}`, line);
+      // The kind of value, not the value: a stray line may hold anything, personal data included.
+      throw malformed(o, `expected one JSON object per line, found ${Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`}`, line);
     }
     return { value: value as Record<string, unknown>, line };
   }

@@ -25,6 +25,8 @@ export function readOptionsFor(policy: Policy): ReadOptions {
     trim: d.trim,
     normalize,
     columns: policy.contract.columns.map((c) => ({ name: c.name, type: c.type })),
+    // Values of these columns never appear in an error (and so never in history, audit or logs).
+    redact: [...d.protectedAttributes, ...d.personal],
   };
 }
 

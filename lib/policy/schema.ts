@@ -39,6 +39,11 @@ export const dataSectionSchema = z.strictObject({
   label: z.strictObject({ column: z.string(), positive: z.string() }),
   /** Protected attributes: fairness is judged per attribute (intersections: `evaluation.fairness.intersections`). */
   protectedAttributes: z.array(z.string()).default([]),
+  /**
+   * Columns that identify a person (names, ID numbers, addresses). Neither their values nor those of
+   * protected attributes ever appear in errors, workflow history, the audit record or logs.
+   */
+  personal: z.array(z.string()).default([]),
 });
 
 /** Latency and size budgets checked on the worker; absent = reported, not judged. */
@@ -108,6 +113,7 @@ function checkConsistency(p: z.output<typeof policySchemaShape>, ctx: z.Refineme
   f.numeric.forEach((name, i) => needColumn(name, ['training', 'features', 'numeric', i], 'numeric feature', numericTypes));
   f.categorical.forEach((c, i) => needColumn(c.name, ['training', 'features', 'categorical', i], 'categorical feature', categoricalTypes));
   p.data.protectedAttributes.forEach((name, i) => needColumn(name, ['data', 'protectedAttributes', i], 'protected attribute'));
+  p.data.personal.forEach((name, i) => needColumn(name, ['data', 'personal', i], 'personal column'));
   p.evaluation.fairness.intersections.forEach((set, i) =>
     set.forEach((name, j) => {
       if (!p.data.protectedAttributes.includes(name)) ctx.addIssue({ code: 'custom', path: ['evaluation', 'fairness', 'intersections', i, j], message: `"${name}" is not one of data.protectedAttributes (${p.data.protectedAttributes.join(', ')})` });

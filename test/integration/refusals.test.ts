@@ -3,7 +3,7 @@
  * error that names the problem and where it is; and, past the door, a bad path that fails once
  * instead of being retried forever.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDataActivities } from '../../activities/data';
 import { auditEvents, datasets, models, releases } from '../../db/schema';
 import { StewardError } from '../../lib/core/errors';
-import { startRelease } from '../../lib/release/client';
+import { releaseState, startRelease } from '../../lib/release/client';
 import { registerModel } from '../../lib/registry/models';
 import { adultTrainingSlice, registerTestModel, testPolicy, textFile } from '../support/fixtures';
 import { startHarness, type Harness } from '../support/harness';
@@ -95,5 +95,48 @@ describe('refused at the door', () => {
     expect((err as Error).message).toContain('is a directory');
     expect(await h.database.db.select().from(datasets)).toEqual([]);
     expect(await h.database.db.select().from(auditEvents).where(eq(auditEvents.releaseId, 'r-dir'))).toEqual([]);
+  });
+});
+
+describe('privacy in errors', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ database: 'embedded', trainingWorker: false });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('names the row, column and rule of a bad cell in a protected or personal column, never its value: not in history, audit or the error', async () => {
+    const model = 'privacy-errors';
+    const policy = testPolicy(model);
+    policy.data.personal = ['fnlwgt'];
+    await registerModel(h.database.db, policy);
+    const lines = readFileSync(adultTrainingSlice(1200, 0), 'utf8').trimEnd().split('\n');
+    const cells = lines[4].split(', ');
+    cells[2] = 'SSN 123-45-6789'; // fnlwgt: personal by policy, not an integer
+    cells[9] = 'Jane Q. Public'; // sex: protected, not an allowed category
+    lines[4] = cells.join(', ');
+    const file = textFile('privacy.csv', `${lines.join('\n')}\n`);
+
+    const id = await startRelease(h.client, { model, dataFile: file, requestedBy: 'alice' });
+    await h.client.workflow
+      .getHandle(id)
+      .result()
+      .catch(() => undefined); // a failed release fails its workflow; its state says why
+    const outcome = await releaseState(h.client, id);
+    expect(outcome.status).toBe('failed');
+    expect(outcome.reason).toContain('row 5');
+    expect(outcome.reason).toContain('column "fnlwgt"');
+    expect(outcome.reason).toContain('<redacted: 15 characters>');
+
+    const history = JSON.stringify(await h.client.workflow.getHandle(id).fetchHistory());
+    const audit = JSON.stringify(await h.database.db.select().from(auditEvents).where(eq(auditEvents.releaseId, id)));
+    for (const secret of ['123-45-6789', 'Jane Q. Public']) {
+      expect(history).not.toContain(secret);
+      expect(audit).not.toContain(secret);
+      expect(outcome.reason).not.toContain(secret);
+    }
+    expect(audit).toContain('not allowed');
   });
 });
