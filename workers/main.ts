@@ -8,12 +8,18 @@ import { localArtifactStore } from '../lib/runtime/artifacts';
 import { loadConfig } from '../lib/runtime/config';
 import { connectWorker } from '../lib/runtime/temporal';
 import { codeVersion } from '../lib/runtime/code-version';
+import { createLogger, temporalLogger } from '../lib/runtime/log';
+import { Runtime } from '@temporalio/worker';
 
 const role = process.argv[2];
 if (role !== 'control' && role !== 'training') {
   console.error('usage: tsx workers/main.ts control|training');
   process.exit(2);
 }
+// One JSON line per event on stderr. SIGTERM and SIGINT stop the worker gracefully (the SDK's
+// shutdown signals): it takes no new tasks, lets running ones finish, then the process exits 0.
+const log = createLogger();
+Runtime.install({ logger: temporalLogger(log) });
 const config = loadConfig();
 if (!config.temporal.address) {
   console.error('TEMPORAL_ADDRESS is not set (for the embedded stack use `npx steward dev`)');
@@ -29,13 +35,14 @@ if (role === 'control') {
   }
   const database = await openDatabase(config.databaseUrl);
   const worker = await createControlWorker({ connection, namespace: config.temporal.namespace, deps: { db: database.db, artifacts, compute, codeVersion: codeVersion() } });
-  console.log(`control worker polling ${config.temporal.address}`);
+  log.info({ temporal: config.temporal.address, taskQueue: 'control' }, 'control worker polling');
   await worker.run();
   await database.close();
 } else {
   const { worker, taskQueue } = await createTrainingWorker({ connection, namespace: config.temporal.namespace, artifacts, compute });
-  console.log(`training worker polling ${taskQueue}`);
+  log.info({ temporal: config.temporal.address, taskQueue }, 'training worker polling');
   await worker.run();
 }
 await compute.close();
 await connection.close();
+log.info('worker stopped');

@@ -44,9 +44,11 @@ export async function startStack(o: StartStackOptions): Promise<Stack> {
     throw new Error(`a Steward stack is already running (pid ${running.pid}, Temporal ${running.temporalAddress}); stop it first or use it`);
   }
 
-  const { DefaultLogger, Runtime } = await import('@temporalio/worker');
+  const { Runtime } = await import('@temporalio/worker');
+  const { createLogger, temporalLogger } = await import('../lib/runtime/log');
   try {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    // The SDK's events as one JSON line each on stderr; worker life-cycle chatter only at info or below.
+    Runtime.install({ logger: temporalLogger(createLogger({ level: process.env.STEWARD_LOG_LEVEL ?? 'warn' })) });
   } catch {
     // Already installed by the embedding process: keep its logger.
   }
