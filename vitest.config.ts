@@ -1,9 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
-// Three projects: `unit` is pure domain code (no services); `workflow` runs the release workflow on
+// Four projects: `unit` is pure domain code (no services); `workflow` runs the release workflow on
 // Temporal's time-skipping test server with stubbed activities (its orchestration, in seconds);
 // `integration` runs against the real Temporal dev server and PostgreSQL that test/global-setup.ts
-// starts once per run.
+// starts once per run; `faults` kills and restarts those components mid-release.
 export default defineConfig({
   test: {
     pool: 'forks',
@@ -32,6 +32,17 @@ export default defineConfig({
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/global-setup.ts'],
           fileParallelism: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // kill -9 of workers, the Temporal server, PostgreSQL and the embedded stack mid-release.
+          name: 'faults',
+          include: ['test/faults/**/*.test.ts'],
+          globalSetup: ['test/global-setup.ts'],
+          fileParallelism: false,
+          testTimeout: 300_000,
         },
       },
     ],

