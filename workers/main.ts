@@ -2,7 +2,7 @@
  * Standalone worker process for production: `npx tsx workers/main.ts control|training`.
  * Needs TEMPORAL_ADDRESS; DATABASE_URL for the control worker; STEWARD_ARTIFACTS shared by all.
  */
-import { createControlWorker, createTrainingWorker } from './index';
+import { createControlWorker, createTrainingWorker, workerSecurity } from './index';
 import { openDatabase } from '../db/client';
 import { localArtifactStore } from '../lib/registry/artifacts';
 import { loadConfig } from '../lib/runtime/config';
@@ -27,7 +27,7 @@ if (role === 'control') {
     process.exit(2);
   }
   const database = await openDatabase(config.databaseUrl);
-  const worker = await createControlWorker({ connection, namespace: config.temporal.namespace, deps: { db: database.db, artifacts, codeVersion: codeVersion() } });
+  const worker = await createControlWorker({ connection, namespace: config.temporal.namespace, deps: { db: database.db, artifacts, codeVersion: codeVersion(), ...workerSecurity(config, artifacts) } });
   console.log(`control worker polling ${config.temporal.address}`);
   await worker.run();
   await database.close();

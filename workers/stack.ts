@@ -85,8 +85,12 @@ export async function startStack(o: StartStackOptions): Promise<Stack> {
     const connection = await connectWorker(cfg.temporal, address);
     stops.push(() => connection.close());
     const artifacts = localArtifactStore(cfg.artifactsDir);
-    const { createControlWorker, createTrainingWorker } = await import('.');
-    const control = await createControlWorker({ connection, namespace: cfg.temporal.namespace, deps: { db: database.db, artifacts, codeVersion: codeVersion() } });
+    const { createControlWorker, createTrainingWorker, workerSecurity } = await import('.');
+    const control = await createControlWorker({
+      connection,
+      namespace: cfg.temporal.namespace,
+      deps: { db: database.db, artifacts, codeVersion: codeVersion(), ...workerSecurity(cfg, artifacts) },
+    });
     const training = await createTrainingWorker({ connection, namespace: cfg.temporal.namespace, artifacts });
     const workers: Worker[] = [control, training.worker];
     const runs = workers.map((w) => w.run());
@@ -103,6 +107,7 @@ export async function startStack(o: StartStackOptions): Promise<Stack> {
       uiUrl: server?.uiUrl,
       databaseUrl,
       temporalSource: server?.source,
+      auth: cfg.authOn,
     };
     writeFileSync(stackFile(cfg.home), JSON.stringify(info, null, 2));
     return { info, database, stop };
