@@ -6,7 +6,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { StewardError } from '../lib/core/errors';
-import { allowed, requiredRoleText, scopeOf, type Action } from '../lib/core/roles';
+import { actionWords, allowed, requiredRoleText, scopeOf, type Action } from '../lib/core/roles';
 import { looksLikeJwt } from '../lib/identity/oidc';
 import { authenticateToken, type Identity } from '../lib/identity/tokens';
 import type { ApiDeps } from './deps';
@@ -75,12 +75,15 @@ export function who(request: FastifyRequest): Identity {
  */
 export function authorize(request: FastifyRequest, action: Action, model: string | null): Identity {
   const identity = who(request);
-  if (!allowed(identity.grants, action, model)) {
-    const needs = requiredRoleText(action, model);
-    const has = identity.grants.map((g) => `${g.role}${g.model ? ` for ${g.model}` : ''}`).join(', ') || 'no role';
-    throw new StewardError('Forbidden', `${identity.principal} may not ${action.replace('.', ' ')}${model ? ` on ${model}` : ''}: needs ${needs}; has ${has}`, {}, { details: { requiredRole: needs } });
-  }
+  if (!allowed(identity.grants, action, model)) throw forbidden(identity, action, model);
   return identity;
+}
+
+/** The 403 of a refused request: who, what, the role it needed and the roles it has. */
+function forbidden(identity: Identity, action: Action, model: string | null | undefined): StewardError {
+  const needs = requiredRoleText(action, model);
+  const has = identity.grants.map((g) => `${g.role}${g.model ? ` for ${g.model}` : ''}`).join(', ') || 'no role';
+  return new StewardError('Forbidden', `${identity.principal} may not ${actionWords[action]}${model ? ` of ${model}` : ''}: needs ${needs}; has ${has}`, {}, { details: { requiredRole: needs } });
 }
 
 /**
@@ -90,7 +93,7 @@ export function authorize(request: FastifyRequest, action: Action, model: string
 export function authorizeSome(request: FastifyRequest, action: Action): Identity {
   const identity = who(request);
   const scope = scopeOf(identity.grants, action);
-  if (scope !== 'all' && scope.length === 0) return authorize(request, action, null);
+  if (scope !== 'all' && scope.length === 0) throw forbidden(identity, action, undefined);
   return identity;
 }
 

@@ -28,6 +28,10 @@ declare module 'fastify' {
     /** The access log's name for what the route does (e.g. `releases.approve`). */
     action?: string;
   }
+  interface FastifyInstance {
+    /** Every route served (method, URL, and whether the OpenAPI document leaves it out): the document's test compares. */
+    servedRoutes: Array<{ method: string; url: string; hidden: boolean }>;
+  }
 }
 
 export interface BuildOptions {
@@ -39,6 +43,13 @@ export interface BuildOptions {
 
 export async function buildApi(deps: ApiDeps, options: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({ logger: options.logger ?? false, trustProxy: options.trustProxy ?? false, bodyLimit: 4 * 1024 * 1024 });
+  const served: FastifyInstance['servedRoutes'] = [];
+  app.decorate('servedRoutes', served);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      if (method !== 'HEAD') served.push({ method, url: route.url, hidden: Boolean((route.schema as { hide?: boolean } | undefined)?.hide) });
+    }
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   // The approval pages post plain HTML forms.

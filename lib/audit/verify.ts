@@ -124,7 +124,8 @@ export async function checkTables(db: StewardDb, events: AuditEventRow[]): Promi
   };
 
   // Approvals.
-  const decisionEvents = events.filter((e) => e.action === 'release.approved' || e.action === 'release.rejected');
+  // Keyed `<release>:<approve|reject>:<principal>` (the release's closing event shares the action name, not the key).
+  const decisionEvents = events.filter((e) => (e.action === 'release.approved' || e.action === 'release.rejected') && /:(approve|reject):[^:]+$/.test(e.eventKey));
   const approvalRows = await db.select().from(approvals);
   const seen = new Set<string>();
   for (const a of approvalRows) {

@@ -37,6 +37,18 @@ export const actionRoles = {
 } as const satisfies Record<string, readonly Role[]>;
 export type Action = keyof typeof actionRoles;
 
+/** What an action is, in words: `vera may not <approve or reject releases> of adult-income`. */
+export const actionWords: Record<Action, string> = {
+  'models.read': 'read models and their evidence',
+  'models.register': 'register or change policies',
+  'releases.read': 'read releases',
+  'releases.start': 'start releases',
+  'releases.decide': 'approve or reject releases',
+  'releases.cancel': 'cancel releases',
+  'audit.read': 'read the audit record and the access log',
+  'tokens.manage': 'manage tokens',
+};
+
 export interface Grant {
   role: Role;
   /** null: every model. */
@@ -60,10 +72,13 @@ export function scopeOf(grants: readonly Grant[], action: Action): 'all' | strin
   return [...new Set(matching.map((g) => g.model!))];
 }
 
-/** `approver (for adult-income) or admin`: what a refused request lacked, for its 403. */
-export function requiredRoleText(action: Action, model: string | null): string {
+/**
+ * `approver or admin (for model adult-income or globally)`: what a refused request lacked, for its
+ * 403. `model` undefined: the request was refused before its model was known (no grant for any).
+ */
+export function requiredRoleText(action: Action, model: string | null | undefined): string {
   const accepted = actionRoles[action] as readonly Role[];
-  return `${accepted.join(' or ')}${model ? ` (for model ${model} or globally)` : ' (global)'}`;
+  return `${accepted.join(' or ')}${model ? ` (for model ${model} or globally)` : model === null ? ' (global)' : ''}`;
 }
 
 export function isRole(value: unknown): value is Role {
