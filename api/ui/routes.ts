@@ -35,7 +35,7 @@ function html(reply: FastifyReply, status: number, body: string): FastifyReply {
     .type('text/html; charset=utf-8')
     .header('content-security-policy', pageCsp)
     .header('x-content-type-options', 'nosniff')
-    .header('referrer-policy', 'no-referrer')
+    .header('referrer-policy', 'same-origin')
     .header('cache-control', 'no-store')
     .send(body);
 }
@@ -65,7 +65,11 @@ export function uiRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   const toLogin = (request: FastifyRequest, reply: FastifyReply) => reply.redirect(`/ui/login?next=${encodeURIComponent(request.url.split('?')[0])}`, 303);
 
-  /** A POST from another origin (when the browser says where it comes from) is refused. */
+  /**
+   * A POST from another origin (when the browser says where it comes from) is refused. The pages'
+   * referrer policy is `same-origin`, so the browser names this origin on their own forms (under
+   * `no-referrer` it would send `Origin: null`).
+   */
   const sameOrigin = (request: FastifyRequest) => {
     const origin = request.headers.origin;
     return origin === undefined || origin === `${request.protocol}://${request.host}`;
