@@ -97,7 +97,7 @@ export async function verifyAuditRecord(db: StewardDb, options: VerifyOptions = 
     const signatureChecked = signed.publicKeyHex !== undefined;
     if (!signatureChecked) notes.push('the signed head was read but its signature not checked: no audit key on this machine');
     else if (!signedHeadValid(signed.head, signed.publicKeyHex!)) {
-      problems.push({ check: 'anchor', seq: signed.head.seq, message: "the signed head's signature does not verify with the audit key: the anchor itself was altered" });
+      problems.push({ check: 'anchor', seq: signed.head.seq, message: "the signed head's signature does not verify with this audit key: the anchor was altered, or signed with another key (every writer must share STEWARD_AUDIT_KEY)" });
     }
     anchors.signedHead = { seq: signed.head.seq, at: signed.head.at, signatureChecked };
     checkAnchored('anchor', signed.head, `the signed head (${signed.head.at})`);
