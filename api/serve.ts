@@ -12,6 +12,7 @@ import { loadOrCreateKey } from '../lib/identity/keys';
 import { oidcVerifier } from '../lib/identity/oidc';
 import { localArtifactStore } from '../lib/registry/artifacts';
 import type { StewardConfig } from '../lib/runtime/config';
+import { StewardError } from '../lib/core/errors';
 import { buildApi } from './server';
 
 export interface ServeOptions {
@@ -56,7 +57,15 @@ export async function serveApi(o: ServeOptions): Promise<RunningApi> {
     { logger: o.logger, trustProxy: o.trustProxy },
   );
   const host = o.host ?? '127.0.0.1';
-  await app.listen({ port: o.port, host });
+  try {
+    await app.listen({ port: o.port, host });
+  } catch (e) {
+    await app.close();
+    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new StewardError('InvalidInput', `port ${o.port} on ${host} is in use: choose another for the control API`, { field: '--api-port' });
+    }
+    throw e;
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : o.port;
   return { url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, app, decisionPublicKey: decisionKey.publicKeyHex, close: () => app.close() };

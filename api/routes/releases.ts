@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { and, desc, eq, inArray, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { releases } from '../../db/schema';
 import { StewardError } from '../../lib/core/errors';
@@ -99,7 +99,7 @@ export function releaseRoutes(root: FastifyInstance, deps: ApiDeps): void {
       if (q.model) where.push(eq(releases.model, q.model));
       if (q.status) where.push(eq(releases.status, q.status));
       if (q.requestedBy) where.push(eq(releases.requestedBy, q.requestedBy.toLowerCase()));
-      if (scope !== 'all') where.push(scope.length ? inArray(releases.model, scope) : eq(releases.model, '\u0000'));
+      if (scope !== 'all') where.push(scope.length ? inArray(releases.model, scope) : sql`false`);
       const rows = await deps.db
         .select()
         .from(releases)

@@ -68,6 +68,21 @@ describe('control API', () => {
     return out;
   }
 
+  /** The access log is written just after each response: read it until `check` passes (or 5 s). */
+  async function eventually<T>(read: () => Promise<T>, check: (value: T) => void): Promise<void> {
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      const value = await read();
+      try {
+        check(value);
+        return;
+      } catch (e) {
+        if (Date.now() > deadline) throw e;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  }
+
   const refusedNaming = (r: { status: number; problem: { requiredRole?: string; detail?: string } }, role: string) => {
     expect(r.status).toBe(403);
     expect(r.problem.requiredRole).toContain(role);
@@ -130,6 +145,17 @@ describe('control API', () => {
     for (const id of [byAdmin, byMaria]) await expect(h.client.workflow.getHandle(id).result()).rejects.toThrow();
     // The admin's role covers cancelling: refused only because the release has ended.
     expect((await api.call('POST', `/v1/releases/${byAdmin}/cancel`, token.admin)).json()).toMatchObject({ status: 409, failureType: 'AlreadyDecided' });
+  });
+
+  it('lists releases of the models a principal may read, filtered', async () => {
+    const all = (await api.call('GET', `/v1/releases?model=${model}`, token.viewer)).json() as Array<{ id: string; requestedBy: string; status: string }>;
+    expect(all.map((r) => r.id)).toContain(waiting);
+    const maria = (await api.call('GET', '/v1/releases?requestedBy=maria&status=rejected', token.requester)).json() as Array<{ id: string }>;
+    expect(maria.map((r) => r.id)).toEqual([waiting]);
+    // A model-scoped principal sees its model's releases only.
+    const other = await api.token('olga', 'viewer', 'income-api-2');
+    expect((await api.call('GET', '/v1/releases', other)).json()).toEqual([]);
+    expect((await api.call('GET', `/v1/releases/${waiting}`, other)).statusCode).toBe(403);
   });
 
   it('manages tokens for admins only; a revoked or expired token is refused at once', async () => {
@@ -217,15 +243,15 @@ describe('control API', () => {
     expect((await api.call('GET', `/v1/models/${model}/versions/1/card`, token.viewer)).json().html).toContain('<svg');
     expect((await api.call('GET', `/v1/models/${model}/versions/1/evaluation`, token.viewer)).statusCode).toBe(200);
     refusedNaming({ status: 403, problem: (await api.call('GET', '/v1/audit/access', token.viewer)).json() }, 'auditor or admin');
-    const log = (await api.call('GET', `/v1/audit/access?model=${model}&since=1h`, token.auditor)).json() as Array<{ principal: string; role: string; action: string; resource: string; status: number; source: string }>;
-    expect(log).toEqual(
+    const read = async () => (await api.call('GET', `/v1/audit/access?model=${model}&since=1h`, token.auditor)).json() as Array<{ principal: string; role: string; action: string; resource: string; status: number; source: string }>;
+    await eventually(read, (log) => expect(log).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ principal: 'vera', role: 'viewer', action: 'models.card', resource: `model/${model}/v1/card`, status: 200, source: '127.0.0.1' }),
         expect.objectContaining({ principal: 'vera', action: 'models.evaluation', status: 200 }),
         expect.objectContaining({ principal: 'ravi.risk', role: `approver:${model}`, action: 'releases.approve', resource: `release/${waiting}`, status: 200 }),
         expect.objectContaining({ principal: 'maria', action: 'releases.start', status: 201 }),
       ]),
-    );
+    ));
     // Refused before its release was looked up: no model on the row, but the resource names the release.
     const otto = (await api.call('GET', '/v1/audit/access?principal=otto', token.auditor)).json();
     expect(otto).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'releases.approve', resource: `release/${waiting}`, status: 403, role: 'operator' })]));

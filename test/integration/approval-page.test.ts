@@ -143,6 +143,7 @@ describe.skipIf(!executablePath && !hasApt)('approval page in a real browser', (
     expect(final.approvals).toMatchObject([{ principal: 'ravi.risk', comment: 'Fairness and calibration reviewed in the browser.', signature: { at: expect.any(String) } }]);
     const auditor = await api.token('audrey', 'auditor');
     const log = (await api.call('GET', `/v1/audit/access?model=${model}`, auditor)).json() as Array<{ principal: string; action: string; status: number }>;
+    // The page reloads since the decision: the access rows of the decision and the card are written by now.
     expect(log).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ principal: 'ravi.risk', action: 'ui.approve', status: 303 }),
