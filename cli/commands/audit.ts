@@ -36,13 +36,16 @@ const verify = defineCommand({
     if (remote) result = await remote.get<AuditReport>('/v1/audit/verify', { history: history ? 'true' : undefined });
     else {
       const { db } = await ctx.database();
-      const [{ verifyAuditRecord }, { existingPublicKey }] = await Promise.all([import('../../lib/audit/verify'), import('../../lib/identity/keys')]);
-      const anchor = await ctx.auditAnchor().catch(() => undefined);
+      const [{ verifyAuditRecord }, { existingPublicKey }, { anchorRef }, { localArtifactStore }] = await Promise.all([
+        import('../../lib/audit/verify'),
+        import('../../lib/identity/keys'),
+        import('../../lib/audit/anchor'),
+        import('../../lib/registry/artifacts'),
+      ]);
+      // A verifier reads the signed head and checks it with the audit key when this machine has it; it never makes a key.
+      const head = await localArtifactStore(ctx.config.artifactsDir).getRef<import('../../lib/audit/anchor').SignedHead>(anchorRef);
       const heads = history ? await (await import('../../lib/audit/temporal')).historyHeads(db, await ctx.temporal()) : undefined;
-      result = await verifyAuditRecord(db, {
-        signedHead: anchor ? { head: await anchor.read(), publicKeyHex: existingPublicKey(ctx.config.home, 'audit', ctx.config.keys.audit) } : undefined,
-        historyHeads: heads,
-      });
+      result = await verifyAuditRecord(db, { signedHead: { head, publicKeyHex: existingPublicKey(ctx.config.home, 'audit', ctx.config.keys.audit) }, historyHeads: heads });
     }
     ctx.write(json ? `${JSON.stringify(result)}\n` : `${formatReport(result)}\n`);
     return result.ok ? 0 : 1;
