@@ -4,7 +4,7 @@
  * configured OIDC issuer) or, for the approval pages, the session cookie set at sign-in. The principal
  * of every action comes from the credential, never from the request body.
  */
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { StewardError } from '../lib/core/errors';
 import { actionWords, allowed, requiredRoleText, scopeOf, type Action } from '../lib/core/roles';
 import { looksLikeJwt } from '../lib/identity/oidc';
@@ -105,4 +105,3 @@ export function note(request: FastifyRequest, access: AccessNote): void {
 /** The caller's address as the access log records it. */
 export const sourceOf = (request: FastifyRequest): string => request.ip;
 
-export type { FastifyReply };
