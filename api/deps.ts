@@ -22,6 +22,6 @@ export interface ApiDeps {
   temporalUiUrl?: string;
   namespace: string;
   clock: () => Date;
-  /** Secret for the approval pages' CSRF tokens (random per process unless given). */
+  /** Secret for the approval pages' CSRF tokens (`steward api` derives it from the decision key). */
   csrfSecret: Uint8Array;
 }

@@ -3,7 +3,7 @@
  * environment or the state folder, the artifact store, OIDC when configured), listening on a port.
  * `steward api` and `steward dev` start it this way.
  */
-import { randomBytes } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import type { StewardDb } from '../db/client';
@@ -52,7 +52,8 @@ export async function serveApi(o: ServeOptions): Promise<RunningApi> {
       temporalUiUrl: o.temporalUiUrl,
       namespace: config.temporal.namespace,
       clock: () => new Date(),
-      csrfSecret: randomBytes(32),
+      // Derived from the decision key: every instance of the API behind one address accepts the others' forms.
+      csrfSecret: createHmac('sha256', decisionKey.secretKey).update('steward-csrf-v1').digest(),
     },
     { logger: o.logger, trustProxy: o.trustProxy },
   );

@@ -47,7 +47,7 @@ describe.skipIf(!executablePath && !hasApt)('approval page in a real browser', (
 
   beforeAll(async () => {
     if (!executablePath) throw new Error('Chromium is not installed: apt-get install -y chromium (.ci/run installs it when missing)');
-    h = await startHarness({ database: 'embedded' });
+    h = await startHarness({ database: 'postgres' });
     api = await startTestApi(h);
     await registerTestModel(h.database.db, model, { approvers: ['ravi.risk', 'carol'] });
     maria = await api.token('maria', 'requester', model);
