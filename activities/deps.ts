@@ -1,4 +1,5 @@
 import type { StewardDb } from '../db/client';
+import type { AuditAnchor } from '../lib/audit/anchor';
 import type { ArtifactStore } from '../lib/runtime/artifacts';
 import type { ComputePool } from './compute/pool';
 
@@ -11,4 +12,11 @@ export interface ActivityDeps {
   /** Code version recorded in lineage (git commit or package version). */
   codeVersion: string;
   clock?: () => Date;
+  /** Signs the audit chain's head after each write and keeps it outside the database (lib/audit/anchor.ts). */
+  auditAnchor?: AuditAnchor;
+  /**
+   * With auth on: the control API's public key. A release that does not carry it (started past the
+   * API, straight through Temporal) is refused before anything is written.
+   */
+  requiredDecisionKey?: string;
 }

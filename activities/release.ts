@@ -8,20 +8,30 @@ import { and, eq, sql } from 'drizzle-orm';
 import { advisoryLocks } from '../db/locks';
 import { approvals, modelVersions, production, releases } from '../db/schema';
 import { samePrincipal } from '../lib/core/identity';
-import { appendAudit } from '../lib/registry/audit';
-import { getModel, productionVersion } from '../lib/registry/models';
+import { appendAudit, auditHead, type AuditHead } from '../lib/registry/audit';
+import { getAuditedModel, productionVersion } from '../lib/registry/models';
 import { attachVersionCard } from '../lib/registry/cards';
 import type { DataValidation, Decision, EvaluationSummary, ReleaseInput, ReleasePlan, ReleaseStatus, TrainedCandidate } from '../lib/release/types';
 import { StewardError } from '../lib/core/errors';
 import type { ActivityDeps } from './deps';
 import { withFailureTypes } from './failures';
 
-export function createReleaseActivities({ db, artifacts, codeVersion, clock = () => new Date() }: ActivityDeps) {
+export function createReleaseActivities({ db, artifacts, codeVersion, clock = () => new Date(), auditAnchor, requiredDecisionKey }: ActivityDeps) {
+  // After each committed write: the chain's head, signed and stored outside the database when an
+  // anchor is configured. Activities return it, so the release's history in Temporal records it too.
+  const anchored = (): Promise<AuditHead> => (auditAnchor ? auditAnchor.update(db) : auditHead(db));
   return {
     /** Loads the policy, records the release and says what the workflow must enforce. */
     async beginRelease({ releaseId, input }: { releaseId: string; input: ReleaseInput }): Promise<ReleasePlan> {
       return withFailureTypes(async () => {
-        const { policy, policyHash } = await getModel(db, input.model);
+        if (requiredDecisionKey && input.decisionKey !== requiredDecisionKey) {
+          throw new StewardError(
+            'InvalidDecisionSignature',
+            `auth is on: releases are started through the control API, which gives them its decision key; this one ${input.decisionKey ? 'carries another key' : 'carries none'} (started straight through Temporal?)`,
+          );
+        }
+        // A policy edited in the database, bypassing register and its audit event, is refused here.
+        const { policy, policyHash } = await getAuditedModel(db, input.model);
         const eligible = policy.approvals.approvers.filter((a) => !samePrincipal(a, input.requestedBy));
         if (eligible.length < policy.approvals.quorum) {
           throw new StewardError(
@@ -48,6 +58,7 @@ export function createReleaseActivities({ db, artifacts, codeVersion, clock = ()
               policyHash,
               productionVersion: prod?.version ?? null,
               codeVersion,
+              decisionKey: input.decisionKey ?? null,
               overrides: { evaluationFile: input.evaluationFile ?? null, approvalTimeoutMs: input.approvalTimeoutMs ?? null, training: input.trainingOverrides ?? null },
             },
           });
@@ -63,6 +74,7 @@ export function createReleaseActivities({ db, artifacts, codeVersion, clock = ()
           evaluationFile: policy.data.evaluationFile,
           productionVersion: prod?.version ?? null,
           policy,
+          auditHead: await anchored(),
         };
       });
     },
@@ -123,11 +135,12 @@ export function createReleaseActivities({ db, artifacts, codeVersion, clock = ()
           return v;
         });
         await attachVersionCard(db, artifacts, args.model, version);
+        await anchored();
         return version;
       });
     },
 
-    async announceApprovalRequest(args: { releaseId: string; model: string; version: number; approvers: string[]; deadline: string }): Promise<void> {
+    async announceApprovalRequest(args: { releaseId: string; model: string; version: number; approvers: string[]; deadline: string }): Promise<AuditHead> {
       await db.transaction(async (tx) => {
         await tx.update(releases).set({ stage: 'awaiting-approval', updatedAt: clock() }).where(eq(releases.id, args.releaseId));
         await appendAudit(tx, {
@@ -140,9 +153,10 @@ export function createReleaseActivities({ db, artifacts, codeVersion, clock = ()
           payload: { version: args.version, approvers: args.approvers, deadline: args.deadline },
         });
       });
+      return anchored();
     },
 
-    async recordDecision(args: { releaseId: string; model: string; version: number | null; policyHash: string; decision: Decision }): Promise<void> {
+    async recordDecision(args: { releaseId: string; model: string; version: number | null; policyHash: string; decision: Decision }): Promise<AuditHead> {
       const d = args.decision;
       await db.transaction(async (tx) => {
         await tx
@@ -156,9 +170,11 @@ export function createReleaseActivities({ db, artifacts, codeVersion, clock = ()
           model: args.model,
           releaseId: args.releaseId,
           eventKey: `${args.releaseId}:${d.decision}:${d.principal}`,
-          payload: { version: args.version, comment: d.comment, policyHash: args.policyHash },
+          // The API's signature (when the release requires one): verifiable by anyone with its public key.
+          payload: { version: args.version, comment: d.comment, policyHash: args.policyHash, ...(d.signature ? { signature: d.signature } : {}) },
         });
       });
+      return anchored();
     },
 
     /**
@@ -172,7 +188,7 @@ export function createReleaseActivities({ db, artifacts, codeVersion, clock = ()
       expectedProductionVersion: number | null;
       policyHash: string;
       approvals: Decision[];
-    }): Promise<void> {
+    }): Promise<AuditHead> {
       return withFailureTypes(async () => {
         await db.transaction(async (tx) => {
           await tx.execute(sql`select pg_advisory_xact_lock(${advisoryLocks.versions})`);
@@ -203,10 +219,11 @@ export function createReleaseActivities({ db, artifacts, codeVersion, clock = ()
           });
         });
         await attachVersionCard(db, artifacts, args.model, args.version);
+        return anchored();
       });
     },
 
-    async closeRelease(args: { releaseId: string; model: string; status: Exclude<ReleaseStatus, 'running'>; reason: string | null; version: number | null }): Promise<void> {
+    async closeRelease(args: { releaseId: string; model: string; status: Exclude<ReleaseStatus, 'running'>; reason: string | null; version: number | null }): Promise<AuditHead> {
       const { status, version } = args;
       const endsCandidate = version !== null && status !== 'promoted';
       await db.transaction(async (tx) => {
@@ -230,6 +247,7 @@ export function createReleaseActivities({ db, artifacts, codeVersion, clock = ()
       // The card keeps the rejection with its comment next to the evidence (a derived artifact:
       // re-rendered from the committed rows, so a retry renders the same card).
       if (endsCandidate && status === 'rejected') await attachVersionCard(db, artifacts, args.model, version);
+      return anchored();
     },
   };
 }

@@ -127,6 +127,11 @@ export const commonFlags: FlagSpecs = {
   help: { type: 'boolean', description: 'show this help' },
 };
 
+/** `--api <url>`: the commands that can go through the control API take it (default $STEWARD_API). */
+export const apiFlag = {
+  api: { type: 'string', placeholder: 'url', description: 'go through the control API at this URL (default $STEWARD_API); token from $STEWARD_TOKEN' },
+} as const satisfies FlagSpecs;
+
 const flagName = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 const camel = (name: string): string => name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 

@@ -6,6 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import { isStewardError } from '../lib/core/errors';
 import { parseCommandArgs, resolveCommand, wantsJson, type AnyCommand } from './command';
+import { api } from './commands/api';
 import { audit } from './commands/audit';
 import { card } from './commands/card';
 import { data } from './commands/data';
@@ -16,15 +17,17 @@ import { models } from './commands/models';
 import { register } from './commands/register';
 import { release } from './commands/release';
 import { status } from './commands/status';
+import { token } from './commands/token';
 import { versions } from './commands/versions';
 import type { CliContext } from './context';
 import { commandHelp, groupHelp, topHelp } from './help';
 
 /** Every command, in the order the help lists them. */
-export const commands: AnyCommand[] = [dev, register, models, versions, release, approve, reject, status, data, evaluate, card, audit];
+export const commands: AnyCommand[] = [dev, api, register, models, versions, release, approve, reject, status, data, evaluate, card, audit, token];
 
 const header = 'steward - keeps deployed models healthy (Temporal workflows)';
-const footer = 'Principal: --as, else $STEWARD_USER. Temporal: $TEMPORAL_ADDRESS, else the running `steward dev`.\nDatabase: $DATABASE_URL, else the embedded one.';
+const footer =
+  'Principal: --as, else $STEWARD_USER (refused with STEWARD_AUTH=on: then --api / $STEWARD_API with $STEWARD_TOKEN).\nTemporal: $TEMPORAL_ADDRESS, else the running `steward dev`. Database: $DATABASE_URL, else the embedded one.';
 
 /** Where a run reads its environment and writes its output (the process's by default; tests capture them). */
 export interface CliIo {

@@ -6,6 +6,7 @@
 import { sql } from 'drizzle-orm';
 import { bigserial, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import type { DatasetProfile } from '../lib/drift/profile';
+import { roles } from '../lib/core/roles';
 import type { Policy } from '../lib/policy/schema';
 import { decisionKinds, releaseStages, releaseStatuses, versionStatuses, type VersionLineage } from '../lib/release/types';
 
@@ -132,9 +133,62 @@ export const auditEvents = pgTable(
   (t) => [uniqueIndex('audit_events_key_idx').on(t.eventKey), index('audit_events_release_idx').on(t.releaseId)],
 );
 
+/**
+ * Control-API tokens: a principal with one role, globally or for one model. Only the sha256 of the
+ * secret is kept (the token is shown once). Every creation and revocation is also an audit event,
+ * and the API refuses a token whose row disagrees with them (a row inserted or edited outside Steward).
+ */
+export const apiTokens = pgTable(
+  'api_tokens',
+  {
+    /** The public part of the token (`stw_<id>_<secret>`), shown by `token list`. */
+    id: text('id').primaryKey(),
+    principal: text('principal').notNull(),
+    role: text('role', { enum: roles }).notNull(),
+    /** null: the role holds for every model. */
+    model: text('model'),
+    secretSha256: text('secret_sha256').notNull(),
+    createdBy: text('created_by').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    revokedBy: text('revoked_by'),
+  },
+  (t) => [index('api_tokens_principal_idx').on(t.principal), check('api_tokens_role_check', oneOf('role', roles))],
+);
+
+/**
+ * Every control-API request: who (principal, role, token), what (action, resource, model), the result
+ * code, when and from where. Reads of evidence (cards, evaluation reports) included, so an auditor can
+ * answer "who looked at or changed model M".
+ */
+export const accessLog = pgTable(
+  'access_log',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+    /** null when the request did not authenticate. */
+    principal: text('principal'),
+    role: text('role'),
+    /** The token id, or `oidc:<issuer>` for a JWT. */
+    credential: text('credential'),
+    /** e.g. `releases.approve`, `models.card`. */
+    action: text('action').notNull(),
+    /** e.g. `release/release-adult-income-20261103-4f2a9c`, `model/adult-income/v3/card`. */
+    resource: text('resource').notNull(),
+    model: text('model'),
+    status: integer('status').notNull(),
+    source: text('source').notNull(),
+    method: text('method').notNull(),
+  },
+  (t) => [index('access_log_at_idx').on(t.at), index('access_log_principal_idx').on(t.principal), index('access_log_model_idx').on(t.model)],
+);
+
 export type ModelRow = typeof models.$inferSelect;
 export type ReleaseRow = typeof releases.$inferSelect;
 export type ModelVersionRow = typeof modelVersions.$inferSelect;
 export type ApprovalRow = typeof approvals.$inferSelect;
 export type AuditEventRow = typeof auditEvents.$inferSelect;
 export type DatasetRow = typeof datasets.$inferSelect;
+export type ApiTokenRow = typeof apiTokens.$inferSelect;
+export type AccessLogRow = typeof accessLog.$inferSelect;

@@ -5,7 +5,10 @@
  */
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createControlActivities, createTrainingActivities, type ActivityDeps } from '../activities';
+import { createAuditAnchor } from '../lib/audit/anchor';
+import { loadOrCreateKey } from '../lib/identity/keys';
 import type { ArtifactStore } from '../lib/runtime/artifacts';
+import type { StewardConfig } from '../lib/runtime/config';
 import type { ComputePool } from '../activities/compute/pool';
 import { taskQueues } from '../lib/core/names';
 import { workflowsPath } from './workflows-path';
@@ -59,4 +62,19 @@ export async function createTrainingWorker(o: TrainingWorkerOptions): Promise<{ 
     maxConcurrentActivityTaskExecutions: o.concurrency ?? Math.max(1, gpu.devices),
   });
   return { worker, taskQueue, backend: onGpu ? 'gpu' : 'cpu' };
+}
+
+/**
+ * What the control worker's activities need to protect the record: the audit anchor (the audit key
+ * from $STEWARD_AUDIT_KEY or the state folder; every writer must share it) and, with auth on, the
+ * control API's public key that every release must carry ($STEWARD_DECISION_PUBLIC_KEY, else the
+ * key under the state folder, which is the API's on a single machine).
+ *
+ * @example createControlWorker({ connection, namespace, deps: { db, artifacts, codeVersion, ...workerSecurity(config, artifacts) } });
+ */
+export function workerSecurity(config: StewardConfig, artifacts: ArtifactStore): Pick<ActivityDeps, 'auditAnchor' | 'requiredDecisionKey'> {
+  return {
+    auditAnchor: createAuditAnchor(artifacts, loadOrCreateKey(config.home, 'audit', config.keys.audit)),
+    requiredDecisionKey: config.authOn ? (config.keys.decisionPublic ?? loadOrCreateKey(config.home, 'decision', config.keys.decision).publicKeyHex) : undefined,
+  };
 }

@@ -2,7 +2,7 @@
  * Standalone worker process for production: `npx tsx workers/main.ts control|training`.
  * Needs TEMPORAL_ADDRESS; DATABASE_URL for the control worker; STEWARD_ARTIFACTS shared by all.
  */
-import { createComputePool, createControlWorker, createTrainingWorker } from './index';
+import { createComputePool, createControlWorker, createTrainingWorker, workerSecurity } from './index';
 import { openDatabase } from '../db/client';
 import { localArtifactStore } from '../lib/runtime/artifacts';
 import { loadConfig } from '../lib/runtime/config';
@@ -34,7 +34,7 @@ if (role === 'control') {
     process.exit(2);
   }
   const database = await openDatabase(config.databaseUrl);
-  const worker = await createControlWorker({ connection, namespace: config.temporal.namespace, deps: { db: database.db, artifacts, compute, codeVersion: codeVersion() } });
+  const worker = await createControlWorker({ connection, namespace: config.temporal.namespace, deps: { db: database.db, artifacts, compute, codeVersion: codeVersion(), ...workerSecurity(config, artifacts) } });
   log.info({ temporal: config.temporal.address, taskQueue: 'control' }, 'control worker polling');
   await worker.run();
   await database.close();

@@ -86,12 +86,16 @@ export async function startStack(o: StartStackOptions): Promise<Stack> {
     const connection = await connectWorker(cfg.temporal, address);
     stops.push(() => connection.close());
     const artifacts = localArtifactStore(cfg.artifactsDir);
-    const { createComputePool, createControlWorker, createTrainingWorker } = await import('.');
+    const { createComputePool, createControlWorker, createTrainingWorker, workerSecurity } = await import('.');
     // One pool of compute threads for both workers: validation, evaluation and training never run on
     // the thread that delivers workflow tasks, queries and sign-off Updates.
     const compute = createComputePool();
     stops.push(() => compute.close());
-    const control = await createControlWorker({ connection, namespace: cfg.temporal.namespace, deps: { db: database.db, artifacts, compute, codeVersion: codeVersion() } });
+    const control = await createControlWorker({
+      connection,
+      namespace: cfg.temporal.namespace,
+      deps: { db: database.db, artifacts, compute, codeVersion: codeVersion(), ...workerSecurity(cfg, artifacts) },
+    });
     const training = await createTrainingWorker({ connection, namespace: cfg.temporal.namespace, artifacts, compute });
     const workers: Worker[] = [control, training.worker];
     const runs = workers.map((w) => w.run());
@@ -108,6 +112,7 @@ export async function startStack(o: StartStackOptions): Promise<Stack> {
       uiUrl: server?.uiUrl,
       databaseUrl,
       temporalSource: server?.source,
+      auth: cfg.authOn,
     };
     writeFileSync(stackFile(cfg.home), JSON.stringify(info, null, 2));
     return { info, database, stop };

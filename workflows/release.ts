@@ -28,6 +28,7 @@ import { failure, toApplicationFailure } from '../lib/core/failures';
 import { normalizePrincipal, samePrincipal } from '../lib/core/identity';
 import { searchAttributes, taskQueues } from '../lib/core/names';
 import { parseWith } from '../lib/core/validation';
+import { decisionSignatureProblem } from '../lib/release/decision-signature';
 import { approveUpdate, rejectUpdate, statusQuery, type ReleaseWorkflow } from '../lib/release/messages';
 import { decisionInputSchema, type Decision, type DecisionInput, type DecisionKind, type ReleaseInput, type ReleaseOutcome, type ReleasePlan, type ReleaseStage, type ReleaseState, type ReleaseStatus, type TrainedCandidate } from '../lib/release/types';
 
@@ -85,14 +86,23 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseState
   // beyond the caller's error, and the workflow keeps waiting. The handler runs the same checks again
   // and claims the decision before its first await, because concurrent updates all passed their
   // validators against the state as it was before any of them ran.
+  //
+  // A release that carries the API's public key takes only decisions the API signed over this release,
+  // this principal, this decision and comment, within minutes of the workflow's clock: checked first,
+  // so a forged request learns nothing about the release. (Releases without a key behave as before.)
   const checkDecision = (kind: DecisionKind, raw: DecisionInput) => {
-    let input: ReturnType<typeof decisionInputSchema.parse>;
+    let decision: ReturnType<typeof decisionInputSchema.parse>;
     try {
-      input = parseWith(decisionInputSchema, raw, { type: 'InvalidInput', what: 'decision' });
+      decision = parseWith(decisionInputSchema, raw, { type: 'InvalidInput', what: 'decision' });
     } catch (e) {
       throw isStewardError(e) ? toApplicationFailure(e) : e;
     }
-    const { principal } = input;
+    const { principal } = decision;
+    if (input.decisionKey) {
+      const signed = { releaseId: state.releaseId, principal, decision: kind, comment: decision.comment };
+      const problem = decisionSignatureProblem(input.decisionKey, signed, decision.signature, Date.now());
+      if (problem) throw failure('InvalidDecisionSignature', problem);
+    }
     if (state.stage !== 'awaiting-approval' || decided) {
       throw failure('AlreadyDecided', `release ${state.releaseId} is not awaiting sign-off (stage: ${state.stage}, status: ${state.status}${decided ? `, ${decided}` : ''})`);
     }
@@ -105,12 +115,13 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseState
     if (state.approvals.some((a) => same(a.principal, principal))) {
       throw failure('AlreadyDecided', `${principal} has already decided on ${state.releaseId}`);
     }
-    return input;
+    return decision;
   };
 
   const decide = async (kind: DecisionKind, raw: DecisionInput): Promise<ReleaseState> => {
-    const input = checkDecision(kind, raw);
-    const decision: Decision = { principal: normalizePrincipal(input.principal), decision: kind, comment: input.comment, at: new Date().toISOString() };
+    const checked = checkDecision(kind, raw);
+    const decision: Decision = { principal: normalizePrincipal(checked.principal), decision: kind, comment: checked.comment, at: new Date().toISOString() };
+    if (input.decisionKey && checked.signature) decision.signature = checked.signature;
     state.approvals.push(decision);
     if (kind === 'reject') decided = 'rejected';
     else if (state.approvals.filter((a) => a.decision === 'approve').length >= state.quorum) decided = 'approved';

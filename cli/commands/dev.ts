@@ -6,22 +6,45 @@ const port = { type: 'number', integer: true, min: 1, max: 65_535, placeholder: 
 export const dev = defineCommand({
   name: 'dev',
   summary: 'start the embedded stack (Temporal dev server + Web UI, database, workers)',
-  details: 'Runs in the foreground until Ctrl-C. Other commands in other terminals find it through $STEWARD_HOME/stack.json.',
+  details: [
+    'Runs in the foreground until Ctrl-C. Other commands in other terminals find it through $STEWARD_HOME/stack.json.',
+    'Also serves the control API and the approval pages (needs a token: steward token create). With STEWARD_AUTH=on',
+    'the CLI refuses --as and goes through the API, and the workers refuse releases that do not carry its key.',
+  ].join('\n'),
   flags: {
     port: { ...port, description: 'Temporal frontend port (default 7233)' },
     'ui-port': { ...port, description: 'Temporal Web UI port (default 8233)' },
+    'api-port': { ...port, description: 'control API and approval pages port (default 8081)' },
   },
-  examples: ['steward dev', 'steward dev --port 7300 --ui-port 8300'],
-  async run({ port: temporalPort, uiPort }, ctx) {
+  examples: ['steward dev', 'steward dev --port 7300 --ui-port 8300 --api-port 8300'],
+  async run({ port: temporalPort, uiPort, apiPort }, ctx) {
     // The stack brings the Temporal worker, the dev server and the database: loaded only to run it.
-    const { startStack } = await import('../../workers/stack');
+    const [{ startStack }, { serveApi }, { connectClient }, { writeFileSync }, { stackFile }] = await Promise.all([
+      import('../../workers/stack'),
+      import('../../api/serve'),
+      import('../../lib/runtime/temporal'),
+      import('node:fs'),
+      import('../../lib/runtime/stack-file'),
+    ]);
     const stack = await startStack({ config: ctx.config, shareDatabase: true, temporalPort, uiPort });
+    let api: Awaited<ReturnType<typeof serveApi>>;
+    const client = await connectClient(ctx.config.temporal, stack.info.temporalAddress);
+    try {
+      api = await serveApi({ config: ctx.config, db: stack.database.db, temporal: client, port: apiPort ?? 8081, temporalUiUrl: stack.info.uiUrl });
+    } catch (e) {
+      await client.connection.close();
+      await stack.stop();
+      throw e;
+    }
+    stack.info.apiUrl = api.url;
+    writeFileSync(stackFile(ctx.config.home), JSON.stringify(stack.info, null, 2));
     const lines = [
       'Steward is running.',
       `  Temporal   ${stack.info.temporalAddress} (namespace ${stack.info.namespace})`,
       ...(stack.info.uiUrl ? [`  Web UI     ${stack.info.uiUrl}`] : []),
       `  Database   ${ctx.config.databaseUrl ? 'DATABASE_URL' : `embedded (${stack.info.databaseUrl})`}`,
       `  Artifacts  ${ctx.config.artifactsDir}`,
+      `  API        ${api.url} (approval pages ${api.url}/ui/releases/<id>; auth ${ctx.config.authOn ? 'on' : 'off: --as works'})`,
       'Press Ctrl-C to stop.',
     ];
     ctx.write(`${lines.join('\n')}\n`);
@@ -29,6 +52,8 @@ export const dev = defineCommand({
       process.once('SIGINT', resolveStop);
       process.once('SIGTERM', resolveStop);
     });
+    await api.close();
+    await client.connection.close();
     await stack.stop();
     return 0;
   },

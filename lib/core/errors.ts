@@ -28,6 +28,10 @@ export const failureCatalogue = {
   TrainingCancelled: 'training stopped because its release was cancelled',
   NoGpuWorker: 'the policy requires a GPU and no GPU training worker took the job in time',
   ProductionMoved: 'production changed after the candidate was compared with it: evaluate again',
+  Unauthenticated: 'a request to the control API without a valid token (missing, unknown, expired or revoked)',
+  Forbidden: "a request whose principal lacks the role it needs (for the model, or globally)",
+  InvalidDecisionSignature: "a sign-off decision that is unsigned, forged or replayed for a release that requires the API's signature",
+  AuditMismatch: 'a table and the audit record disagree: a row was changed outside Steward',
 } as const;
 
 export type FailureType = keyof typeof failureCatalogue;

@@ -3,7 +3,7 @@
  * event's hash; `verifyAuditChain` recomputes the chain and names the first event that was altered.
  * Appends are serialised by a transaction-scoped advisory lock so the chain never forks.
  */
-import { asc, desc, eq, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, sql, type SQL } from 'drizzle-orm';
 import type { StewardDb, StewardTx } from '../../db/client';
 import { advisoryLocks } from '../../db/locks';
 import { auditEvents } from '../../db/schema';
@@ -20,9 +20,10 @@ export interface AuditEventInput {
   payload?: Record<string, unknown>;
 }
 
-const GENESIS = '0'.repeat(64);
+/** The hash the first event chains from. */
+export const GENESIS = '0'.repeat(64);
 
-function eventHash(prevHash: string, e: { at: Date; actor: string; action: string; model: string | null; releaseId: string | null; eventKey: string; payload: unknown }) {
+export function eventHash(prevHash: string, e: { at: Date; actor: string; action: string; model: string | null; releaseId: string | null; eventKey: string; payload: unknown }) {
   return sha256Hex(
     prevHash + canonicalJson({ at: e.at.toISOString(), actor: e.actor, action: e.action, model: e.model, releaseId: e.releaseId, eventKey: e.eventKey, payload: e.payload }),
   );
@@ -62,4 +63,50 @@ export async function verifyAuditChain(db: StewardDb): Promise<AuditVerification
     prev = r.hash;
   }
   return { ok: true, events: rows.length };
+}
+
+/** The newest event's sequence number and hash (seq 0 and the genesis hash for an empty record). */
+export interface AuditHead {
+  seq: number;
+  hash: string;
+}
+
+/** @example const { seq, hash } = await auditHead(db); */
+export async function auditHead(db: StewardDb | StewardTx): Promise<AuditHead> {
+  const [last] = await db.select({ seq: auditEvents.seq, hash: auditEvents.hash }).from(auditEvents).orderBy(desc(auditEvents.seq)).limit(1);
+  return last ? { seq: last.seq, hash: last.hash } : { seq: 0, hash: GENESIS };
+}
+
+export interface AuditEventFilter {
+  model?: string;
+  /** Only these models (a principal's scope); an empty list matches nothing. */
+  models?: string[];
+  releaseId?: string;
+  actor?: string;
+  action?: string;
+  since?: Date;
+  limit?: number;
+}
+
+/** Events, newest first, filtered. @example await listAuditEvents(db, { model: 'adult-income', limit: 50 }); */
+export async function listAuditEvents(db: StewardDb, f: AuditEventFilter = {}) {
+  const where: SQL[] = [];
+  if (f.model) where.push(eq(auditEvents.model, f.model));
+  if (f.models) where.push(f.models.length ? inArray(auditEvents.model, f.models) : sql`false`);
+  if (f.releaseId) where.push(eq(auditEvents.releaseId, f.releaseId));
+  if (f.actor) where.push(eq(auditEvents.actor, f.actor));
+  if (f.action) where.push(eq(auditEvents.action, f.action));
+  if (f.since) where.push(gte(auditEvents.at, f.since));
+  return db
+    .select()
+    .from(auditEvents)
+    .where(where.length ? and(...where) : undefined)
+    .orderBy(desc(auditEvents.seq))
+    .limit(f.limit ?? 100);
+}
+
+/** The event recorded under `eventKey`, if any. */
+export async function auditEventByKey(db: StewardDb | StewardTx, eventKey: string) {
+  const [row] = await db.select().from(auditEvents).where(eq(auditEvents.eventKey, eventKey)).limit(1);
+  return row;
 }

@@ -2,16 +2,29 @@
  * The model registry: models with their policies, versions with lineage, and the production pointer.
  * Used by activities (inside workflows) and by read-only CLI/API commands.
  */
-import { and, count, desc, eq, max } from 'drizzle-orm';
-import type { StewardDb } from '../../db/client';
-import { datasets, models, modelVersions, production, releases } from '../../db/schema';
+import { randomUUID } from 'node:crypto';
+import { and, count, desc, eq, inArray, max } from 'drizzle-orm';
+import type { StewardDb, StewardTx } from '../../db/client';
+import { auditEvents, datasets, models, modelVersions, production, releases } from '../../db/schema';
+import { contentHash } from '../core/hash';
+import { appendAudit } from './audit';
 import type { DatasetProfile } from '../drift/profile';
 import { StewardError } from '../core/errors';
 import { checkDataFile } from '../data/source';
 import { type Policy, parsePolicy, policyHash } from '../policy/schema';
 
-/** Registers a model or updates its policy; returns the policy hash. */
-export async function registerModel(db: StewardDb, policy: Policy): Promise<{ name: string; policyHash: string; created: boolean }> {
+/** Audit actions that set a model's policy; the newest one for a model names its current policy hash. */
+export const policyActions = ['model.registered', 'model.policy-updated'] as const;
+
+/**
+ * Registers a model or updates its policy, with its audit event in the same transaction (who, the
+ * new and previous policy hash, the approvers and quorum): a change of approvers is on the record.
+ * Registering the policy a model already has changes nothing and records nothing, unless the record
+ * has no event for it yet (a model registered before policy changes were audited).
+ *
+ * @example await registerModel(db, loadPolicyFile('policies/adult-income.json'), 'maria');
+ */
+export async function registerModel(db: StewardDb, policy: Policy, actor = 'steward'): Promise<{ name: string; policyHash: string; created: boolean }> {
   // The held-out file every release of this model evaluates on must be readable now, not at its first release.
   try {
     checkDataFile(policy.data.evaluationFile);
@@ -20,13 +33,53 @@ export async function registerModel(db: StewardDb, policy: Policy): Promise<{ na
     throw new StewardError('InvalidPolicy', `data.evaluationFile ${err.reason}`, { file: policy.data.evaluationFile, field: 'data.evaluationFile' }, { cause: e });
   }
   const hash = policyHash(policy);
-  const existing = await db.select({ name: models.name }).from(models).where(eq(models.name, policy.model));
-  if (existing.length === 0) {
-    await db.insert(models).values({ name: policy.model, description: policy.description, policy, policyHash: hash });
-    return { name: policy.model, policyHash: hash, created: true };
+  return db.transaction(async (tx) => {
+    const [existing] = await tx.select({ policyHash: models.policyHash }).from(models).where(eq(models.name, policy.model));
+    const latest = await latestPolicyEvent(tx, policy.model);
+    if (!existing) await tx.insert(models).values({ name: policy.model, description: policy.description, policy, policyHash: hash });
+    else if (existing.policyHash !== hash) {
+      await tx.update(models).set({ policy, policyHash: hash, description: policy.description, updatedAt: new Date() }).where(eq(models.name, policy.model));
+    }
+    if (!existing || existing.policyHash !== hash || latest?.payload.policyHash !== hash) {
+      await appendAudit(tx, {
+        at: new Date(),
+        actor,
+        action: existing ? 'model.policy-updated' : 'model.registered',
+        model: policy.model,
+        eventKey: `model:${policy.model}:policy:${randomUUID()}`,
+        payload: { policyHash: hash, previousPolicyHash: existing?.policyHash ?? null, approvers: policy.approvals.approvers, quorum: policy.approvals.quorum },
+      });
+    }
+    return { name: policy.model, policyHash: hash, created: !existing };
+  });
+}
+
+async function latestPolicyEvent(db: StewardDb | StewardTx, model: string) {
+  const [row] = await db
+    .select()
+    .from(auditEvents)
+    .where(and(eq(auditEvents.model, model), inArray(auditEvents.action, [...policyActions])))
+    .orderBy(desc(auditEvents.seq))
+    .limit(1);
+  return row;
+}
+
+/**
+ * The model's policy, refused with `AuditMismatch` when the stored policy is not the one the audit
+ * record last registered (edited in the database, bypassing `register`): what a release runs on.
+ */
+export async function getAuditedModel(db: StewardDb, name: string): Promise<{ policy: Policy; policyHash: string }> {
+  const model = await getModel(db, name);
+  const [row] = await db.select({ policy: models.policy }).from(models).where(eq(models.name, name));
+  const latest = await latestPolicyEvent(db, name);
+  const recorded = latest?.payload.policyHash;
+  if (contentHash(row.policy) !== model.policyHash || recorded !== model.policyHash) {
+    throw new StewardError(
+      'AuditMismatch',
+      `the policy of ${name} in the database (hash ${contentHash(row.policy).slice(0, 12)}) is not the one the audit record last registered (${typeof recorded === 'string' ? recorded.slice(0, 12) : 'none'}): it was changed outside Steward; register the intended policy again (steward register) and check \`steward audit verify\``,
+    );
   }
-  await db.update(models).set({ policy, policyHash: hash, description: policy.description, updatedAt: new Date() }).where(eq(models.name, policy.model));
-  return { name: policy.model, policyHash: hash, created: false };
+  return model;
 }
 
 export async function getModel(db: StewardDb, name: string): Promise<{ policy: Policy; policyHash: string }> {

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { commentSchema, principalSchema } from '../core/identity';
 import { trainingConfigSchema } from '../model/config';
+import { publicKeyPattern, type DecisionSignature } from './decision-signature';
 
 const training = trainingConfigSchema.shape;
 
@@ -36,15 +37,28 @@ export const releaseInputSchema = z.object({
       seed: training.seed.unwrap().optional(),
     })
     .optional(),
+  /**
+   * The control API's Ed25519 public key (hex). Set by the API when it starts a release: the workflow
+   * then accepts only decisions the API signed (lib/release/decision-signature.ts). Releases started
+   * without it (the embedded single-user stack) take unsigned decisions, as before.
+   */
+  decisionKey: z.string().regex(publicKeyPattern, 'a decision key is an Ed25519 public key: 64 lowercase hex digits').optional(),
 });
 export type ReleaseInput = z.infer<typeof releaseInputSchema>;
 
 export const decisionKinds = ['approve', 'reject'] as const;
 export type DecisionKind = (typeof decisionKinds)[number];
 
+export const decisionSignatureSchema = z.object({
+  at: z.string().max(40),
+  value: z.string().max(200),
+});
+
 export const decisionInputSchema = z.object({
   principal: principalSchema,
   comment: commentSchema.default(''),
+  /** The API's signature; required by releases that carry a `decisionKey`. */
+  signature: decisionSignatureSchema.optional(),
 });
 export type DecisionInput = z.input<typeof decisionInputSchema>;
 
@@ -96,6 +110,8 @@ export interface ReleasePlan {
   productionVersion: number | null;
   /** The policy document itself (training workers need its data and training sections, not the database). */
   policy: unknown;
+  /** The audit chain's head after the release was recorded (kept in the history: lib/audit/temporal.ts). */
+  auditHead?: { seq: number; hash: string };
 }
 
 export interface DataValidation {
@@ -134,7 +150,10 @@ export interface Decision {
   principal: string;
   decision: DecisionKind;
   comment: string;
+  /** Workflow time at which the decision was accepted. */
   at: string;
+  /** The API's signature (with its own clock) when the release requires signed decisions. */
+  signature?: DecisionSignature;
 }
 
 export interface ReleaseState {

@@ -14,6 +14,10 @@ export interface StackInfo {
   /** A postgres:// URL other processes can use (the embedded database served over the wire protocol). */
   databaseUrl?: string;
   temporalSource?: string;
+  /** The control API `steward dev` serves (its approval pages under /ui). */
+  apiUrl?: string;
+  /** Auth is on (STEWARD_AUTH=on when the stack started): principals come from API tokens only. */
+  auth?: boolean;
 }
 
 /**

@@ -40,6 +40,8 @@ describe('steward CLI', () => {
       DATABASE_URL: h.databaseUrl,
       STEWARD_ARTIFACTS: h.artifactsDir,
       STEWARD_HOME: join(dir, '.steward'),
+      // Every writer of the record shares the audit key (the workers here sign the chain's head with it).
+      STEWARD_AUDIT_KEY: Buffer.from(h.auditKey.secretKey).toString('hex'),
     };
   });
   afterAll(async () => {

@@ -30,9 +30,9 @@ describe('steward dev (embedded stack)', () => {
   });
 
   it('serves releases to other CLI processes and shuts down cleanly on Ctrl-C', async () => {
-    const [port, uiPort] = [await freePort(), await freePort()];
+    const [port, uiPort, apiPort] = [await freePort(), await freePort(), await freePort()];
     // Its own process group, so a failed test can stop it together with the dev server it started.
-    dev = spawn(process.execPath, [join(projectRoot, 'bin/steward.mjs'), 'dev', '--port', String(port), '--ui-port', String(uiPort)], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    dev = spawn(process.execPath, [join(projectRoot, 'bin/steward.mjs'), 'dev', '--port', String(port), '--ui-port', String(uiPort), '--api-port', String(apiPort)], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let out = '';
     dev.stdout!.on('data', (d) => (out += d));
     dev.stderr!.on('data', (d) => (out += d));
@@ -75,6 +75,15 @@ describe('steward dev (embedded stack)', () => {
     // The first release alone wrote 8 events; every verification saw an intact chain of at least those.
     for (const v of verified) expect(v.ok && v.events >= 8).toBe(true);
     for (const r of results.filter((_, i) => commands[i][0] === 'models')) expect(JSON.parse(r.stdout)).toEqual([expect.objectContaining({ name: 'income-dev', productionVersion: 1 })]);
+    // The first admin token on a fresh install: straight against the database, then the API knows it.
+    expect(out).toContain(`API        http://127.0.0.1:${apiPort}`);
+    const created = await run('token', 'create', '--principal', 'admin', '--role', 'admin', '--json');
+    expect(created.code, created.stderr).toBe(0);
+    const { token } = JSON.parse(created.stdout) as { token: string };
+    const me = await fetch(`http://127.0.0.1:${apiPort}/v1/me`, { headers: { authorization: `Bearer ${token}` } });
+    expect(await me.json()).toMatchObject({ principal: 'admin', grants: [{ role: 'admin', model: null }] });
+    const verifiedAfter = await run('audit', 'verify', '--json');
+    expect(JSON.parse(verifiedAfter.stdout)).toMatchObject({ ok: true, anchors: { signedHead: { signatureChecked: true } } });
 
     const exited = new Promise<number | null>((r) => dev!.once('exit', (code) => r(code)));
     dev.kill('SIGINT');

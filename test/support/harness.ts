@@ -3,6 +3,7 @@
  * the run's PostgreSQL cluster, or an embedded in-memory PGlite), a temp artifact store, and real
  * control + training workers in this process.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,8 @@ import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporal
 import postgres from 'postgres';
 import { inject } from 'vitest';
 import { openDatabase, type Database } from '../../db/client';
+import { createAuditAnchor, type AuditAnchor } from '../../lib/audit/anchor';
+import { keyPairFromHex, type KeyPair } from '../../lib/identity/keys';
 import { localArtifactStore, type ArtifactStore } from '../../lib/runtime/artifacts';
 import { createComputePool, createControlWorker, createTrainingWorker, type ComputePool } from '../../workers';
 
@@ -24,6 +27,9 @@ export interface Harness {
   /** The test database's URL (PostgreSQL harnesses only), for out-of-process clients such as the CLI. */
   databaseUrl?: string;
   temporalAddress: string;
+  /** The audit key the workers sign the chain's head with, and the anchor (in the artifact store). */
+  auditKey: KeyPair;
+  auditAnchor: AuditAnchor;
   /** Stops both workers (a worker crash, as far as Temporal can tell) and starts new ones. */
   restartWorkers(): Promise<void>;
   stopWorkers(): Promise<void>;
@@ -50,7 +56,10 @@ async function freshPostgresDatabase(): Promise<{ url: string; drop(): Promise<v
 
 let runtimeInstalled = false;
 
-export async function startHarness(options: { database: 'postgres' | 'embedded'; trainingWorker?: boolean }): Promise<Harness> {
+/**
+ * @param options.requiredDecisionKey with auth on: the API's public key every release must carry.
+ */
+export async function startHarness(options: { database: 'postgres' | 'embedded'; trainingWorker?: boolean; requiredDecisionKey?: string }): Promise<Harness> {
   if (!runtimeInstalled) {
     // Worker lifecycle chatter at INFO drowns test output; warnings and errors still show.
     Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -62,6 +71,8 @@ export async function startHarness(options: { database: 'postgres' | 'embedded';
   const database = await openDatabase(pg ? pg.url : { embeddedDir: 'memory://' });
   const artifactsDir = mkdtempSync(join(tmpdir(), 'steward-artifacts-'));
   const artifacts = localArtifactStore(artifactsDir);
+  const auditKey = keyPairFromHex('audit', randomBytes(32).toString('hex'), 'test audit key');
+  const auditAnchor = createAuditAnchor(artifacts, auditKey);
   const clientConnection = await Connection.connect({ address });
   const client = new Client({ connection: clientConnection, namespace: 'default' });
   const workerConnection = await NativeConnection.connect({ address });
@@ -74,7 +85,7 @@ export async function startHarness(options: { database: 'postgres' | 'embedded';
       connection: workerConnection,
       namespace: 'default',
       workflowBundlePath,
-      deps: { db: database.db, artifacts, compute, codeVersion: 'test' },
+      deps: { db: database.db, artifacts, compute, codeVersion: 'test', auditAnchor, requiredDecisionKey: options.requiredDecisionKey },
     });
     workers = [control];
     if (options.trainingWorker !== false) {
@@ -97,6 +108,8 @@ export async function startHarness(options: { database: 'postgres' | 'embedded';
     artifactsDir,
     databaseUrl: pg?.url,
     temporalAddress: address,
+    auditKey,
+    auditAnchor,
     startWorkers,
     stopWorkers,
     restartWorkers: async () => {

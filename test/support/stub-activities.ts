@@ -168,6 +168,8 @@ export function createStubActivities(): StubActivities {
     };
   };
 
+  // What the registry activities return after a write: the audit chain's head (a constant here).
+  const head = { seq: 0, hash: '0'.repeat(64) };
   const control: ControlActivities = {
     beginRelease: (args) => stub('beginRelease', args, () => planFor(args.input.model, args.input.approvalTimeoutMs)),
     validateData: (args) =>
@@ -187,10 +189,10 @@ export function createStubActivities(): StubActivities {
         gate: models.get(args.model)?.gate ?? { passed: true, reasons: [] },
       })),
     registerCandidate: (args) => stub('registerCandidate', args, () => (args.parentVersion ?? 0) + 1),
-    announceApprovalRequest: (args) => stub('announceApprovalRequest', args, () => undefined),
-    recordDecision: (args) => stub('recordDecision', args, () => undefined),
-    promote: (args) => stub('promote', args, () => undefined),
-    closeRelease: (args) => stub('closeRelease', args, () => undefined),
+    announceApprovalRequest: (args) => stub('announceApprovalRequest', args, () => head),
+    recordDecision: (args) => stub('recordDecision', args, () => head),
+    promote: (args) => stub('promote', args, () => head),
+    closeRelease: (args) => stub('closeRelease', args, () => head),
   };
 
   const training: TrainingActivities = {

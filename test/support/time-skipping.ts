@@ -17,6 +17,7 @@ import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/se
 import { msToTs, tsToMs } from '@temporalio/common/lib/time';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { textFile } from './fixtures';
 import { afterAll, afterEach, beforeAll, expect, inject } from 'vitest';
 import { StewardError } from '../../lib/core/errors';
 import { searchAttributes, taskQueues } from '../../lib/core/names';
@@ -26,6 +27,10 @@ import type { ReleaseInput, ReleaseStage, ReleaseState } from '../../lib/release
 import { ensureTestServer } from '../../lib/runtime/temporal-cli.mjs';
 import { statusQuery, type releaseWorkflow } from '../../workflows/release';
 import { createStubActivities, until, type StubActivities, type StubCall, type StubModel } from './stub-activities';
+
+
+// A real file: the client checks the data path at the door; the stubbed activities never read it.
+const stubDataFile = textFile('adult-2024q1.csv', 'age,income\n39,<=50K\n');
 
 export const requester = 'alice';
 
@@ -172,7 +177,7 @@ export function useTimeSkippingBench(options: { stickyWorkflows?: boolean } = {}
     async start(model, input = {}, options = {}) {
       startOverrides = options.workflowTaskTimeoutMs ? { workflowTaskTimeout: msToTs(options.workflowTaskTimeoutMs) } : {};
       try {
-        const id = await startRelease(env.client, { model, dataFile: '/srv/steward/data/adult-2024q1.csv', requestedBy: requester, ...input });
+        const id = await startRelease(env.client, { model, dataFile: stubDataFile, requestedBy: requester, ...input });
         started.push(id);
         return id;
       } finally {

@@ -5,11 +5,14 @@
  * in well under a second. test/integration runs the same workflow end to end with the real activities,
  * database and training. One file, so that the run pays for one test process.
  */
+import { randomBytes } from 'node:crypto';
 import { CancelledFailure, WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { StewardError } from '../../lib/core/errors';
 import { taskQueues } from '../../lib/core/names';
+import { keyPairFromHex } from '../../lib/identity/keys';
 import { decideRelease } from '../../lib/release/client';
+import { signDecision } from '../../lib/release/decision-signature';
 import type { ReleaseStage } from '../../lib/release/types';
 import { approveUpdate, rejectUpdate, statusQuery } from '../../workflows/release';
 import { until, type ActivityName } from '../support/stub-activities';
@@ -164,6 +167,100 @@ describe('release workflow: who may decide', () => {
     // Refusals leave it waiting: a proper approval still goes through, with a 4000-character comment.
     await decideRelease(bench.client, id, 'approve', { principal: 'carol', comment: 'y'.repeat(4000) });
     expect((await bench.outcome(id)).state.status).toBe('promoted');
+  });
+});
+
+describe('release workflow: decisions signed by the control API', () => {
+  // A release started through the API carries its public key; only the API holds the secret half.
+  const api = keyPairFromHex('decision', randomBytes(32).toString('hex'), 'test key');
+  const mallory = keyPairFromHex('decision', randomBytes(32).toString('hex'), 'test key');
+  const minute = 60_000;
+
+  /** A decision as the API sends it: signed over the release, principal, decision, comment and its clock. */
+  async function signed(releaseId: string, principal: string, decision: 'approve' | 'reject', o: { comment?: string; key?: typeof api; skewMs?: number } = {}) {
+    const at = new Date((await bench.env.currentTimeMs()) + (o.skewMs ?? 0)).toISOString();
+    const comment = o.comment ?? '';
+    return { principal, comment, signature: signDecision((o.key ?? api).secretKey, { releaseId, principal, decision, comment, at }) };
+  }
+
+  async function refusedAs(id: string, update: typeof approveUpdate, input: Parameters<typeof decideRelease>[3], type: string, message: RegExp) {
+    const err = await bench
+      .handle(id)
+      .executeUpdate(update, { args: [input] })
+      .then(() => undefined, (e: unknown) => e);
+    expect(err, JSON.stringify(input)).toBeInstanceOf(WorkflowUpdateFailedError);
+    expect(failureType(err)).toBe(type);
+    expect((err as WorkflowUpdateFailedError).cause?.message).toMatch(message);
+  }
+
+  async function stillWaitingWithNothingRecorded(id: string) {
+    expect(await bench.handle(id).query(statusQuery)).toMatchObject({ stage: 'awaiting-approval', status: 'running', approvals: [] });
+    expect(bench.stubs.calls(id, 'recordDecision')).toEqual([]);
+  }
+
+  it('accepts a decision the API signed, keeps the signature with it, and promotes', async () => {
+    const id = await bench.start(bench.model(), { decisionKey: api.publicKeyHex });
+    await bench.reach(id, 'awaiting-approval');
+    const decision = await signed(id, 'bob', 'approve', { comment: 'fairness report reviewed' });
+    const answered = await bench.handle(id).executeUpdate(approveUpdate, { args: [decision] });
+    expect(answered.approvals).toMatchObject([{ principal: 'bob', decision: 'approve', comment: 'fairness report reviewed', signature: decision.signature }]);
+    expect((await bench.outcome(id)).state.status).toBe('promoted');
+    expect(bench.stubs.calls(id, 'recordDecision')[0].args.decision.signature).toEqual(decision.signature);
+  });
+
+  it('refuses unsigned, forged and altered decisions before anything is recorded (whoever reaches Temporal past the API)', async () => {
+    const id = await bench.start(bench.model(), { decisionKey: api.publicKeyHex });
+    const other = await bench.start(bench.model(), { decisionKey: api.publicKeyHex });
+    await bench.reach(id, 'awaiting-approval');
+
+    const unsigned = await refusal(decideRelease(bench.client, id, 'approve', { principal: 'bob' }));
+    expect(unsigned.type).toBe('InvalidDecisionSignature');
+    expect(unsigned.message).toContain(`release ${id} accepts only decisions signed by the Steward API`);
+
+    const forged = /forged or altered/;
+    const bobApproves = await signed(id, 'bob', 'approve', { comment: 'ok' });
+    await refusedAs(id, approveUpdate, await signed(id, 'bob', 'approve', { key: mallory }), 'InvalidDecisionSignature', forged);
+    await refusedAs(id, approveUpdate, { ...bobApproves, comment: 'ok, and more' }, 'InvalidDecisionSignature', forged);
+    await refusedAs(id, approveUpdate, { ...bobApproves, principal: 'carol' }, 'InvalidDecisionSignature', forged);
+    await refusedAs(id, rejectUpdate, bobApproves, 'InvalidDecisionSignature', forged);
+    await refusedAs(id, approveUpdate, await signed(other, 'bob', 'approve', { comment: 'ok' }), 'InvalidDecisionSignature', forged);
+    await refusedAs(id, approveUpdate, { ...bobApproves, signature: { ...bobApproves.signature, at: new Date(Date.parse(bobApproves.signature.at) + 1).toISOString() } }, 'InvalidDecisionSignature', forged);
+    await stillWaitingWithNothingRecorded(id);
+
+    // The genuine decision still goes through.
+    await bench.handle(id).executeUpdate(approveUpdate, { args: [bobApproves] });
+    expect((await bench.outcome(id)).state.status).toBe('promoted');
+  });
+
+  it('refuses a decision signed outside minutes of the release clock: a delayed replay, or a skewed clock', async () => {
+    const id = await bench.start(bench.model(), { decisionKey: api.publicKeyHex });
+    await bench.reach(id, 'awaiting-approval');
+    const window = /a replayed or delayed decision is refused/;
+    await refusedAs(id, approveUpdate, await signed(id, 'bob', 'approve', { skewMs: -6 * minute }), 'InvalidDecisionSignature', window);
+    await refusedAs(id, approveUpdate, await signed(id, 'bob', 'approve', { skewMs: 6 * minute }), 'InvalidDecisionSignature', window);
+    // Captured now, sent ten minutes later: refused.
+    const captured = await signed(id, 'carol', 'reject', { comment: 'not yet' });
+    await bench.env.sleep(10 * minute);
+    await refusedAs(id, rejectUpdate, captured, 'InvalidDecisionSignature', window);
+    await stillWaitingWithNothingRecorded(id);
+    await bench.handle(id).executeUpdate(approveUpdate, { args: [await signed(id, 'bob', 'approve', { skewMs: -4 * minute })] });
+    expect((await bench.outcome(id)).state.status).toBe('promoted');
+  });
+
+  it('refuses the replay of an accepted decision: that principal has already decided', async () => {
+    const id = await bench.start(bench.model({ approvals: { approvers: ['bob', 'carol', 'dave'], quorum: 2 } }), { decisionKey: api.publicKeyHex });
+    await bench.reach(id, 'awaiting-approval');
+    const bob = await signed(id, 'bob', 'approve');
+    await bench.handle(id).executeUpdate(approveUpdate, { args: [bob] });
+    await refusedAs(id, approveUpdate, bob, 'AlreadyDecided', /bob has already decided/);
+    expect(bench.stubs.calls(id, 'recordDecision')).toHaveLength(1);
+  });
+
+  it('still takes unsigned decisions for releases started without a key (the embedded single-user stack)', async () => {
+    const id = await bench.start(bench.model());
+    await bench.reach(id, 'awaiting-approval');
+    await decideRelease(bench.client, id, 'approve', { principal: 'carol' });
+    expect((await bench.outcome(id)).state.approvals[0]).not.toHaveProperty('signature');
   });
 });
 
