@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 /**
  * Worker wiring. The control worker runs workflows and light activities; training workers poll the
  * GPU queue when they see a GPU (concurrency = devices), else the CPU queue. Scaling out is more
@@ -58,8 +59,9 @@ export async function createTrainingWorker(o: TrainingWorkerOptions): Promise<{ 
     namespace: o.namespace,
     taskQueue,
     activities: createTrainingActivities({ artifacts: o.artifacts, compute: o.compute }),
-    // One training at a time per device: TF.js saturates a device (or the CPU cores) on its own.
-    maxConcurrentActivityTaskExecutions: o.concurrency ?? Math.max(1, gpu.devices),
+    // GPU: one training per device (TF.js saturates a device). CPU: one per core; each runs on a
+    // compute thread, so the pool's size bounds them together with validation and evaluation.
+    maxConcurrentActivityTaskExecutions: o.concurrency ?? (onGpu ? Math.max(1, gpu.devices) : availableParallelism()),
   });
   return { worker, taskQueue, backend: onGpu ? 'gpu' : 'cpu' };
 }

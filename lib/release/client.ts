@@ -3,7 +3,7 @@
  * sign-off decision (a Workflow Update), read a release's state.
  */
 import { randomBytes } from 'node:crypto';
-import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { WorkflowUpdateFailedError, WorkflowUpdateStage, type Client } from '@temporalio/client';
 import { explainFailure, StewardError } from '../core/errors';
 import { releaseIdPrefix, searchAttributes, taskQueues } from '../core/names';
 import { parseWith } from '../core/validation';
@@ -42,11 +42,23 @@ export async function startRelease(client: Client, raw: ReleaseInput, releaseId?
 }
 
 /** Sends an approve or reject decision; refused principals get a typed StewardError and the release keeps waiting. */
-export async function decideRelease(client: Client, releaseId: string, kind: DecisionKind, raw: DecisionInput): Promise<ReleaseState> {
+export async function decideRelease(
+  client: Client,
+  releaseId: string,
+  kind: DecisionKind,
+  raw: DecisionInput,
+  options: {
+    /** Called once the workflow has accepted the decision (its validator passed; it is in history). */
+    onAccepted?: () => void;
+  } = {},
+): Promise<ReleaseState> {
   const decision = parseWith(decisionInputSchema, raw, { type: 'InvalidInput', what: 'decision' });
   const handle = client.workflow.getHandle(releaseId);
   try {
-    return await handle.executeUpdate(kind === 'approve' ? approveUpdate : rejectUpdate, { args: [decision] });
+    const update = await handle.startUpdate(kind === 'approve' ? approveUpdate : rejectUpdate, { args: [decision], waitForStage: WorkflowUpdateStage.ACCEPTED });
+    options.onAccepted?.();
+    // Completed once the decision is also mirrored in the registry (and the release moved on).
+    return await update.result();
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError) throw explainFailure(err);
     if ((err as Error).name === 'WorkflowNotFoundError') {

@@ -1,0 +1,170 @@
+/**
+ * `npm run bench:scale`: many releases on one box. N releases of a cheap policy (a logistic
+ * regression on a 2,000-row Adult sample: real validation, training and evaluation) are started
+ * together on the embedded stack and left waiting for sign-off; then all are approved.
+ *
+ * Reports: the time until all wait; resident memory of the stack process (workers, compute threads,
+ * embedded database; the bench's client shares it) and of the Temporal server; sign-off Update
+ * latency p50/p99 while they all wait, and the time to approve them all; and, beside it, one release
+ * on an idle stack: per-activity schedule-to-start and run time, workflow task time (from history).
+ *
+ * Options: --releases N (default 1000), --rows R (default 2000), --concurrency C for starts and
+ * approvals (default 25).
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Client } from '@temporalio/client';
+import { decideRelease, startRelease, waitForStage } from '../../lib/release/client';
+import { registerModel } from '../../lib/registry/models';
+import { loadConfig } from '../../lib/runtime/config';
+import { freePort } from '../../lib/runtime/net';
+import { connectClient } from '../../lib/runtime/temporal';
+import { startStack } from '../../workers/stack';
+import { adultTrainingSlice, testPolicy } from '../../test/support/fixtures';
+
+const { values } = parseArgs({ options: { releases: { type: 'string', default: '1000' }, rows: { type: 'string', default: '2000' }, concurrency: { type: 'string', default: '25' } } });
+const n = Number(values.releases);
+const rows = Number(values.rows);
+const concurrency = Number(values.concurrency);
+
+const pct = (xs: number[], q: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.floor((q / 100) * s.length))] : NaN;
+};
+const median = (xs: number[]) => pct(xs, 50);
+
+/** Runs `task` over `items`, at most `limit` at once. */
+async function pool<T, R>(items: T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await task(items[i]);
+      }
+    }),
+  );
+  return out;
+}
+
+function rssOf(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) * 1024 : NaN;
+}
+
+function temporalServerPid(dbFile: string): number | undefined {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (argv.includes('start-dev') && argv.includes(dbFile) && !argv.some((a) => a.endsWith('orphan-guard.mjs'))) return Number(entry);
+    } catch {
+      // gone
+    }
+  }
+  return undefined;
+}
+
+const millis = (t?: { seconds?: unknown; nanos?: number | null } | null) => (t ? Number(t.seconds ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6) : NaN);
+
+/** Per-activity schedule-to-start and run times, and workflow task times, from one release's history. */
+async function stepTimes(client: Client, id: string) {
+  const history = await client.workflow.getHandle(id).fetchHistory();
+  const scheduled = new Map<string, { type: string; at: number }>();
+  const started = new Map<string, number>();
+  const activities: Array<{ type: string; scheduleToStart: number; run: number }> = [];
+  const workflowTasks: number[] = [];
+  let wftStarted: number | undefined;
+  for (const e of history.events ?? []) {
+    const at = millis(e.eventTime);
+    const id = String(e.eventId);
+    if (e.activityTaskScheduledEventAttributes) scheduled.set(id, { type: e.activityTaskScheduledEventAttributes.activityType?.name ?? '?', at });
+    if (e.activityTaskStartedEventAttributes) started.set(String(e.activityTaskStartedEventAttributes.scheduledEventId), at);
+    const done = e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes;
+    if (done) {
+      const s = scheduled.get(String(done.scheduledEventId))!;
+      const st = started.get(String(done.scheduledEventId))!;
+      activities.push({ type: s.type, scheduleToStart: st - s.at, run: at - st });
+    }
+    if (e.workflowTaskStartedEventAttributes) wftStarted = at;
+    if (e.workflowTaskCompletedEventAttributes && wftStarted !== undefined) workflowTasks.push(at - wftStarted);
+  }
+  return { activities, workflowTasks };
+}
+
+const home = mkdtempSync(join(tmpdir(), 'steward-bench-scale-'));
+const config = loadConfig({ STEWARD_HOME: home });
+const stack = await startStack({ config, temporalPort: await freePort(), uiPort: await freePort(), log: () => {} });
+const client = await connectClient(config.temporal, stack.info.temporalAddress);
+const serverPid = temporalServerPid(join(home, 'temporal.db'));
+try {
+  const { db } = stack.database;
+  const policyFor = (model: string) => {
+    const p = testPolicy(model, { evaluationRows: 500 });
+    // A logistic regression: no hidden layer, a few epochs.
+    p.training = { ...p.training, hiddenUnits: [], epochs: 5, batchSize: 128, learningRate: 0.05 };
+    p.evaluation.resamples = 20;
+    // Latency budgets measure the machine's load, which is the point of this bench: not judged here.
+    p.budgets = {};
+    return p;
+  };
+  const data = adultTrainingSlice(rows, 0, `scale-${rows}.csv`);
+
+  // One release alone: the step overhead of an idle stack.
+  await registerModel(db, policyFor('scale-single'));
+  const single = await startRelease(client, { model: 'scale-single', dataFile: data, requestedBy: 'alice' });
+  await waitForStage(client, single, 'awaiting-approval', 300_000);
+  const singleSteps = await stepTimes(client, single);
+
+  const models = Array.from({ length: n }, (_, i) => `scale-${i}`);
+  await pool(models, 50, (m) => registerModel(db, policyFor(m)));
+  const t0 = performance.now();
+  const ids = await pool(models, concurrency, (m) => startRelease(client, { model: m, dataFile: data, requestedBy: 'alice' }));
+  const startedAfter = (performance.now() - t0) / 1000;
+  let peakRss = process.memoryUsage().rss;
+  let peakServer = serverPid ? rssOf(serverPid) : NaN;
+  for (;;) {
+    const waiting = (await client.workflow.count(`StewardModel STARTS_WITH "scale-" AND (StewardStage="awaiting-approval" OR ExecutionStatus!="Running")`)).count;
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    if (serverPid) peakServer = Math.max(peakServer, rssOf(serverPid));
+    process.stderr.write(`\r${waiting}/${n + 1} waiting after ${((performance.now() - t0) / 1000).toFixed(0)} s   `);
+    if (waiting >= n + 1) break;
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+  const allWaitingAfter = (performance.now() - t0) / 1000;
+  process.stderr.write('\n');
+
+  const a0 = performance.now();
+  const accepted: number[] = [];
+  const updates = await pool(ids, concurrency, async (id) => {
+    const u0 = performance.now();
+    await decideRelease(client, id, 'approve', { principal: 'bob' }, { onAccepted: () => accepted.push(performance.now() - u0) });
+    return performance.now() - u0;
+  });
+  const approvedAfter = (performance.now() - a0) / 1000;
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  const waitingSteps = await stepTimes(client, ids[Math.floor(n / 2)]);
+
+  const byType = (acts: Array<{ type: string; scheduleToStart: number; run: number }>) => {
+    const types = [...new Set(acts.map((a) => a.type))];
+    return types.map((t) => {
+      const xs = acts.filter((a) => a.type === t);
+      return `${t} ${median(xs.map((a) => a.scheduleToStart))}/${median(xs.map((a) => a.run))}`;
+    });
+  };
+  console.log(`bench:scale: ${n} releases (logistic regression, ${rows} training rows, 500 evaluation rows) on the embedded stack`);
+  console.log(`  started in ${startedAfter.toFixed(1)} s; all waiting for sign-off after ${allWaitingAfter.toFixed(1)} s`);
+  console.log(`  peak RSS: stack process (workers, compute threads, embedded database, this client) ${(peakRss / 2 ** 20).toFixed(0)} MB; Temporal server ${(peakServer / 2 ** 20).toFixed(0)} MB`);
+  console.log(
+    `  sign-off Updates while ${n} wait (${concurrency} at a time): accepted p50 ${median(accepted).toFixed(0)} ms, p99 ${pct(accepted, 99).toFixed(0)} ms; completed (decision in the registry) p50 ${median(updates).toFixed(0)} ms, p99 ${pct(updates, 99).toFixed(0)} ms; all approved in ${approvedAfter.toFixed(1)} s`,
+  );
+  console.log(`  one release on an idle stack, per activity (schedule-to-start/run ms, median): ${byType(singleSteps.activities).join(', ')}; workflow tasks median ${median(singleSteps.workflowTasks)} ms`);
+  console.log(`  a release in the crowd: ${byType(waitingSteps.activities).join(', ')}; workflow tasks median ${median(waitingSteps.workflowTasks)} ms`);
+} finally {
+  await client.connection.close();
+  await stack.stop();
+  rmSync(home, { recursive: true, force: true });
+}
