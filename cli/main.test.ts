@@ -45,7 +45,7 @@ describe('steward help', () => {
     }
     expect(stdout).toContain('steward help <command>');
     expect((await steward('help')).stdout).toBe(stdout);
-    expect(leaves.map(([w]) => w.join(' '))).toEqual(['dev', 'register', 'models', 'versions', 'release', 'approve', 'reject', 'status', 'data check', 'data profile', 'data drift', 'eval', 'card', 'audit verify']);
+    expect(leaves.map(([w]) => w.join(' '))).toEqual(['dev', 'register', 'models', 'versions', 'release', 'approve', 'reject', 'status', 'serve', 'predict', 'forget', 'data check', 'data profile', 'data drift', 'eval', 'card', 'audit verify']);
   });
 
   it('prints the same list and exits 1 when no command is given', async () => {

@@ -12,16 +12,19 @@ import { data } from './commands/data';
 import { approve, reject } from './commands/decide';
 import { dev } from './commands/dev';
 import { evaluate } from './commands/eval';
+import { forget } from './commands/forget';
 import { models } from './commands/models';
+import { predict } from './commands/predict';
 import { register } from './commands/register';
 import { release } from './commands/release';
+import { serve } from './commands/serve';
 import { status } from './commands/status';
 import { versions } from './commands/versions';
 import type { CliContext } from './context';
 import { commandHelp, groupHelp, topHelp } from './help';
 
 /** Every command, in the order the help lists them. */
-export const commands: AnyCommand[] = [dev, register, models, versions, release, approve, reject, status, data, evaluate, card, audit];
+export const commands: AnyCommand[] = [dev, register, models, versions, release, approve, reject, status, serve, predict, forget, data, evaluate, card, audit];
 
 const header = 'steward - keeps deployed models healthy (Temporal workflows)';
 const footer = 'Principal: --as, else $STEWARD_USER. Temporal: $TEMPORAL_ADDRESS, else the running `steward dev`.\nDatabase: $DATABASE_URL, else the embedded one.';

@@ -28,6 +28,9 @@ export const failureCatalogue = {
   TrainingCancelled: 'training stopped because its release was cancelled',
   NoGpuWorker: 'the policy requires a GPU and no GPU training worker took the job in time',
   ProductionMoved: 'production changed after the candidate was compared with it: evaluate again',
+  BadVersion: 'a rollout or rollback to a version marked bad, without an override and its reason',
+  RolloutConflict: 'another rollout or rollback of the model holds its traffic routes',
+  UnauthorizedOperator: 'a principal who is neither an operator nor an approver of the model acting on its traffic',
 } as const;
 
 export type FailureType = keyof typeof failureCatalogue;

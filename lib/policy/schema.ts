@@ -14,6 +14,7 @@ import { dataContractSchema } from '../data/contract';
 import { driftConfigSchema } from '../drift/suite';
 import { evaluationConfigSchema } from '../metrics/external';
 import { trainingConfigSchema } from '../model/config';
+import { rolloutPolicySchema } from '../rollout/types';
 
 /** How a model's files are read, and its label and protected attributes. */
 export const dataSectionSchema = z.object({
@@ -34,6 +35,8 @@ export const dataSectionSchema = z.object({
   label: z.object({ column: z.string(), positive: z.string() }),
   /** Protected attributes: fairness is judged per attribute (intersections: `evaluation.fairness.intersections`). */
   protectedAttributes: z.array(z.string()).default([]),
+  /** Columns holding personal data (names, emails, account numbers, ...): never written to the prediction log unless `logging.columns` says how. */
+  personal: z.array(z.string()).default([]),
 });
 
 /** Latency and size budgets checked on the worker; absent = reported, not judged. */
@@ -61,6 +64,38 @@ export const computeSchema = z.object({
   heartbeatTimeout: durationSchema.default(60_000),
 });
 
+/**
+ * What the prediction log keeps of a column: `keep` the value, `drop` it, `hash` it (keyed HMAC-SHA256
+ * with a secret from the environment, never stored in the database: equal values stay joinable, the
+ * value is not recoverable), or `generalize` it (numbers to buckets of `width`, e.g. age 37 -> "30-39";
+ * categories outside `keep` to `other`).
+ */
+export const columnLogRuleSchema = z.union([
+  z.enum(['keep', 'drop', 'hash']),
+  z
+    .object({
+      generalize: z.union([
+        z.object({ width: z.number().positive() }).strict(),
+        z.object({ keep: z.array(z.string()).min(1), other: z.string().default('other') }).strict(),
+      ]),
+    })
+    .strict(),
+]);
+export type ColumnLogRule = z.infer<typeof columnLogRuleSchema>;
+
+/** The prediction log: what the gateways write for every served and shadow prediction. */
+export const loggingSchema = z.object({
+  /** Share of requests logged (1 = all). A rollout's analysis reads the log, so it sees this share of traffic. */
+  sampling: z.number().min(0).max(1).default(1),
+  /**
+   * Per input column; a column not listed is kept, except the protected attributes and the personal
+   * columns, which are dropped unless listed here.
+   */
+  columns: z.record(z.string(), columnLogRuleSchema).default({}),
+  /** Rows older than this are deleted (daily, by a Temporal Schedule). */
+  retention: durationSchema.default(30 * 86_400_000),
+});
+
 export const policySchema = z.object({
   model: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'model names are lower-case letters, digits and dashes'),
   description: z.string().default(''),
@@ -74,7 +109,11 @@ export const policySchema = z.object({
   evaluation: evaluationConfigSchema.prefault({}),
   budgets: budgetsSchema.prefault({}),
   approvals: approvalsSchema,
+  /** Who may run rollouts and rollbacks of the model besides its approvers. */
+  operators: z.array(principalSchema).default([]),
   compute: computeSchema.prefault({}),
+  logging: loggingSchema.prefault({}),
+  rollout: rolloutPolicySchema.prefault({}),
 });
 
 /** A parsed policy: every section typed and defaulted. */

@@ -18,6 +18,8 @@ const envSchema = z.object({
   DATABASE_URL: z.string().url().optional(),
   STEWARD_ARTIFACTS: z.string().optional(),
   STEWARD_USER: z.string().optional(),
+  /** Secret of the prediction log's keyed hashes (at least 16 characters); never stored in the database. */
+  STEWARD_LOG_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 
 export type StewardEnv = z.infer<typeof envSchema>;
@@ -28,6 +30,8 @@ export interface StewardConfig {
   databaseUrl?: string;
   artifactsDir: string;
   user?: string;
+  /** The prediction log's hash secret from the environment (else a key file under `home`: lib/serving/secret.ts). */
+  logKey?: string;
 }
 
 /**
@@ -49,5 +53,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StewardConfig 
     databaseUrl: e.DATABASE_URL,
     artifactsDir: resolve(e.STEWARD_ARTIFACTS ?? resolve(home, 'artifacts')),
     user: e.STEWARD_USER,
+    logKey: e.STEWARD_LOG_KEY,
   };
 }
