@@ -137,5 +137,7 @@ export interface ReleaseState {
   evaluation?: EvaluationSummary;
   version?: number;
   approvals: Decision[];
+  /** The rollout the approved version was handed to (when the policy declares one). */
+  rollout?: { workflowId: string; status: string; reason?: string };
   reason?: string;
 }

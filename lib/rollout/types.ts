@@ -110,6 +110,8 @@ export const rolloutInputSchema = z.object({
   overrideBad: z.object({ reason: commentSchema.min(1, 'overriding a bad version needs a reason') }).optional(),
   /** Set when the release workflow hands an approved version over. */
   releaseId: z.string().optional(),
+  /** The production version the release compared the version with: the rollout refuses to start if production has moved since. */
+  expectedBaseline: z.number().int().nullable().optional(),
 });
 export type RolloutInput = z.input<typeof rolloutInputSchema>;
 
@@ -136,6 +138,8 @@ export interface RolloutPlan {
   measurements: number;
   bakeTimeMs: number;
   analysis: AnalysisConfig;
+  /** The label value that counts as positive (live labels are compared with scores at 0.5). */
+  positiveLabel: string;
 }
 
 /** The numbers of one version in one analysis window. */
