@@ -283,7 +283,11 @@ export function createRolloutActivities({ db, artifacts, clock = () => new Date(
             });
           }
         });
-        if (promotes || args.markBad) await attachVersionCard(db, artifacts, args.model, args.version);
+        // The card shows the new standing next to the evidence (versions registered without an evaluation report have none).
+        if (promotes || args.markBad) {
+          const [v] = await db.select({ report: modelVersions.reportSha256 }).from(modelVersions).where(and(eq(modelVersions.model, args.model), eq(modelVersions.version, args.version)));
+          if (v?.report) await attachVersionCard(db, artifacts, args.model, args.version);
+        }
       });
     },
 

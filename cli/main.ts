@@ -17,6 +17,8 @@ import { models } from './commands/models';
 import { predict } from './commands/predict';
 import { register } from './commands/register';
 import { release } from './commands/release';
+import { rollback } from './commands/rollback';
+import { rollout } from './commands/rollout';
 import { serve } from './commands/serve';
 import { status } from './commands/status';
 import { versions } from './commands/versions';
@@ -24,7 +26,7 @@ import type { CliContext } from './context';
 import { commandHelp, groupHelp, topHelp } from './help';
 
 /** Every command, in the order the help lists them. */
-export const commands: AnyCommand[] = [dev, register, models, versions, release, approve, reject, status, serve, predict, forget, data, evaluate, card, audit];
+export const commands: AnyCommand[] = [dev, register, models, versions, release, approve, reject, status, serve, predict, rollout, rollback, forget, data, evaluate, card, audit];
 
 const header = 'steward - keeps deployed models healthy (Temporal workflows)';
 const footer = 'Principal: --as, else $STEWARD_USER. Temporal: $TEMPORAL_ADDRESS, else the running `steward dev`.\nDatabase: $DATABASE_URL, else the embedded one.';

@@ -196,6 +196,7 @@ export async function rolloutWorkflow(input: RolloutInput): Promise<RolloutState
           markBad: outcome.markBad,
         });
       } catch (err) {
+        if (failureTypeOf(err) !== 'ProductionMoved') throw err;
         // Production moved under the rollout: nothing was promoted; record why and end failed.
         outcome = { status: 'failed', reason: errorMessage(err), markBad: false };
         await control.finishRollout({ rolloutId, model: state.model, version: state.version, baselineVersion: plan.baselineVersion, strategy: plan.strategy, status: 'failed', reason: outcome.reason, releaseId: input.releaseId, markBad: false });

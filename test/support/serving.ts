@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { and, eq, sql } from 'drizzle-orm';
 import type { StewardDb } from '../../db/client';
-import { modelVersions, production } from '../../db/schema';
+import { approvals, modelVersions, production } from '../../db/schema';
 import type { Table } from '../../lib/data/table';
 import { trainClassifier } from '../../lib/model/train';
 import { loadModelTable } from '../../lib/policy/io';
@@ -30,7 +30,7 @@ export async function registerTrainedVersion(
   db: StewardDb,
   artifacts: ArtifactStore,
   policy: Policy,
-  o: { rows?: number; skip?: number; promote?: boolean; status?: 'candidate' | 'retired'; hiddenUnits?: number[] } = {},
+  o: { rows?: number; skip?: number; promote?: boolean; status?: 'candidate' | 'retired'; hiddenUnits?: number[]; approvedBy?: string } = {},
 ): Promise<number> {
   const file = adultTrainingSlice(o.rows ?? 1500, o.skip ?? 0);
   const data = await loadModelTable(file, policy);
@@ -65,6 +65,7 @@ export async function registerTrainedVersion(
     },
     promotedAt: o.promote ? new Date() : null,
   });
+  if (o.approvedBy) await db.insert(approvals).values({ releaseId, principal: o.approvedBy, decision: 'approve', comment: 'fixture', decidedAt: new Date() });
   if (o.promote) {
     await db.update(modelVersions).set({ status: 'retired' }).where(and(eq(modelVersions.model, policy.model), eq(modelVersions.status, 'production'), sql`${modelVersions.version} <> ${version}`));
     await db
@@ -119,4 +120,32 @@ export async function predictOver(url: string, model: string, instances: unknown
     body: o.rawBody ?? JSON.stringify({ instances }),
   });
   return { status: res.status, body: (await res.json()) as PredictResponse['body'] };
+}
+
+/** Steady prediction traffic (random request keys) until stopped; returns what was sent and the status codes seen. */
+export function startTraffic(url: string, model: string, instances: Record<string, unknown>[], rps: number): { stop(): Promise<{ sent: number; codes: Record<number, number> }> } {
+  let running = true;
+  let sent = 0;
+  const codes: Record<number, number> = {};
+  const loop = (async () => {
+    while (running) {
+      const t0 = Date.now();
+      const batch = Array.from({ length: Math.max(1, Math.round(rps / 20)) }, () => {
+        const instance = instances[Math.floor(Math.random() * instances.length)];
+        return predictOver(url, model, [instance], { key: `k-${Math.floor(Math.random() * 1e9)}` })
+          .then((r) => (codes[r.status] = (codes[r.status] ?? 0) + 1))
+          .catch(() => (codes[0] = (codes[0] ?? 0) + 1));
+      });
+      sent += batch.length;
+      await Promise.all(batch);
+      await new Promise((r) => setTimeout(r, Math.max(0, 50 - (Date.now() - t0))));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return { sent, codes };
+    },
+  };
 }
