@@ -28,6 +28,9 @@ if (role === 'control') {
   }
   const database = await openDatabase(config.databaseUrl);
   const worker = await createControlWorker({ connection, namespace: config.temporal.namespace, deps: { db: database.db, artifacts, codeVersion: codeVersion() } });
+  const { Client } = await import('@temporalio/client');
+  const { ensureLogRetentionSchedule } = await import('../lib/serving/schedule');
+  await ensureLogRetentionSchedule(new Client({ connection, namespace: config.temporal.namespace }));
   console.log(`control worker polling ${config.temporal.address}`);
   await worker.run();
   await database.close();

@@ -12,6 +12,8 @@ import { registerModel } from '../../lib/registry/models';
 import { verifyAuditChain } from '../../lib/registry/audit';
 import { replaceRoutes } from '../../lib/serving/routes';
 import { hashRequestKey } from '../../lib/serving/privacy';
+import { ensureLogRetentionSchedule } from '../../lib/serving/schedule';
+import { logRetention, taskQueues } from '../../lib/core/names';
 import type { Gateway } from '../../serving/gateway';
 import { testPolicy } from '../support/fixtures';
 import { startHarness, type Harness } from '../support/harness';
@@ -173,6 +175,8 @@ describe('serving gateway', () => {
 
   it('keeps the previous routes serving when a version fails to load, and says why', async () => {
     const db = h.database.db;
+    // Production alone serves (the previous test's last change has reached the gateway).
+    await until(async () => (gw.catalog.get(policy.model)?.routes.length === 1 ? true : undefined), 'production alone to serve');
     const broken = await registerTrainedVersion(db, h.artifacts, policy, { rows: 1200 });
     await db.update(modelVersions).set({ modelSha256: 'f'.repeat(64) }).where(and(eq(modelVersions.model, policy.model), eq(modelVersions.version, broken)));
     await db.transaction((tx) => replaceRoutes(tx, { model: policy.model, routes: [{ version: broken, weight: 100, mode: 'serve' }], owner: 'test', reason: 'broken' }));
@@ -267,5 +271,29 @@ describe('prediction log privacy', () => {
     expect(event).toMatchObject({ actor: 'dora.dpo', model, payload: { predictions: 2, keyHash: row.keyHash, reason: 'erasure request 2026-114' } });
     expect(JSON.stringify(event)).not.toContain(key);
     expect(await verifyAuditChain(db)).toMatchObject({ ok: true });
+  });
+
+  it("deletes logged predictions past the policy's retention, from a daily Temporal Schedule, with an audit event", async () => {
+    const db = h.database.db;
+    const { instances } = await adultInstances(testPolicy(model), 3);
+    expect((await predictOver(gw.url, model, instances)).status).toBe(200);
+    await gw.log.flush();
+    const old = new Date(Date.now() - 40 * 86_400_000);
+    await db.update(predictionLog).set({ at: old }).where(eq(predictionLog.model, model));
+    expect((await predictOver(gw.url, model, instances.slice(0, 1))).status).toBe(200);
+    await gw.log.flush();
+
+    expect(await ensureLogRetentionSchedule(h.client)).toBe('created');
+    expect(await ensureLogRetentionSchedule(h.client)).toBe('exists');
+    const schedule = await h.client.schedule.getHandle(logRetention.scheduleId).describe();
+    expect(schedule.action).toMatchObject({ type: 'startWorkflow', workflowType: logRetention.workflowType });
+    // What the schedule starts each day, run now.
+    const deleted = await h.client.workflow.execute(logRetention.workflowType, { taskQueue: taskQueues.control, workflowId: `retention-test-${Date.now()}`, args: [] });
+    expect(deleted).toMatchObject({ [model]: 10 + 3 });
+    const left = await db.select().from(predictionLog).where(eq(predictionLog.model, model));
+    expect(left).toHaveLength(1);
+    const [event] = await db.select().from(auditEvents).where(eq(auditEvents.action, 'log.pruned'));
+    expect(event).toMatchObject({ model, payload: { predictions: 10 + 3 } });
+    await h.client.schedule.getHandle(logRetention.scheduleId).delete();
   });
 });
