@@ -9,21 +9,35 @@ import { predictionLabels, predictionLog, type PredictionLogRow } from '../../db
 import { appendAudit } from '../registry/audit';
 import type { WindowStats } from '../rollout/types';
 
-/** Rows per INSERT: 11 parameters a row stays far below PostgreSQL's 65,535 per statement. */
-const INSERT_ROWS = 2000;
+/** Rows per INSERT (one JSON parameter each; bounded so one statement stays a few megabytes). */
+const INSERT_ROWS = 5000;
 
 /**
  * Writes logged predictions; a row whose id is already there is skipped, so a batch retried after
- * an ambiguous failure (or recovered from a dead gateway's spool) is never logged twice.
+ * an ambiguous failure (or recovered from a dead gateway's spool) is never logged twice. Rows travel
+ * as one JSON parameter that PostgreSQL expands (`json_populate_recordset`): the gateway spends its
+ * CPU on `JSON.stringify`, not on binding eleven parameters per row.
  *
  * @example await insertPredictions(db, rows);
  */
 export async function insertPredictions(db: StewardDb, rows: readonly PredictionLogRow[]): Promise<void> {
   for (let i = 0; i < rows.length; i += INSERT_ROWS) {
-    await db
-      .insert(predictionLog)
-      .values(rows.slice(i, i + INSERT_ROWS) as PredictionLogRow[])
-      .onConflictDoNothing();
+    const json = JSON.stringify(
+      rows.slice(i, i + INSERT_ROWS).map((r) => ({
+        id: r.id,
+        model: r.model,
+        version: r.version,
+        mode: r.mode,
+        at: r.at instanceof Date ? r.at.toISOString() : r.at,
+        latency_ms: r.latencyMs,
+        key_hash: r.keyHash ?? null,
+        inputs: r.inputs,
+        score: r.score ?? null,
+        error: r.error ?? null,
+        gateway: r.gateway,
+      })),
+    );
+    await db.execute(sql`insert into ${predictionLog} select * from json_populate_recordset(null::prediction_log, ${json}::json) on conflict (id) do nothing`);
   }
 }
 
