@@ -47,7 +47,7 @@ describe('steward help', () => {
     }
     expect(stdout).toContain('steward help <command>');
     expect((await steward('help')).stdout).toBe(stdout);
-    expect(leaves.map(([w]) => w.join(' '))).toEqual(['dev', 'register', 'models', 'versions', 'release', 'approve', 'reject', 'status', 'serve', 'predict', 'rollout', 'rollout status', 'rollout pause', 'rollout resume', 'rollout abort', 'rollout promote', 'rollback', 'forget', 'data check', 'data profile', 'data drift', 'eval', 'card', 'audit verify']);
+    expect(leaves.map(([w]) => w.join(' '))).toEqual(['dev', 'register', 'models', 'versions', 'release', 'approve', 'reject', 'status', 'serve', 'predict', 'rollout', 'rollout status', 'rollout pause', 'rollout resume', 'rollout abort', 'rollout promote', 'rollback', 'capacity', 'forget', 'data check', 'data profile', 'data drift', 'eval', 'card', 'audit verify']);
   });
 
   it('prints the same list and exits 1 when no command is given', async () => {

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { isStewardError } from '../lib/core/errors';
 import { parseCommandArgs, resolveCommand, wantsJson, type AnyCommand } from './command';
 import { audit } from './commands/audit';
+import { capacity } from './commands/capacity';
 import { card } from './commands/card';
 import { data } from './commands/data';
 import { approve, reject } from './commands/decide';
@@ -26,7 +27,7 @@ import type { CliContext } from './context';
 import { commandHelp, groupHelp, topHelp } from './help';
 
 /** Every command, in the order the help lists them. */
-export const commands: AnyCommand[] = [dev, register, models, versions, release, approve, reject, status, serve, predict, rollout, rollback, forget, data, evaluate, card, audit];
+export const commands: AnyCommand[] = [dev, register, models, versions, release, approve, reject, status, serve, predict, rollout, rollback, capacity, forget, data, evaluate, card, audit];
 
 const header = 'steward - keeps deployed models healthy (Temporal workflows)';
 const footer = 'Principal: --as, else $STEWARD_USER. Temporal: $TEMPORAL_ADDRESS, else the running `steward dev`.\nDatabase: $DATABASE_URL, else the embedded one.';

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { and, eq } from 'drizzle-orm';
@@ -202,6 +202,15 @@ describe('serving gateway', () => {
     expect(text).toMatch(/steward_routes_generation\{model="income-served"\} \d+/);
     for (const leaked of ['customer-', 'no-such-model', 'forty', 'nickname']) expect(text).not.toContain(leaked);
     expect((await fetch(`${gw.url}/healthz`)).status).toBe(200);
+
+    // Capacity from a measured curve (as bench:serve writes it) and the peak rate in the log.
+    const curve = join(home, 'capacity.json');
+    writeFileSync(curve, JSON.stringify({ measuredAt: '2026-11-03T10:00:00Z', machine: 'test', points: [100, 500, 1000].map((r, i) => ({ offeredRps: r, achievedRps: r, p99Ms: [1.5, 2.5, 4.5][i], non2xx: 0, errors: 0 })) }));
+    await gw.log.flush();
+    const planned = await steward(h, home, 'capacity', policy.model, '--rps', '2500', '--p99', '5', '--curve', curve, '--json');
+    expect(planned.code).toBe(0);
+    expect(JSON.parse(planned.stdout)).toMatchObject({ plan: { perReplicaRps: 1000, needed: 3, replicas: 4 }, observedPeak: { predictionsPerSecond: expect.any(Number) } });
+    expect(JSON.parse(planned.stdout).observedPeak.predictionsPerSecond).toBeGreaterThan(0);
     expect(await (await fetch(`${gw.url}/readyz`)).json()).toMatchObject({ ready: true, models: { 'income-served': { productionVersion: 1 } } });
   });
 });
@@ -295,5 +304,35 @@ describe('prediction log privacy', () => {
     const [event] = await db.select().from(auditEvents).where(eq(auditEvents.action, 'log.pruned'));
     expect(event).toMatchObject({ model, payload: { predictions: 10 + 3 } });
     await h.client.schedule.getHandle(logRetention.scheduleId).delete();
+  });
+});
+
+describe('serving on the embedded database', () => {
+  let h: Harness;
+  let gw: Gateway;
+  const policy = testPolicy('income-embedded');
+
+  beforeAll(async () => {
+    h = await startHarness({ database: 'embedded', trainingWorker: false });
+    await registerModel(h.database.db, policy);
+    await registerTrainedVersion(h.database.db, h.artifacts, policy, { rows: 1200, promote: true });
+    gw = await startTestGateway(h.database.db, h.artifacts);
+  });
+  afterAll(async () => {
+    await gw?.close();
+    await h?.close();
+  });
+
+  it('serves, logs in batches and follows route changes as on PostgreSQL', async () => {
+    const db = h.database.db;
+    const { instances } = await adultInstances(policy, 5);
+    const res = await predictOver(gw.url, policy.model, instances, { key: 'k-1' });
+    expect(res.status).toBe(200);
+    await gw.log.flush();
+    expect(await db.select().from(predictionLog).where(eq(predictionLog.model, policy.model))).toHaveLength(5);
+    const v2 = await registerTrainedVersion(db, h.artifacts, policy, { rows: 1200, skip: 1200 });
+    const generation = await db.transaction((tx) => replaceRoutes(tx, { model: policy.model, routes: [{ version: v2, weight: 100, mode: 'serve' }], owner: 'test', reason: 'switch' }));
+    await until(async () => (gw.catalog.get(policy.model)?.generation === generation ? true : undefined), 'the switch', 1000);
+    expect((await predictOver(gw.url, policy.model, instances)).body.model_version).toBe(String(v2));
   });
 });
