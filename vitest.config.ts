@@ -1,9 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
-// Three projects: `unit` is pure domain code (no services); `workflow` runs the release workflow on
-// Temporal's time-skipping test server with stubbed activities (its orchestration, in seconds);
+// Four projects: `unit` is pure domain code (no services); `workflow` runs the workflows on
+// Temporal's time-skipping test server with stubbed activities (their orchestration, in seconds);
 // `integration` runs against the real Temporal dev server and PostgreSQL that test/global-setup.ts
-// starts once per run.
+// starts once per run; `faults` kills processes mid-work against the same services.
 export default defineConfig({
   test: {
     pool: 'forks',
@@ -30,6 +30,17 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
+          globalSetup: ['test/global-setup.ts'],
+          fileParallelism: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // Processes killed with SIGKILL mid-work (a gateway replica, the worker mid-rollout), against
+          // the same real services as integration.
+          name: 'faults',
+          include: ['test/faults/**/*.test.ts'],
           globalSetup: ['test/global-setup.ts'],
           fileParallelism: false,
         },

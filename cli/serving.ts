@@ -17,6 +17,7 @@ export interface CliGatewayOptions {
   host?: string;
   bodyLimit?: number;
   maxRows?: number;
+  logFlushMs?: number;
   /** A database the caller already has open (`steward dev`'s own); otherwise the CLI's. */
   db?: StewardDb;
   warn?(line: string): void;
@@ -45,6 +46,7 @@ export async function startGatewayForCli(ctx: Pick<CliContext, 'config' | 'datab
     host: o.host,
     bodyLimit: o.bodyLimit,
     maxRows: o.maxRows,
+    logFlushMs: o.logFlushMs,
     faults,
     warn: o.warn,
   });

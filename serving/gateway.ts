@@ -64,6 +64,8 @@ export interface GatewayOptions {
   spoolRoot: string | null;
   /** Rows the log buffers before shedding (default 100,000). */
   maxBufferedLogRows?: number;
+  /** How often buffered log rows are written (default 100 ms): larger batches, a longer wait before rows are queryable. */
+  logFlushMs?: number;
   faults?: FaultRule[];
   gatewayId?: string;
   /** Where warnings go (default stderr). */
@@ -134,6 +136,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     gatewayId,
     spoolRoot: o.spoolRoot,
     maxBuffered: o.maxBufferedLogRows,
+    flushIntervalMs: o.logFlushMs,
     onShed: (model, n) => shed.inc({ model }, n),
     onWritten: (n) => written.inc(n),
     onRecovered: (n, from) => {

@@ -18,11 +18,12 @@ export const serve = defineCommand({
     host: { type: 'string', placeholder: 'address', description: 'address to listen on (default 127.0.0.1; 0.0.0.0 for all)' },
     'body-limit': { type: 'number', integer: true, min: 1024, placeholder: 'bytes', description: 'largest request body (default 1048576)' },
     'max-rows': { type: 'number', integer: true, min: 1, max: 100_000, description: 'most instances per request (default 1000)' },
+    'log-flush': { type: 'duration', description: 'how often logged predictions are written to the database (default 100ms)' },
   },
   examples: ['steward serve --port 8080', 'steward serve --port 8081 --host 0.0.0.0'],
-  async run({ port, host, bodyLimit, maxRows }, ctx) {
+  async run({ port, host, bodyLimit, maxRows, logFlush }, ctx) {
     const { startGatewayForCli } = await import('../serving');
-    const gateway = await startGatewayForCli(ctx, { port: port ?? 8080, host, bodyLimit, maxRows });
+    const gateway = await startGatewayForCli(ctx, { port: port ?? 8080, host, bodyLimit, maxRows, logFlushMs: logFlush });
     const served = gateway.catalog.list();
     ctx.write(
       `${[
