@@ -17,6 +17,7 @@ const scorer = await loadScorer(readFileSync(modelFile));
 const numeric = new Set(scorer.pipeline.toJSON().numeric.map((n) => n.name));
 const schema = instanceSchema(policy, scorer.inputColumns, numeric);
 const app = Fastify({ logger: false });
+app.get('/healthz', async () => ({ status: 'ok' }));
 app.post('/v1/models/:target', async (req) => {
   const instances = (req.body as { instances: Record<string, unknown>[] }).instances;
   return { predictions: Array.from(scorer.score(schema.parse(instances))) };
