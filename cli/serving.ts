@@ -18,6 +18,8 @@ export interface CliGatewayOptions {
   bodyLimit?: number;
   maxRows?: number;
   logFlushMs?: number;
+  /** Keep unwritten log rows in memory only (no spool file: a killed replica loses them). */
+  noSpool?: boolean;
   /** A database the caller already has open (`steward dev`'s own); otherwise the CLI's. */
   db?: StewardDb;
   warn?(line: string): void;
@@ -41,7 +43,7 @@ export async function startGatewayForCli(ctx: Pick<CliContext, 'config' | 'datab
     db,
     artifacts: localArtifactStore(ctx.config.artifactsDir),
     secret: logSecret(ctx.config),
-    spoolRoot: join(ctx.config.home, 'spool'),
+    spoolRoot: o.noSpool ? null : join(ctx.config.home, 'spool'),
     port: o.port,
     host: o.host,
     bodyLimit: o.bodyLimit,

@@ -19,11 +19,12 @@ export const serve = defineCommand({
     'body-limit': { type: 'number', integer: true, min: 1024, placeholder: 'bytes', description: 'largest request body (default 1048576)' },
     'max-rows': { type: 'number', integer: true, min: 1, max: 100_000, description: 'most instances per request (default 1000)' },
     'log-flush': { type: 'duration', description: 'how often logged predictions are written to the database (default 100ms)' },
+    'no-spool': { type: 'boolean', description: 'buffer unwritten log rows in memory only (a killed replica then loses them)' },
   },
   examples: ['steward serve --port 8080', 'steward serve --port 8081 --host 0.0.0.0'],
-  async run({ port, host, bodyLimit, maxRows, logFlush }, ctx) {
+  async run({ port, host, bodyLimit, maxRows, logFlush, noSpool }, ctx) {
     const { startGatewayForCli } = await import('../serving');
-    const gateway = await startGatewayForCli(ctx, { port: port ?? 8080, host, bodyLimit, maxRows, logFlushMs: logFlush });
+    const gateway = await startGatewayForCli(ctx, { port: port ?? 8080, host, bodyLimit, maxRows, logFlushMs: logFlush, noSpool });
     const served = gateway.catalog.list();
     ctx.write(
       `${[

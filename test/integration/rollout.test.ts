@@ -8,10 +8,12 @@ import { auditEvents, modelVersions, predictionLog, production, rollouts, routes
 import { StewardError } from '../../lib/core/errors';
 import { verifyAuditChain } from '../../lib/registry/audit';
 import { registerModel } from '../../lib/registry/models';
+import { decideRelease, startRelease, waitForStage } from '../../lib/release/client';
+import type { ReleaseState } from '../../lib/release/types';
 import { rollback, rolloutResult, startRollout } from '../../lib/rollout/client';
 import type { Policy } from '../../lib/policy/schema';
 import type { Gateway } from '../../serving/gateway';
-import { testPolicy } from '../support/fixtures';
+import { adultTrainingSlice, testPolicy } from '../support/fixtures';
 import { startHarness, type Harness } from '../support/harness';
 import { adultInstances, predictOver, registerTrainedVersion, startTestGateway, startTraffic } from '../support/serving';
 
@@ -38,8 +40,8 @@ async function version(h: Harness, v: number) {
   return row;
 }
 
-async function productionOf(h: Harness) {
-  const [row] = await h.database.db.select().from(production).where(eq(production.model, model));
+async function productionOf(h: Harness, name = model) {
+  const [row] = await h.database.db.select().from(production).where(eq(production.model, name));
   return row?.version;
 }
 
@@ -142,11 +144,61 @@ describe('rollouts and rollbacks against a live gateway', () => {
     const [event] = await h.database.db.select().from(auditEvents).where(and(eq(auditEvents.action, 'rollback'), eq(auditEvents.model, model)));
     expect(event.payload).toMatchObject({ to: 3, overrideBad: true, reason: 'v2 leaks; v3 errors were an upstream outage' });
 
-    // Without a target: the last version that completed a rollout and is not bad (v1; v2 is bad now).
-    const back = await rollback(h.client, { model, requestedBy: 'olga.oncall', reason: 'back to the last good one' });
-    expect(back).toMatchObject({ from: 3, to: 1 });
+    // Without a target: the last version that completed a rollout and is not bad (v1; v2 is bad now), from the CLI.
+    let out = '';
+    const code = await runCli(['rollback', model, '--as', 'olga.oncall', '--reason', 'back to the last good one', '--json'], {
+      env: { DATABASE_URL: h.databaseUrl, TEMPORAL_ADDRESS: h.temporalAddress, STEWARD_HOME: mkdtempSync(join(tmpdir(), 'steward-home-')) },
+      stdout: (t) => (out += t),
+    });
+    expect(code).toBe(0);
+    expect(JSON.parse(out)).toMatchObject({ from: 3, to: 1, markedBad: 3 });
     await new Promise((r) => setTimeout(r, 600));
     expect((await predictOver(gw.url, model, [instances[0]])).body.model_version).toBe('1');
+    expect(await verifyAuditChain(h.database.db)).toMatchObject({ ok: true });
+  });
+});
+
+describe('a release handing its approved version to a canary', () => {
+  let h: Harness;
+  let gw: Gateway;
+  const handover = 'income-handover';
+
+  beforeAll(async () => {
+    h = await startHarness({ database: 'postgres' });
+    const policy = testPolicy(handover);
+    policy.rollout = { ...policy.rollout, onApproval: 'rollout', steps: [50, 100], interval: 2500, analysis: { ...policy.rollout.analysis, minRequests: 15, maxPredictionDrift: 5, maxLatencyP99Ms: 500 } };
+    // Small networks on small slices: the regression gate is not what this test is about.
+    policy.evaluation.regression.budgets = [{ metric: 'rocAuc', budget: 0.2, kind: 'absolute' }];
+    await registerModel(h.database.db, policy);
+    await registerTrainedVersion(h.database.db, h.artifacts, policy, { rows: 1500, promote: true });
+    gw = await startTestGateway(h.database.db, h.artifacts);
+  });
+  afterAll(async () => {
+    await gw?.close();
+    await h?.close();
+  });
+
+  it('trains, evaluates, signs off, rolls out on live traffic and is promoted when the rollout completes', async () => {
+    const id = await startRelease(h.client, { model: handover, dataFile: adultTrainingSlice(1500, 1500), requestedBy: 'alice' });
+    await waitForStage(h.client, id, 'awaiting-approval');
+    const { instances } = await adultInstances(testPolicy(handover), 100);
+    const traffic = startTraffic(gw.url, handover, instances, 40);
+    let final: ReleaseState;
+    try {
+      await decideRelease(h.client, id, 'approve', { principal: 'bob' });
+      const rolling = await waitForStage(h.client, id, 'rolling-out', 30_000);
+      expect(rolling.stage).toBe('rolling-out');
+      expect(await productionOf(h, handover)).toBe(1);
+      final = await h.client.workflow.getHandle(id).result();
+    } finally {
+      await traffic.stop();
+    }
+    expect(final).toMatchObject({ status: 'promoted', version: 2, rollout: { workflowId: `rollout-${handover}`, status: 'completed' } });
+    expect(await productionOf(h, handover)).toBe(2);
+    const [row] = await h.database.db.select().from(rollouts).where(eq(rollouts.model, handover));
+    expect(row).toMatchObject({ releaseId: id, status: 'completed', requestedBy: 'alice' });
+    const events = await h.database.db.select({ action: auditEvents.action }).from(auditEvents).where(eq(auditEvents.releaseId, id));
+    expect(events.map((e) => e.action)).toEqual(expect.arrayContaining(['release.approved', 'rollout.started', 'rollout.completed', 'version.promoted', 'release.promoted']));
     expect(await verifyAuditChain(h.database.db)).toMatchObject({ ok: true });
   });
 });

@@ -268,6 +268,20 @@ describe('release hand-over and rollback', () => {
     expect(finished(name)).toMatchObject({ status: 'completed' });
   });
 
+  it("promotes a model's first version at sign-off: there is no production to roll out against", async () => {
+    const name = model();
+    releaseStubs.model(name, { productionVersion: null, compute: { gpu: 'never' }, approvals: { approvers: ['bob', 'carol'], quorum: 1 } });
+    const id = await startRelease(env.client, { model: name, dataFile: '/srv/batch.csv', requestedBy: 'alice' });
+    started.push(id);
+    await until(async () => ((await env.client.workflow.getHandle(id).query<ReleaseState>('status')).stage === 'awaiting-approval' ? true : undefined), 'sign-off');
+    await decideRelease(env.client, id, 'approve', { principal: 'bob' });
+    const release = (await env.client.workflow.getHandle(id).result()) as ReleaseState;
+    expect(release).toMatchObject({ status: 'promoted' });
+    expect(release.rollout).toBeUndefined();
+    expect(releaseStubs.calls(id, 'promote')).toHaveLength(1);
+    expect(stubs.calls(name)).toEqual([]);
+  });
+
   it('ends the release failed when its rollout rolls back', async () => {
     const name = model({ verdicts: () => 'fail' });
     releaseStubs.model(name, { productionVersion: 1, compute: { gpu: 'never' }, approvals: { approvers: ['bob', 'carol'], quorum: 1 } });
