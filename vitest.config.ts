@@ -1,9 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
-// Four projects: `unit` is pure domain code (no services); `workflow` runs the release workflow on
-// Temporal's time-skipping test server with stubbed activities (its orchestration, in seconds);
+// Four projects: `unit` is pure domain code (no services); `workflow` runs the workflows on
+// Temporal's time-skipping test server with stubbed activities (their orchestration, in seconds);
 // `integration` runs against the real Temporal dev server and PostgreSQL that test/global-setup.ts
-// starts once per run; `faults` kills and restarts those components mid-release.
+// starts once per run; `faults` kills processes mid-work against the same services.
 export default defineConfig({
   test: {
     pool: 'forks',
@@ -37,7 +37,8 @@ export default defineConfig({
       {
         extends: true,
         test: {
-          // kill -9 of workers, the Temporal server, PostgreSQL and the embedded stack mid-release.
+          // kill -9 of workers, the Temporal server, PostgreSQL, the embedded stack and gateway replicas,
+          // mid-release and mid-rollout.
           name: 'faults',
           include: ['test/faults/**/*.test.ts'],
           globalSetup: ['test/global-setup.ts'],

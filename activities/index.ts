@@ -6,11 +6,12 @@ import { createDataActivities } from './data';
 import type { ActivityDeps } from './deps';
 import { createEvaluationActivities } from './evaluation';
 import { createReleaseActivities } from './release';
+import { createRolloutActivities } from './rollout';
 
 export type { ActivityDeps } from './deps';
 export { createTrainingActivities } from './training';
 
 /** Everything the control task queue serves. */
 export function createControlActivities(deps: ActivityDeps) {
-  return { ...createReleaseActivities(deps), ...createDataActivities(deps), ...createEvaluationActivities(deps) };
+  return { ...createReleaseActivities(deps), ...createDataActivities(deps), ...createEvaluationActivities(deps), ...createRolloutActivities(deps) };
 }

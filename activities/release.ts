@@ -73,6 +73,7 @@ export function createReleaseActivities({ db, artifacts, codeVersion, clock = ()
           trainingHeartbeatMs: policy.compute.heartbeatTimeout,
           evaluationFile: policy.data.evaluationFile,
           productionVersion: prod?.version ?? null,
+          rolloutOnApproval: policy.rollout.onApproval === 'rollout',
           policy,
           auditHead: await anchored(),
         };
@@ -207,7 +208,7 @@ export function createReleaseActivities({ db, artifacts, codeVersion, clock = ()
           } else {
             await tx.insert(production).values({ model: args.model, version: args.version, releaseId: args.releaseId });
           }
-          await tx.update(modelVersions).set({ status: 'production' }).where(and(eq(modelVersions.model, args.model), eq(modelVersions.version, args.version)));
+          await tx.update(modelVersions).set({ status: 'production', promotedAt: clock() }).where(and(eq(modelVersions.model, args.model), eq(modelVersions.version, args.version)));
           await appendAudit(tx, {
             at: clock(),
             actor: 'steward',

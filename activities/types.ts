@@ -1,6 +1,10 @@
 /** Activity interfaces as the workflow sees them (imported as types only). */
 import type { createControlActivities } from './index';
+import type { RolloutActivities } from './rollout';
 import type { createTrainingActivities } from './training';
 
+export type { RolloutActivities } from './rollout';
 export type ControlActivities = ReturnType<typeof createControlActivities>;
+/** The control activities of the release workflow (its workflow tests stub exactly these). */
+export type ReleaseControlActivities = Omit<ControlActivities, keyof RolloutActivities>;
 export type TrainingActivities = ReturnType<typeof createTrainingActivities>;

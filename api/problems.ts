@@ -26,6 +26,9 @@ export const problemStatus = {
   ArtifactIntegrity: 500,
   TrainingFailed: 500,
   NoGpuWorker: 503,
+  BadVersion: 409,
+  RolloutConflict: 409,
+  UnauthorizedOperator: 403,
 } as const satisfies Record<FailureType, number>;
 
 export const problemSchema = z

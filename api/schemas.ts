@@ -138,6 +138,8 @@ export const versionSchema = z
     cardHtmlSha256: sha256.nullable(),
     metrics: z.record(z.string(), z.number()),
     lineage: lineageSchema,
+    /** Why the version is marked bad (a failed rollout, a rollback away from it), if it is. */
+    badReason: z.string().nullable().optional(),
     createdAt: isoTime,
   })
   .meta({ id: 'ModelVersion' });

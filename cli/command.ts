@@ -117,6 +117,11 @@ export interface CommandGroup {
   name: string;
   summary: string;
   subcommands: Command[];
+  /**
+   * Runs when the word after the group's name is not one of its subcommands (`steward rollout
+   * adult-income 3` next to `steward rollout status adult-income`); its usage is the group's.
+   */
+  default?: Command;
 }
 
 export type AnyCommand = Command | CommandGroup;
@@ -373,6 +378,9 @@ export function resolveCommand(commands: AnyCommand[], argv: string[]): Resolved
   if (top.kind === 'command') return help ? { kind: 'help', target: top, path: ['steward', top.name], asked: true } : { kind: 'run', command: top, path: ['steward', top.name], argv: words.slice(1) };
   const groupPath = ['steward', top.name];
   if (help && (words[1] === undefined || words[1].startsWith('-'))) return { kind: 'help', target: top, path: groupPath, asked: true };
+  if (top.default && words[1] !== undefined && !words[1].startsWith('-') && !top.subcommands.some((c) => c.name === words[1])) {
+    return help ? { kind: 'help', target: top, path: groupPath, asked: true } : { kind: 'run', command: top.default, path: groupPath, argv: words.slice(1) };
+  }
   const sub = pick(top.subcommands, words[1], groupPath) as Command;
   const path = [...groupPath, sub.name];
   return help ? { kind: 'help', target: sub, path, asked: true } : { kind: 'run', command: sub, path, argv: words.slice(2) };

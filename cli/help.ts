@@ -35,9 +35,15 @@ export function commandHelp(command: Command, path: CommandPath): string {
 
 /** The help of a command group: its subcommands with their usage and summary. */
 export function groupHelp(group: CommandGroup, path: CommandPath): string {
-  const out = [`${named(path)}: ${group.summary}`, '', `Usage: ${named(path)} <${group.subcommands.map((c) => c.name).join('|')}> [options]`, '', 'Commands:'];
-  out.push(...columns(group.subcommands.map((c) => [synopsis(c, [...path, c.name]).replace(/^steward /, ''), c.summary]), 44));
+  const out = [`${named(path)}: ${group.summary}`, '', `Usage: ${named(path)} <${group.subcommands.map((c) => c.name).join('|')}> [options]`];
+  if (group.default) out.push(`       ${synopsis(group.default, path)}`);
+  out.push('', 'Commands:');
+  const rows: [string, string][] = group.subcommands.map((c) => [synopsis(c, [...path, c.name]).replace(/^steward /, ''), c.summary]);
+  if (group.default) rows.unshift([synopsis(group.default, path).replace(/^steward /, ''), group.default.summary]);
+  out.push(...columns(rows, 44));
   out.push('', `Run \`${named(path)} <command> --help\` for its options.`);
+  // The default command's own help follows: it has no name to ask for it by.
+  if (group.default) out.push('', '', commandHelp(group.default, path).trimEnd());
   return `${out.join('\n')}\n`;
 }
 
@@ -47,7 +53,9 @@ export function groupHelp(group: CommandGroup, path: CommandPath): string {
  */
 export function topHelp(commands: AnyCommand[], header: string, footer: string): string {
   const rows = commands.flatMap((c): [string, string][] =>
-    c.kind === 'group' ? c.subcommands.map((s) => [synopsis(s, [c.name, s.name]), s.summary]) : [[synopsis(c, [c.name]), c.summary]],
+    c.kind === 'group'
+      ? [...(c.default ? [[synopsis(c.default, [c.name]), c.default.summary] as [string, string]] : []), ...c.subcommands.map((s): [string, string] => [synopsis(s, [c.name, s.name]), s.summary])]
+      : [[synopsis(c, [c.name]), c.summary]],
   );
   return `${[header, '', 'Usage: steward <command> [options]   (every command accepts --json and --help)', '', 'Commands:', ...columns(rows, 44), '', 'Run `steward help <command>` or `steward <command> --help` for its arguments, options and an example.', '', footer].join('\n')}\n`;
 }

@@ -30,7 +30,9 @@ async function steward(...argv: string[]): Promise<{ code: number; stdout: strin
 }
 
 /** Every runnable command with the words that reach it (`['data', 'drift']`). */
-const leaves: [string[], Command][] = commands.flatMap((c) => (c.kind === 'group' ? c.subcommands.map((s): [string[], Command] => [[c.name, s.name], s]) : [[[c.name], c]]));
+const leaves: [string[], Command][] = commands.flatMap((c) =>
+  c.kind === 'group' ? [...(c.default ? [[[c.name], c.default] as [string[], Command]] : []), ...c.subcommands.map((s): [string[], Command] => [[c.name, s.name], s])] : [[[c.name], c]],
+);
 
 describe('steward help', () => {
   it('lists every command with its summary, generated from the command declarations', async () => {
@@ -55,6 +57,17 @@ describe('steward help', () => {
       'approve',
       'reject',
       'status',
+      'serve',
+      'predict',
+      'rollout',
+      'rollout status',
+      'rollout pause',
+      'rollout resume',
+      'rollout abort',
+      'rollout promote',
+      'rollback',
+      'capacity',
+      'forget',
       'data check',
       'data profile',
       'data drift',

@@ -8,14 +8,20 @@ import { isStewardError } from '../lib/core/errors';
 import { parseCommandArgs, resolveCommand, wantsJson, type AnyCommand } from './command';
 import { api } from './commands/api';
 import { audit } from './commands/audit';
+import { capacity } from './commands/capacity';
 import { card } from './commands/card';
 import { data } from './commands/data';
 import { approve, reject } from './commands/decide';
 import { dev } from './commands/dev';
 import { evaluate } from './commands/eval';
+import { forget } from './commands/forget';
 import { models } from './commands/models';
+import { predict } from './commands/predict';
 import { register } from './commands/register';
 import { release } from './commands/release';
+import { rollback } from './commands/rollback';
+import { rollout } from './commands/rollout';
+import { serve } from './commands/serve';
 import { status } from './commands/status';
 import { token } from './commands/token';
 import { versions } from './commands/versions';
@@ -23,7 +29,7 @@ import type { CliContext } from './context';
 import { commandHelp, groupHelp, topHelp } from './help';
 
 /** Every command, in the order the help lists them. */
-export const commands: AnyCommand[] = [dev, api, register, models, versions, release, approve, reject, status, data, evaluate, card, audit, token];
+export const commands: AnyCommand[] = [dev, api, register, models, versions, release, approve, reject, status, serve, predict, rollout, rollback, capacity, forget, data, evaluate, card, audit, token];
 
 const header = 'steward - keeps deployed models healthy (Temporal workflows)';
 const footer =

@@ -4,11 +4,12 @@
  * that outlives Temporal's retention. Row types come from `$inferSelect` / `$inferInsert`.
  */
 import { sql } from 'drizzle-orm';
-import { bigserial, check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, check, doublePrecision, index, integer, jsonb, pgTable, primaryKey, real, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import type { DatasetProfile } from '../lib/drift/profile';
 import { roles } from '../lib/core/roles';
 import type { Policy } from '../lib/policy/schema';
 import { decisionKinds, releaseStages, releaseStatuses, versionStatuses, type VersionLineage } from '../lib/release/types';
+import { rolloutStatuses, rolloutStrategies, routeModes, type Measurement } from '../lib/rollout/types';
 
 /** `<column> in ('a', 'b', ...)`: the database refuses any other value (the TypeScript type says the same). */
 const oneOf = (column: string, values: readonly string[]) => sql.raw(`"${column}" in (${values.map((v) => `'${v}'`).join(', ')})`);
@@ -78,6 +79,10 @@ export const modelVersions = pgTable(
     cardHtmlSha256: text('card_html_sha256'),
     metrics: jsonb('metrics').$type<Record<string, number>>().notNull(),
     lineage: jsonb('lineage').$type<VersionLineage>().notNull(),
+    /** Why the version is `bad` (the failed analysis, or the rollback that left it). */
+    badReason: text('bad_reason'),
+    /** When the version last became production (a rollback without a target returns to the latest good one). */
+    promotedAt: timestamp('promoted_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
@@ -184,6 +189,102 @@ export const accessLog = pgTable(
   (t) => [index('access_log_at_idx').on(t.at), index('access_log_principal_idx').on(t.principal), index('access_log_model_idx').on(t.model)],
 );
 
+/**
+ * Traffic routes per model: which versions the gateways serve, with what share, and which they only
+ * shadow. A model without routes serves its production version. Written only by rollouts and
+ * rollbacks, each change with its audit event.
+ */
+export const routes = pgTable(
+  'routes',
+  {
+    model: text('model')
+      .notNull()
+      .references(() => models.name),
+    version: integer('version').notNull(),
+    /** Percentage of requests (serve routes of a model add up to 100; shadow routes carry 0). */
+    weight: doublePrecision('weight').notNull(),
+    mode: text('mode', { enum: routeModes }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.model, t.version] }), check('routes_mode_check', oneOf('mode', routeModes))],
+);
+
+/**
+ * One row per model whose routes or production pointer changed: gateways poll this small table (and
+ * PostgreSQL also NOTIFYs) and reload a model whose generation moved. `owner` is the rollout or
+ * rollback that holds the routes; a rollout whose routes were taken over stops writing them.
+ */
+export const routeGenerations = pgTable('route_generations', {
+  model: text('model')
+    .primaryKey()
+    .references(() => models.name),
+  generation: bigint('generation', { mode: 'number' }).notNull(),
+  owner: text('owner'),
+  reason: text('reason').notNull().default(''),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/**
+ * Every logged prediction (served and shadow), as the model's logging policy allows it to be kept:
+ * inputs with columns dropped, hashed or generalised, the request key as a keyed hash. Written in
+ * batches by the gateways; ids are minted by the gateway, so a retried batch never logs twice.
+ */
+export const predictionLog = pgTable(
+  'prediction_log',
+  {
+    id: text('id').primaryKey(),
+    model: text('model').notNull(),
+    version: integer('version').notNull(),
+    mode: text('mode', { enum: routeModes }).notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+    /** The request's time in the gateway (routing, features, forward pass), shared by its rows. */
+    latencyMs: real('latency_ms').notNull(),
+    /** HMAC-SHA256 of the x-steward-key header (erasure by key finds rows through it). */
+    keyHash: text('key_hash'),
+    inputs: jsonb('inputs').$type<Record<string, unknown>>().notNull(),
+    score: doublePrecision('score'),
+    /** Why the version failed to score this row (null: it scored). */
+    error: text('error'),
+    /** Which gateway replica served it. */
+    gateway: text('gateway').notNull(),
+  },
+  (t) => [index('prediction_log_model_at_idx').on(t.model, t.at), index('prediction_log_version_at_idx').on(t.model, t.version, t.at), index('prediction_log_key_idx').on(t.keyHash)],
+);
+
+/** Live labels (ground truth arriving after the prediction), joined to the log by prediction id. */
+export const predictionLabels = pgTable('prediction_labels', {
+  predictionId: text('prediction_id').primaryKey(),
+  model: text('model').notNull(),
+  label: text('label').notNull(),
+  at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** One row per rollout workflow run: what it rolls out, how, and how it ended. */
+export const rollouts = pgTable(
+  'rollouts',
+  {
+    id: text('id').primaryKey(),
+    model: text('model')
+      .notNull()
+      .references(() => models.name),
+    version: integer('version').notNull(),
+    baselineVersion: integer('baseline_version'),
+    strategy: text('strategy', { enum: rolloutStrategies }).notNull(),
+    status: text('status', { enum: rolloutStatuses }).notNull(),
+    requestedBy: text('requested_by').notNull(),
+    releaseId: text('release_id'),
+    reason: text('reason'),
+    /** The latest analysis measurement. */
+    analysis: jsonb('analysis').$type<Measurement>(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('rollouts_model_idx').on(t.model),
+    check('rollouts_status_check', oneOf('status', rolloutStatuses)),
+    check('rollouts_strategy_check', oneOf('strategy', rolloutStrategies)),
+  ],
+);
+
 export type ModelRow = typeof models.$inferSelect;
 export type ReleaseRow = typeof releases.$inferSelect;
 export type ModelVersionRow = typeof modelVersions.$inferSelect;
@@ -192,3 +293,6 @@ export type AuditEventRow = typeof auditEvents.$inferSelect;
 export type DatasetRow = typeof datasets.$inferSelect;
 export type ApiTokenRow = typeof apiTokens.$inferSelect;
 export type AccessLogRow = typeof accessLog.$inferSelect;
+export type RouteRow = typeof routes.$inferSelect;
+export type PredictionLogRow = typeof predictionLog.$inferInsert;
+export type RolloutRow = typeof rollouts.$inferSelect;

@@ -35,6 +35,9 @@ if (role === 'control') {
   }
   const database = await openDatabase(config.databaseUrl);
   const worker = await createControlWorker({ connection, namespace: config.temporal.namespace, deps: { db: database.db, artifacts, compute, codeVersion: codeVersion(), ...workerSecurity(config, artifacts) } });
+  const { Client } = await import('@temporalio/client');
+  const { ensureLogRetentionSchedule } = await import('../lib/serving/schedule');
+  await ensureLogRetentionSchedule(new Client({ connection, namespace: config.temporal.namespace }));
   log.info({ temporal: config.temporal.address, taskQueue: 'control' }, 'control worker polling');
   await worker.run();
   await database.close();

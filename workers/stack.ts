@@ -104,6 +104,9 @@ export async function startStack(o: StartStackOptions): Promise<Stack> {
       await Promise.allSettled(runs);
     });
     log(`workers polling: control, ${training.taskQueue}`);
+    const { Client } = await import('@temporalio/client');
+    const { ensureLogRetentionSchedule } = await import('../lib/serving/schedule');
+    await ensureLogRetentionSchedule(new Client({ connection, namespace: cfg.temporal.namespace }));
 
     const info: StackInfo = {
       pid: process.pid,

@@ -9,9 +9,11 @@
 import {
   ActivityFailure,
   CancellationScope,
+  ParentClosePolicy,
   TimeoutFailure,
   allHandlersFinished,
   condition,
+  executeChild,
   isCancellation,
   patched,
   log,
@@ -30,6 +32,7 @@ import { searchAttributes, taskQueues } from '../lib/core/names';
 import { parseWith } from '../lib/core/validation';
 import { decisionSignatureProblem } from '../lib/release/decision-signature';
 import { approveUpdate, rejectUpdate, statusQuery, type ReleaseWorkflow } from '../lib/release/messages';
+import { rolloutWorkflowId, rolloutWorkflowType, type RolloutWorkflow } from '../lib/rollout/messages';
 import { decisionInputSchema, type Decision, type DecisionInput, type DecisionKind, type ReleaseInput, type ReleaseOutcome, type ReleasePlan, type ReleaseStage, type ReleaseState, type ReleaseStatus, type TrainedCandidate } from '../lib/release/types';
 
 export { approveUpdate, rejectUpdate, statusQuery };
@@ -266,6 +269,26 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseState
     if (decided === 'rejected') {
       const by = state.approvals.find((a) => a.decision === 'reject');
       return { status: 'rejected', reason: `rejected by ${by?.principal}${by?.comment ? `: ${by.comment}` : ''}` };
+    }
+
+    // The policy hands approved versions to a rollout (the pointer then moves when it completes);
+    // a model's first version has nothing to compare with and is promoted as before. Releases that
+    // started before rollouts existed have no `rolloutOnApproval` in their plan and keep promoting.
+    if (plan.rolloutOnApproval && plan.productionVersion !== null && patched('rollout-after-sign-off')) {
+      enter('rolling-out', `Approved; rolling v${version} out against production v${plan.productionVersion}.`);
+      const rolloutId = rolloutWorkflowId(input.model);
+      state.rollout = { workflowId: rolloutId, status: 'running' };
+      const rollout = await executeChild<RolloutWorkflow>(rolloutWorkflowType, {
+        workflowId: rolloutId,
+        taskQueue: taskQueues.control,
+        args: [{ model: input.model, version, requestedBy: input.requestedBy, releaseId: state.releaseId, expectedBaseline: plan.productionVersion }],
+        // A cancelled release cancels its rollout, which gives traffic back to production.
+        parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+        staticSummary: `Rollout of ${input.model} v${version} (release ${state.releaseId})`,
+      });
+      state.rollout = { workflowId: rolloutId, status: rollout.status, reason: rollout.reason };
+      if (rollout.status === 'completed') return { status: 'promoted' };
+      return { status: 'failed', reason: `rollout ${rollout.status}${rollout.reason ? `: ${rollout.reason}` : ''}` };
     }
 
     enter('promoting', 'Moving the production pointer.');

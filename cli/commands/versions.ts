@@ -3,7 +3,7 @@ import { apiFlag, defineCommand } from '../command';
 
 export const versions = defineCommand({
   name: 'versions',
-  summary: "list a model's versions with metrics and lineage",
+  summary: "list a model's versions with metrics and lineage (and why a version is bad)",
   positionals: [{ name: 'model', description: 'a registered model' }],
   flags: apiFlag,
   examples: ['steward versions adult-income'],
@@ -16,7 +16,13 @@ export const versions = defineCommand({
     const rows = raw.map((r) => versionSchema.parse(r));
     ctx.print(
       rows,
-      () => rows.map((v) => `v${v.version} ${v.status.padEnd(10)} ${JSON.stringify(v.metrics)} model ${v.modelSha256.slice(0, 12)} data ${String(v.lineage.dataSha256).slice(0, 12)}`).join('\n') || 'no versions',
+      () =>
+        rows
+          .map(
+            (v) =>
+              `v${v.version} ${v.status.padEnd(10)} ${JSON.stringify(v.metrics)} model ${v.modelSha256.slice(0, 12)} data ${String(v.lineage.dataSha256).slice(0, 12)}${v.badReason ? `\n    bad: ${v.badReason}` : ''}`,
+          )
+          .join('\n') || 'no versions',
     );
     return 0;
   },

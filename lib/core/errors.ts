@@ -32,6 +32,9 @@ export const failureCatalogue = {
   Forbidden: "a request whose principal lacks the role it needs (for the model, or globally)",
   InvalidDecisionSignature: "a sign-off decision that is unsigned, forged or replayed for a release that requires the API's signature",
   AuditMismatch: 'a table and the audit record disagree: a row was changed outside Steward',
+  BadVersion: 'a rollout or rollback to a version marked bad, without an override and its reason',
+  RolloutConflict: 'another rollout or rollback of the model holds its traffic routes',
+  UnauthorizedOperator: 'a principal who is neither an operator nor an approver of the model acting on its traffic',
 } as const;
 
 export type FailureType = keyof typeof failureCatalogue;

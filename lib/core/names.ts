@@ -34,3 +34,10 @@ export const searchAttributeDeclarations: Array<{ name: string; type: 'Keyword' 
 ];
 
 export const releaseIdPrefix = 'release';
+export const rollbackIdPrefix = 'rollback';
+
+/** The Temporal Schedule that deletes prediction log rows past each model's retention, and the workflow it starts. */
+export const logRetention = {
+  scheduleId: 'steward-prediction-log-retention',
+  workflowType: 'predictionLogRetentionWorkflow',
+} as const;

@@ -15,6 +15,7 @@ import { dataContractSchema } from '../data/contract';
 import { driftConfigSchema } from '../drift/suite';
 import { evaluationConfigSchema } from '../metrics/external';
 import { trainingConfigSchema } from '../model/config';
+import { rolloutPolicySchema } from '../rollout/types';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -41,7 +42,8 @@ export const dataSectionSchema = z.strictObject({
   protectedAttributes: z.array(z.string()).default([]),
   /**
    * Columns that identify a person (names, ID numbers, addresses). Neither their values nor those of
-   * protected attributes ever appear in errors, workflow history, the audit record or logs.
+   * protected attributes ever appear in errors, workflow history, the audit record or logs, nor in the
+   * prediction log unless `logging.columns` says how.
    */
   personal: z.array(z.string()).default([]),
 });
@@ -121,6 +123,38 @@ function checkConsistency(p: z.output<typeof policySchemaShape>, ctx: z.Refineme
   );
 }
 
+/**
+ * What the prediction log keeps of a column: `keep` the value, `drop` it, `hash` it (keyed HMAC-SHA256
+ * with a secret from the environment, never stored in the database: equal values stay joinable, the
+ * value is not recoverable), or `generalize` it (numbers to buckets of `width`, e.g. age 37 -> "30-39";
+ * categories outside `keep` to `other`).
+ */
+export const columnLogRuleSchema = z.union([
+  z.enum(['keep', 'drop', 'hash']),
+  z
+    .object({
+      generalize: z.union([
+        z.object({ width: z.number().positive() }).strict(),
+        z.object({ keep: z.array(z.string()).min(1), other: z.string().default('other') }).strict(),
+      ]),
+    })
+    .strict(),
+]);
+export type ColumnLogRule = z.infer<typeof columnLogRuleSchema>;
+
+/** The prediction log: what the gateways write for every served and shadow prediction. */
+export const loggingSchema = z.strictObject({
+  /** Share of requests logged (1 = all). A rollout's analysis reads the log, so it sees this share of traffic. */
+  sampling: z.number().min(0).max(1).default(1),
+  /**
+   * Per input column; a column not listed is kept, except the protected attributes and the personal
+   * columns, which are dropped unless listed here.
+   */
+  columns: z.record(z.string(), columnLogRuleSchema).default({}),
+  /** Rows older than this are deleted (daily, by a Temporal Schedule). */
+  retention: durationSchema.default(30 * 86_400_000),
+});
+
 const policySchemaShape = z.strictObject({
   model: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'model names are lower-case letters, digits and dashes'),
   description: z.string().default(''),
@@ -134,7 +168,11 @@ const policySchemaShape = z.strictObject({
   evaluation: evaluationConfigSchema.prefault({}),
   budgets: budgetsSchema.prefault({}),
   approvals: approvalsSchema,
+  /** Who may run rollouts and rollbacks of the model besides its approvers. */
+  operators: z.array(principalSchema).default([]),
   compute: computeSchema.prefault({}),
+  logging: loggingSchema.prefault({}),
+  rollout: rolloutPolicySchema.prefault({}),
 });
 
 export const policySchema = policySchemaShape.superRefine(checkConsistency);

@@ -63,7 +63,7 @@ export const decisionInputSchema = z.object({
 export type DecisionInput = z.input<typeof decisionInputSchema>;
 
 /** The steps of a release, in order (`done` once it has an outcome). */
-export const releaseStages = ['starting', 'validating', 'training', 'evaluating', 'registering', 'awaiting-approval', 'promoting', 'done'] as const;
+export const releaseStages = ['starting', 'validating', 'training', 'evaluating', 'registering', 'awaiting-approval', 'rolling-out', 'promoting', 'done'] as const;
 export type ReleaseStage = (typeof releaseStages)[number];
 
 /** A release's outcome (`running` until it has one). */
@@ -76,9 +76,11 @@ export type ReleaseOutcome = (typeof releaseOutcomes)[number];
 
 /**
  * A model version's standing: `candidate` while its release runs, `production` while it serves,
- * `retired` once replaced, or the outcome of a release that did not promote it.
+ * `retired` once replaced, or the outcome of a release that did not promote it; `bad` when it failed
+ * a rollout's analysis live or was rolled back from (the reason is kept with it), so no rollout or
+ * rollback returns to it without an explicit override.
  */
-export const versionStatuses = ['candidate', 'production', 'retired', 'rejected', 'expired', 'failed'] as const;
+export const versionStatuses = ['candidate', 'production', 'retired', 'rejected', 'expired', 'failed', 'bad'] as const;
 export type VersionStatus = (typeof versionStatuses)[number];
 
 /** Where a version came from: what the auditor's "trained on which data, by which code?" reads. */
@@ -108,6 +110,12 @@ export interface ReleasePlan {
   trainingHeartbeatMs: number;
   evaluationFile: string;
   productionVersion: number | null;
+  /**
+   * After sign-off, hand the version to a rollout workflow (the policy's `rollout.onApproval` is
+   * `rollout` and there is a production version to compare with) instead of promoting at once.
+   * Absent in plans recorded before rollouts existed.
+   */
+  rolloutOnApproval?: boolean;
   /** The policy document itself (training workers need its data and training sections, not the database). */
   policy: unknown;
   /** The audit chain's head after the release was recorded (kept in the history: lib/audit/temporal.ts). */
@@ -172,5 +180,7 @@ export interface ReleaseState {
   evaluation?: EvaluationSummary;
   version?: number;
   approvals: Decision[];
+  /** The rollout the approved version was handed to (when the policy declares one). */
+  rollout?: { workflowId: string; status: string; reason?: string };
   reason?: string;
 }

@@ -34,6 +34,8 @@ const envSchema = z.object({
   STEWARD_OIDC_AUDIENCE: z.string().optional(),
   STEWARD_OIDC_ROLES_CLAIM: z.string().default('steward_roles'),
   STEWARD_OIDC_PRINCIPAL_CLAIM: z.string().default('email'),
+  /** Secret of the prediction log's keyed hashes (at least 16 characters); never stored in the database. */
+  STEWARD_LOG_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 
 export type StewardEnv = z.infer<typeof envSchema>;
@@ -49,6 +51,8 @@ export interface StewardConfig {
   api: { url?: string; token?: string };
   keys: { decision?: string; audit?: string; decisionPublic?: string };
   oidc?: { issuer: string; jwksUrl: string; audience?: string; rolesClaim: string; principalClaim: string };
+  /** The prediction log's hash secret from the environment (else a key file under `home`: lib/serving/secret.ts). */
+  logKey?: string;
 }
 
 /**
@@ -82,5 +86,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StewardConfig 
           principalClaim: e.STEWARD_OIDC_PRINCIPAL_CLAIM,
         }
       : undefined,
+    logKey: e.STEWARD_LOG_KEY,
   };
 }

@@ -30,9 +30,9 @@ describe('steward dev (embedded stack)', () => {
   });
 
   it('serves releases to other CLI processes and shuts down cleanly on Ctrl-C', async () => {
-    const [port, uiPort, apiPort] = [await freePort(), await freePort(), await freePort()];
+    const [port, uiPort, apiPort, servePort] = [await freePort(), await freePort(), await freePort(), await freePort()];
     // Its own process group, so a failed test can stop it together with the dev server it started.
-    dev = spawn(process.execPath, [join(projectRoot, 'bin/steward.mjs'), 'dev', '--port', String(port), '--ui-port', String(uiPort), '--api-port', String(apiPort)], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    dev = spawn(process.execPath, [join(projectRoot, 'bin/steward.mjs'), 'dev', '--port', String(port), '--ui-port', String(uiPort), '--api-port', String(apiPort), '--serve-port', String(servePort)], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let out = '';
     dev.stdout!.on('data', (d) => (out += d));
     dev.stderr!.on('data', (d) => (out += d));
@@ -40,6 +40,7 @@ describe('steward dev (embedded stack)', () => {
     while (!out.includes('Press Ctrl-C') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     expect(out).toContain(`Web UI     http://localhost:${uiPort}`);
     expect(existsSync(join(home, 'stack.json'))).toBe(true);
+    expect(out).toContain(`Gateway    http://127.0.0.1:${servePort}`);
 
     const policyFile = join(home, 'policy.json');
     writeFileSync(policyFile, JSON.stringify(testPolicy('income-dev')));
@@ -63,6 +64,18 @@ describe('steward dev (embedded stack)', () => {
     expect(status).toBe('promoted');
     const models = JSON.parse((await run('models', '--json')).stdout) as Array<{ name: string; productionVersion: number | null }>;
     expect(models).toEqual([expect.objectContaining({ name: 'income-dev', productionVersion: 1 })]);
+
+    // The stack's gateway serves the promoted version within a second of the promotion.
+    const instance = { age: 39, workclass: 'State-gov', fnlwgt: 77516, education: 'Bachelors', 'education-num': 13, 'marital-status': 'Never-married', occupation: 'Adm-clerical', relationship: 'Not-in-family', race: 'White', sex: 'Male', 'capital-gain': 2174, 'capital-loss': 0, 'hours-per-week': 40, 'native-country': 'United-States' };
+    let predicted: { predictions?: number[]; model_version?: string } = {};
+    for (let i = 0; i < 20 && predicted.model_version !== '1'; i++) {
+      const res = await fetch(`http://127.0.0.1:${servePort}/v1/models/income-dev:predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ instances: [instance] }) });
+      predicted = (await res.json()) as typeof predicted;
+      if (predicted.model_version !== '1') await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(predicted.model_version).toBe('1');
+    expect(predicted.predictions![0]).toBeGreaterThan(0);
+    expect(predicted.predictions![0]).toBeLessThan(1);
 
     // Ordinary parallel use while releases run: every command answers, nothing hangs, and no read
     // sees another command's rows (each reads the whole audit chain through the shared database).

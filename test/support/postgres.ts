@@ -17,7 +17,8 @@ export interface TestPostgres {
   stop(): Promise<void>;
 }
 
-function findBinDir(): string {
+/** The folder of the PostgreSQL server binaries (initdb, pg_ctl, pg_dump). */
+export function findBinDir(): string {
   if (process.env.PG_BIN) return process.env.PG_BIN;
   const pgConfig = spawnSync('pg_config', ['--bindir'], { encoding: 'utf8' });
   if (pgConfig.status === 0 && existsSync(join(pgConfig.stdout.trim(), 'initdb'))) return pgConfig.stdout.trim();

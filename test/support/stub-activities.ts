@@ -10,7 +10,7 @@
  */
 import { join } from 'node:path';
 import { activityInfo, Context } from '@temporalio/activity';
-import type { ControlActivities, TrainingActivities } from '../../activities/types';
+import type { ReleaseControlActivities as ControlActivities, TrainingActivities } from '../../activities/types';
 import { withFailureTypes } from '../../activities/failures';
 import { taskQueues } from '../../lib/core/names';
 import { sha256Hex } from '../../lib/core/hash';

@@ -1,0 +1,54 @@
+/**
+ * One scoring path for a stored model version, shared by the gateway (rows from JSON requests) and
+ * `steward predict` (rows from a file): the version's own feature pipeline, then its network. A
+ * plain Dense stack runs on the forward pass of lib/model/dense.ts; anything else on TensorFlow.js.
+ * Both paths give the same scores for the same rows, which is what `steward predict` checks serving
+ * against.
+ */
+import type { Table } from '../data/table';
+import { openStoredModel } from '../model/dense';
+import type { FeaturePipeline } from '../model/features';
+
+export interface Scorer {
+  pipeline: FeaturePipeline;
+  /** The columns a row must have (the pipeline's inputs). */
+  inputColumns: string[];
+  /** `dense` (the forward pass without TF.js) or `tfjs`. */
+  engine: 'dense' | 'tfjs';
+  /** Probability of the positive class for every row of `table`. */
+  score(table: Table): Float64Array;
+  dispose(): void;
+}
+
+/**
+ * Opens a stored model (bytes as in the artifact store, hash-checked) for scoring.
+ *
+ * @example
+ *   const scorer = await loadScorer(await artifacts.get(version.modelSha256));
+ *   const scores = scorer.score(table);
+ */
+export async function loadScorer(bytes: Uint8Array): Promise<Scorer> {
+  const stored = openStoredModel(bytes);
+  const pipeline = stored.pipeline;
+  if (stored.network) {
+    const network = stored.network;
+    return {
+      pipeline,
+      inputColumns: pipeline.inputColumns,
+      engine: 'dense',
+      score: (table) => network.predict(pipeline.transform(table), pipeline.rows(table)),
+      dispose() {},
+    };
+  }
+  // Loaded only for models the forward pass does not cover: TF.js costs a second of start-up.
+  const [{ loadModel }, { predictProba }, { initBackend }] = await Promise.all([import('../model/serialize'), import('../model/predict'), import('../model/backend')]);
+  await initBackend();
+  const loaded = await loadModel(bytes);
+  return {
+    pipeline: loaded.pipeline,
+    inputColumns: loaded.pipeline.inputColumns,
+    engine: 'tfjs',
+    score: (table) => predictProba(loaded.model, loaded.pipeline, table),
+    dispose: () => loaded.model.dispose(),
+  };
+}
