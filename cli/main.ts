@@ -4,7 +4,7 @@
  * stdout with --json) and exit code 1. The commands live in cli/commands/, one per file.
  */
 import { fileURLToPath } from 'node:url';
-import { isStewardError } from '../lib/core/errors';
+import { isStewardError, rootMessage } from '../lib/core/errors';
 import { parseCommandArgs, resolveCommand, wantsJson, type AnyCommand } from './command';
 import { api } from './commands/api';
 import { audit } from './commands/audit';
@@ -65,7 +65,9 @@ export async function runCli(argv: string[], io: Partial<CliIo> = {}): Promise<n
     return await found.command.run(args, { ...ctx, json, write: out.stdout, warn: (text) => out.stderr(`warning: ${text}\n`), print });
   } catch (err) {
     const type = isStewardError(err) ? err.type : ((err as Error).name ?? 'Error');
-    const message = (err as Error).message ?? String(err);
+    // A wrapped failure (a driver's "Failed query: <sql>") says what failed in its innermost cause.
+    const outer = (err as Error).message ?? String(err);
+    const message = !isStewardError(err) && (err as Error).cause ? `${rootMessage(err)} (${outer.length > 120 ? `${outer.slice(0, 120)}…` : outer})` : outer;
     if (json) out.stdout(`${JSON.stringify({ error: { type, message } })}\n`);
     else out.stderr(`steward: ${type}: ${message}\n`);
     return 1;
