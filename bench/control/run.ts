@@ -103,9 +103,11 @@ async function runMode(mode: 'inline' | 'threads'): Promise<ModeResult> {
     const accepted: number[] = [];
     const queries: number[] = [];
     let done = false;
-    const heavyDone = Promise.all(heavyIds.map((id) => waitForStage(client, id, 'awaiting-approval', 900_000))).then(() => {
-      done = true;
-    });
+    let heavyError: unknown;
+    // A failed heavy release ends the run with its error, after the query loop has stopped.
+    const heavyDone = Promise.all(heavyIds.map((id) => waitForStage(client, id, 'awaiting-approval', 900_000)))
+      .catch((e: unknown) => void (heavyError = e))
+      .finally(() => (done = true));
     const querying = (async () => {
       let k = 0;
       while (!done) {
@@ -126,6 +128,7 @@ async function runMode(mode: 'inline' | 'threads'): Promise<ModeResult> {
     }
     await heavyDone;
     await querying;
+    if (heavyError) throw heavyError;
     const heavySeconds = (Date.now() - t0) / 1000;
     const workflowTasks = await workflowTaskDurations(client, [...waiting, ...heavyIds]);
     return { mode, accepted, updates, queries, workflowTasks, heavySeconds };
@@ -137,6 +140,9 @@ async function runMode(mode: 'inline' | 'threads'): Promise<ModeResult> {
 }
 
 if (values.mode) {
+  // A late gRPC retry from a client the stack closed must not end the run (TF.js's WebAssembly module
+  // turns unhandled rejections into a crash); it is reported, with its stack, instead.
+  process.on('unhandledRejection', (e) => console.error('bench:control: unhandled rejection after shutdown:', e));
   const result = await runMode(values.mode as 'inline' | 'threads');
   process.stdout.write(`${JSON.stringify(result)}\n`);
   process.exit(0);
