@@ -76,6 +76,8 @@ async function runMode(mode: 'inline' | 'threads'): Promise<ModeResult> {
   const config = loadConfig({ STEWARD_HOME: home });
   const stack = await startStack({ config, temporalPort: await freePort(), uiPort: await freePort(), log: () => {} });
   const client = await connectClient(config.temporal, stack.info.temporalAddress);
+  let done = false;
+  let querying: Promise<void> = Promise.resolve();
   try {
     const { db } = stack.database;
     // One cheap model per waiting release: each promotes its own first version.
@@ -102,13 +104,12 @@ async function runMode(mode: 'inline' | 'threads'): Promise<ModeResult> {
     const updates: number[] = [];
     const accepted: number[] = [];
     const queries: number[] = [];
-    let done = false;
     let heavyError: unknown;
     // A failed heavy release ends the run with its error, after the query loop has stopped.
     const heavyDone = Promise.all(heavyIds.map((id) => waitForStage(client, id, 'awaiting-approval', 900_000)))
       .catch((e: unknown) => void (heavyError = e))
       .finally(() => (done = true));
-    const querying = (async () => {
+    querying = (async () => {
       let k = 0;
       while (!done) {
         const id = waiting[k++ % waiting.length];
@@ -133,6 +134,9 @@ async function runMode(mode: 'inline' | 'threads'): Promise<ModeResult> {
     const workflowTasks = await workflowTaskDurations(client, [...waiting, ...heavyIds]);
     return { mode, accepted, updates, queries, workflowTasks, heavySeconds };
   } finally {
+    // Whatever ended the run, the status queries stop before the connection closes.
+    done = true;
+    await querying.catch(() => {});
     await client.connection.close();
     await stack.stop();
     rmSync(home, { recursive: true, force: true });
@@ -140,9 +144,6 @@ async function runMode(mode: 'inline' | 'threads'): Promise<ModeResult> {
 }
 
 if (values.mode) {
-  // A late gRPC retry from a client the stack closed must not end the run (TF.js's WebAssembly module
-  // turns unhandled rejections into a crash); it is reported, with its stack, instead.
-  process.on('unhandledRejection', (e) => console.error('bench:control: unhandled rejection after shutdown:', e));
   const result = await runMode(values.mode as 'inline' | 'threads');
   process.stdout.write(`${JSON.stringify(result)}\n`);
   process.exit(0);
