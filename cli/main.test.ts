@@ -71,6 +71,7 @@ describe('steward help', () => {
       'data check',
       'data profile',
       'data drift',
+      'detect',
       'eval',
       'card',
       'audit verify',
