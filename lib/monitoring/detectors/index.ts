@@ -90,6 +90,9 @@ const definitions: Record<DetectorName, Definition> = {
   },
 };
 
+/** A deep copy through JSON: states are JSON by contract, and workflow sandboxes lack `structuredClone`. */
+const jsonCopy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+
 const invalid = (message: string, field: string) => new StewardError('InvalidInput', message, { field });
 
 function definition(name: string): Definition {
@@ -145,7 +148,7 @@ function build(name: DetectorName, params: DetectorParams, state: object): Detec
       return def.update(params, state, x);
     },
     get state() {
-      return structuredClone(state);
+      return jsonCopy(state);
     },
   };
 }
@@ -179,5 +182,5 @@ export function restoreDetector(name: DetectorName, params: DetectorParams, stat
   }
   const extra = Object.keys(s).find((k) => !(k in fresh));
   if (extra !== undefined) throw invalid(`not a ${name} state: unexpected "${extra}"`, `state.${extra}`);
-  return build(name, resolved, structuredClone(s));
+  return build(name, resolved, jsonCopy(s));
 }
