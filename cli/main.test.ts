@@ -72,6 +72,7 @@ describe('steward help', () => {
       'data profile',
       'data drift',
       'detect',
+      'backtest',
       'eval',
       'card',
       'audit verify',
