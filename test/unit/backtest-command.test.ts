@@ -1,7 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { createComputePool } from '../../activities/compute/pool';
 import { runCli } from '../../cli/main';
+import { parsePolicy } from '../../lib/policy/schema';
 import { projectRoot, sharedDataDir } from '../../lib/runtime/paths';
 import { tempFile } from '../support/temp-files';
 
@@ -47,5 +49,21 @@ describe('steward backtest', () => {
     const unknown = await steward('backtest', '--policy', policy, '--data', data, '--strategies', 'never,weekly', '--json');
     expect(JSON.parse(unknown.stdout).error.message).toContain('"weekly" is not a strategy');
     expect(existsSync(policy)).toBe(true);
+  });
+});
+
+describe('backtest on a compute thread', () => {
+  it("trains off the calling thread and agrees with the CLI's replay", async () => {
+    const compute = createComputePool({ threads: 1 });
+    try {
+      const options = { strategies: [{ kind: 'never' as const }, { kind: 'periodic' as const, every: 1000 }], windowRows: 250, warmup: 500, trainRows: 500, labelDelay: 10, rowMs: 1_800_000 };
+      const onThread = await compute.run('backtest', { file: data, policy: parsePolicy(small), ...options });
+      expect(compute.threads).toBe(1);
+      const cli = JSON.parse((await steward('backtest', '--policy', policy, '--data', data, '--strategies', 'never,periodic:1000', '--train-rows', '500', '--label-delay', '10', '--json')).stdout);
+      expect(onThread.strategies.map((s) => [s.strategy, s.retrainedAfter, s.rows])).toEqual(cli.strategies.map((s: { strategy: string; retrainedAfter: number[]; rows: number }) => [s.strategy, s.retrainedAfter, s.rows]));
+      onThread.strategies.forEach((s, i) => expect(s.accuracy).toBeCloseTo(cli.strategies[i].accuracy, 1));
+    } finally {
+      await compute.close();
+    }
   });
 });
