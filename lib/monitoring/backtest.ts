@@ -16,8 +16,9 @@
  * series detectors read. Feature and prediction drift are not computed here (null): the backtest
  * judges triggers on performance and detectors.
  *
- * Training goes through the injected `train` function (the policy's recipe); the CLI trains inline,
- * a worker would hand it to a thread pool.
+ * Training goes through the injected `train` function (the policy's recipe, `inlineTrainer`): the
+ * CLI trains in its own process; a worker runs the whole backtest as the compute pool's `backtest`
+ * task (activities/compute/tasks.ts), so no training ever blocks the worker's main thread.
  */
 import type { Table } from '../data/table';
 import { selectRows } from '../data/table';

@@ -1,6 +1,7 @@
 /**
- * The backtest's trainer: the policy's training recipe (`lib/model`), run in this thread. A worker
- * that backtests must not block its event loop with it: it hands the same call to a thread pool.
+ * The backtest's trainer: the policy's training recipe (`lib/model`), run on the calling thread. A
+ * worker must not block its main thread with it: it runs backtests as the compute pool's `backtest`
+ * task, which calls this on a compute thread.
  */
 import type { TrainingConfig } from '../model/config';
 import { predictProba } from '../model/predict';
