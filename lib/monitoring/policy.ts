@@ -78,6 +78,10 @@ export const detectorConditionSchema = z
     if (!isWindowMetric(c.series) && !(perPredictionSeries as readonly string[]).includes(c.series)) {
       ctx.addIssue({ code: 'custom', path: ['series'], message: `"${c.series}" is not a series the monitor produces: one of ${[...perPredictionSeries, ...windowMetricNames].join(', ')}` });
     }
+    // DDM and EDDM read an error indicator; fed anything else they would stop the monitor mid-window.
+    if ((c.detector === 'ddm' || c.detector === 'eddm') && c.series !== 'error') {
+      ctx.addIssue({ code: 'custom', path: ['series'], message: `${c.detector} reads an error indicator: use the "error" series (or adwin / page-hinkley on "${c.series}")` });
+    }
     if (c.on === 'warning' && c.detector !== 'ddm' && c.detector !== 'eddm') ctx.addIssue({ code: 'custom', path: ['on'], message: `${c.detector} never warns; only ddm and eddm do` });
   });
 

@@ -23,6 +23,7 @@
  *     state = out.state;
  *   }
  */
+import { StewardError } from '../core/errors';
 import { createDetector, restoreDetector, type DetectorName } from './detectors';
 import { isWindowMetric, windowMetric } from './metrics';
 import type { Condition, Trigger, TriggerAction } from './policy';
@@ -177,7 +178,7 @@ function judgeTrigger(trigger: Trigger, window: TriggerWindow, slot: TriggerSlot
 
 const ms = (iso: string): number => {
   const t = Date.parse(iso);
-  if (Number.isNaN(t)) throw new Error(`window end "${iso}" is not an ISO 8601 time`);
+  if (Number.isNaN(t)) throw new StewardError('InvalidInput', `"${iso}" is not an ISO 8601 time`, { field: 'window.end' });
   return t;
 };
 

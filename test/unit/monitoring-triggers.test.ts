@@ -162,7 +162,8 @@ describe('monitoring policy section', () => {
     const bad = (triggers: unknown[]) => () => parsePolicy({ ...policyFile(), monitoring: { triggers } });
     expect(bad([{ name: 'x', when: { detector: 'adwin', series: 'error', params: { detla: 0.1 } }, action: { type: 'alert' } }])).toThrow(/monitoring\.triggers\.0\.when.*did you mean delta/);
     expect(bad([{ name: 'x', when: { detector: 'adwin', series: 'error', on: 'warning' }, action: { type: 'alert' } }])).toThrow(/adwin never warns/);
-    expect(bad([{ name: 'x', when: { detector: 'ddm', series: 'errors' }, action: { type: 'alert' } }])).toThrow(/"errors" is not a series the monitor produces/);
+    expect(bad([{ name: 'x', when: { detector: 'adwin', series: 'errors' }, action: { type: 'alert' } }])).toThrow(/"errors" is not a series the monitor produces/);
+    expect(bad([{ name: 'x', when: { detector: 'ddm', series: 'accuracy' }, action: { type: 'alert' } }])).toThrow(/ddm reads an error indicator: use the "error" series/);
     const twice = { name: 'x', when: { metric: 'accuracy', op: '<', value: 0.8 }, action: { type: 'alert' } };
     expect(bad([twice, twice])).toThrow(/monitoring\.triggers\.1\.name.*must be unique/);
     expect(() => parseMonitoringPolicy({ window: {} })).toThrow(/a window needs `every`/);

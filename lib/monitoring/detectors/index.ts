@@ -42,6 +42,8 @@ const atLeast = (p: DetectorParams, min: number, names: string[]) => {
   return undefined;
 };
 
+const between = (p: DetectorParams, name: string) => (!((p[name] as number) > 0 && (p[name] as number) < 1) ? { field: name, message: `must be between 0 and 1, got ${p[name]}` } : undefined);
+
 const definitions: Record<DetectorName, Definition> = {
   ddm: {
     defaults: ddmDefaults,
@@ -60,8 +62,9 @@ const definitions: Record<DetectorName, Definition> = {
     integers: ['warm_start'],
     check: (p) =>
       atLeast(p, 0, ['warm_start']) ??
-      (['alpha', 'beta'].map((n) => (!((p[n] as number) > 0 && (p[n] as number) < 1) ? { field: n, message: `must be between 0 and 1, got ${p[n]}` } : undefined)).find(Boolean) ||
-        ((p.alpha as number) < (p.beta as number) ? { field: 'alpha', message: `must be at least beta (${p.beta}), got ${p.alpha}` } : undefined)),
+      between(p, 'alpha') ??
+      between(p, 'beta') ??
+      ((p.alpha as number) < (p.beta as number) ? { field: 'alpha', message: `must be at least beta (${p.beta}), got ${p.alpha}` } : undefined),
     initial: eddmInitial,
     update: (p, s, x) => eddmUpdate(p as typeof eddmDefaults, s as EddmState, x),
   },
@@ -70,7 +73,7 @@ const definitions: Record<DetectorName, Definition> = {
     binary: false,
     integers: ['clock', 'max_buckets', 'min_window_length', 'grace_period'],
     check: (p) =>
-      (!((p.delta as number) > 0 && (p.delta as number) < 1) ? { field: 'delta', message: `must be between 0 and 1, got ${p.delta}` } : undefined) ??
+      between(p, 'delta') ??
       atLeast(p, 1, ['clock', 'max_buckets', 'min_window_length']) ??
       atLeast(p, 0, ['grace_period']),
     initial: adwinInitial,
