@@ -60,9 +60,13 @@ export const detect = defineCommand({
       const guess = closest(column, names);
       throw new StewardError('InvalidInput', `no column "${column}"${guess ? `; did you mean "${guess}"?` : ''} (columns: ${names.slice(0, 20).join(', ')}${names.length > 20 ? ', ...' : ''})`, { file, field: '--column' });
     }
-    // Booleans read as 0/1, so a true/false error column works too.
-    const table = await readTable(file, { ...options, columns: [{ name: column, type: 'numeric' }] });
-    const values = (table.columns[0] as { values: Float64Array }).values;
+    // The column's type is inferred, so a true/false error column reads as 1/0.
+    const table = await readTable(file, options);
+    const read = table.columns.find((c) => c.name === column);
+    if (!read || read.type === 'categorical') {
+      throw new StewardError('DataContractViolation', `holds text (e.g. "${read?.type === 'categorical' ? (read.dictionary[0] ?? '') : ''}"); a detector reads numbers, or true/false`, { file, column });
+    }
+    const values = read.values;
     const running = createDetector(name, params);
     const drifts: number[] = [];
     const warnings: number[] = [];

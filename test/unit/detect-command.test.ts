@@ -66,6 +66,13 @@ describe('steward detect', () => {
     expect(JSON.parse((await steward('detect', gap, '--column', 'x', '--detector', 'adwin', '--json')).stdout).error.message).toContain(`${gap}, row 3, column "x": missing value`);
   });
 
+  it('reads a true/false column as an error indicator and refuses text', async () => {
+    const { stdout } = await steward('detect', csv('wrong', ['true', 'false', 'true']), '--column', 'wrong', '--detector', 'eddm', '--json');
+    expect(JSON.parse(stdout)).toMatchObject({ rows: 3, drifts: [] });
+    const text = csv('x', ['up', 'down']);
+    expect(JSON.parse((await steward('detect', text, '--column', 'x', '--detector', 'adwin', '--json')).stdout).error.message).toContain(`${text}, column "x": holds text (e.g. "up")`);
+  });
+
   it('prints a short summary without --json', async () => {
     const { code, stdout } = await steward('detect', csv('x', [0, 0, 1]), '--column', 'x', '--detector', 'ddm');
     expect(code).toBe(0);
