@@ -74,7 +74,6 @@ export const backtestCommand = defineCommand({
       rowMs,
       origin: 0,
       strategies,
-      onWindow: ctx.json ? undefined : (s, w, of) => (w % 20 === 0 || w === of) && ctx.warn(`${s}: window ${w}/${of}`),
     });
     if (args.svg) writeFileSync(args.svg, backtestSvg(result));
     ctx.print(result, () => formatTable(result));
