@@ -71,6 +71,8 @@ describe('steward help', () => {
       'data check',
       'data profile',
       'data drift',
+      'detect',
+      'backtest',
       'eval',
       'card',
       'audit verify',

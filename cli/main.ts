@@ -8,10 +8,12 @@ import { isStewardError, rootMessage } from '../lib/core/errors';
 import { parseCommandArgs, resolveCommand, wantsJson, type AnyCommand } from './command';
 import { api } from './commands/api';
 import { audit } from './commands/audit';
+import { backtestCommand } from './commands/backtest';
 import { capacity } from './commands/capacity';
 import { card } from './commands/card';
 import { data } from './commands/data';
 import { approve, reject } from './commands/decide';
+import { detect } from './commands/detect';
 import { dev } from './commands/dev';
 import { evaluate } from './commands/eval';
 import { forget } from './commands/forget';
@@ -29,7 +31,7 @@ import type { CliContext } from './context';
 import { commandHelp, groupHelp, topHelp } from './help';
 
 /** Every command, in the order the help lists them. */
-export const commands: AnyCommand[] = [dev, api, register, models, versions, release, approve, reject, status, serve, predict, rollout, rollback, capacity, forget, data, evaluate, card, audit, token];
+export const commands: AnyCommand[] = [dev, api, register, models, versions, release, approve, reject, status, serve, predict, rollout, rollback, capacity, forget, data, detect, backtestCommand, evaluate, card, audit, token];
 
 const header = 'steward - keeps deployed models healthy (Temporal workflows)';
 const footer =

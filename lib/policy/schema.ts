@@ -15,6 +15,7 @@ import { dataContractSchema } from '../data/contract';
 import { driftConfigSchema } from '../drift/suite';
 import { evaluationConfigSchema } from '../metrics/external';
 import { trainingConfigSchema } from '../model/config';
+import { monitoringPolicySchema } from '../monitoring/policy';
 import { rolloutPolicySchema } from '../rollout/types';
 
 const MINUTE = 60_000;
@@ -173,6 +174,8 @@ const policySchemaShape = z.strictObject({
   compute: computeSchema.prefault({}),
   logging: loggingSchema.prefault({}),
   rollout: rolloutPolicySchema.prefault({}),
+  /** The production monitor: windows, budgets, drift thresholds and trigger rules (absent: no monitor triggers). */
+  monitoring: monitoringPolicySchema.optional(),
 });
 
 export const policySchema = policySchemaShape.superRefine(checkConsistency);
