@@ -78,7 +78,7 @@ export interface EvaluateRegressorInput {
  *     config: { regression: { budgets: [{ metric: 'mae', budget: 0.05, kind: 'relative' }] } } });
  */
 export function evaluateRegressor(input: EvaluateRegressorInput): RegressorEvaluationReport {
-  const config = parseEvaluationConfig(input.config ?? {});
+  const config = parseTaskEvaluationConfig('regression', input.config);
   const boot = { resamples: config.resamples, seed: config.seed, level: config.level };
   const candidate = prepareRegression(input.labels, input.predictions);
   const baseline = input.baselinePredictions ? prepareRegression(input.labels, input.baselinePredictions, 'baseline') : undefined;
@@ -134,7 +134,7 @@ export interface EvaluateMulticlassInput {
  *   const report = evaluateMulticlassModel({ labels, classes, prediction: { probabilities }, groups: { sex } });
  */
 export function evaluateMulticlassModel(input: EvaluateMulticlassInput): MulticlassEvaluationReport {
-  const config = parseEvaluationConfig(input.config ?? {});
+  const config = parseTaskEvaluationConfig('multiclass', input.config);
   const boot = { resamples: config.resamples, seed: config.seed, level: config.level };
   const candidate = prepareMulticlass(input.labels, input.prediction, input.classes);
   const baseline = input.baseline ? prepareMulticlass(input.labels, input.baseline, input.classes, 'baseline') : undefined;
@@ -193,6 +193,18 @@ export function defaultBudgets(task: 'binary' | 'regression' | 'multiclass') {
     { metric: 'accuracy' as const, budget: 0.01, kind: 'absolute' as const },
     { metric: 'logLoss' as const, budget: 0.05, kind: 'relative' as const },
   ];
+}
+
+/**
+ * Parses an evaluation config for a task: without budgets of its own, the gate gets the task's
+ * default budgets (the schema's defaults are the binary ones).
+ *
+ * @example parseTaskEvaluationConfig('regression', {}).regression.budgets[0].metric; // 'mae'
+ */
+export function parseTaskEvaluationConfig(task: 'binary' | 'regression' | 'multiclass', input: EvaluationConfigInput | undefined): EvaluationConfig {
+  const config = parseEvaluationConfig(input ?? {});
+  if (task === 'binary' || input?.regression?.budgets !== undefined) return config;
+  return { ...config, regression: { ...config.regression, budgets: defaultBudgets(task).map((b) => ({ ...b })) } };
 }
 
 /** The metrics a task's budgets may name. */
