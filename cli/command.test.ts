@@ -30,7 +30,7 @@ describe('parseCommandArgs', () => {
 
   it('collects a repeatable flag into a list and names dashed flags in camelCase', async () => {
     const args = await parse(evaluate, ['eval'], ['--data', 's.csv', '--label', 'y', '--score', 'p', '--group', 'sex', '--group=race', '--baseline-score', 'p_prod', '--threshold', '-0.25']);
-    expect(args).toMatchObject({ data: 's.csv', group: ['sex', 'race'], baselineScore: 'p_prod', positiveLabel: undefined, threshold: -0.25 });
+    expect(args).toMatchObject({ data: 's.csv', group: ['sex', 'race'], score: ['p'], baselineScore: ['p_prod'], positiveLabel: undefined, threshold: -0.25 });
     expect(await parse(evaluate, ['eval'], ['--data', 's.csv', '--label', 'y', '--score', 'p'])).toMatchObject({ group: [] });
   });
 
@@ -97,8 +97,8 @@ describe('parseCommandArgs', () => {
     const noData = await refusal(release, ['release'], ['m']);
     expect(noData.location.field).toBe('--data');
     expect(noData.message).toContain('is required');
-    const noScore = await refusal(evaluate, ['eval'], ['--data', 's.csv', '--label', 'y']);
-    expect(noScore.location.field).toBe('--score');
+    const noLabel = await refusal(evaluate, ['eval'], ['--data', 's.csv', '--score', 'p']);
+    expect(noLabel.location.field).toBe('--label');
     const noValue = await refusal(release, ['release'], ['m', '--data']);
     expect(noValue.message).toContain('needs a value: --data <file>');
     expect((await refusal(release, ['release'], ['m', '--data', '--wait'])).location.field).toBe('--data');

@@ -197,10 +197,15 @@ function cceWithLogits(z: tf.Tensor, y: tf.Tensor): tf.Tensor {
   return tf.sub(tf.logSumExp(z, 1), tf.sum(tf.mul(z, y), 1));
 }
 
-/** Huber loss per row: 0.5 d^2 within delta of the target, delta (|d| - 0.5 delta) beyond (Keras' form). */
+/**
+ * Huber loss per row: 0.5 d^2 within delta of the target, delta (|d| - 0.5 delta) beyond (Keras' form),
+ * written as 0.5 m^2 + delta (d - m) with m = min(d, delta): the same values, built from ops that all
+ * have gradients on every backend (`where` over a comparison has none for the comparison).
+ */
 function huber(z: tf.Tensor, y: tf.Tensor, delta: number): tf.Tensor {
   const d = tf.abs(tf.sub(z, y));
-  return tf.where(tf.lessEqual(d, delta), tf.mul(tf.square(d), 0.5), tf.mul(tf.sub(d, 0.5 * delta), delta));
+  const m = tf.minimum(d, delta);
+  return tf.add(tf.mul(tf.square(m), 0.5), tf.mul(tf.sub(d, m), delta));
 }
 
 /** The task's per-row loss on the network's outputs. */

@@ -4,7 +4,8 @@
  * card is rendered from it (plus approvals, which arrive later).
  */
 import type { DatasetProfile } from '../drift/profile';
-import type { EvaluationReport, ImportanceChange, ImportanceReport } from '../metrics';
+import type { EvaluationReport, ImportanceChange, ImportanceReport, MulticlassEvaluationReport, RegressorEvaluationReport, TaskEvaluationReport } from '../metrics';
+import type { ImportedArtifact } from '../model/imported';
 import type { LatencyReport } from '../model/predict';
 
 export interface GateCheck {
@@ -21,7 +22,10 @@ export interface EvaluationBundle {
   evaluationSha256: string;
   evaluationRows: number;
   evaluationProfile: DatasetProfile;
-  evaluation: EvaluationReport;
+  /** A binary, regression or multiclass report (`task`; absent in bundles stored before tasks: binary). */
+  evaluation: TaskEvaluationReport;
+  /** What the candidate is: trained here, or imported (format, runtime, declared origin). */
+  candidate?: { format: string; runtime: string; imported?: ImportedArtifact };
   importance: ImportanceReport;
   importanceChange: ImportanceChange[] | null;
   latency: LatencyReport;
@@ -37,8 +41,9 @@ export interface EvaluationBundle {
  * @example
  *   headlineMetrics(report); // { accuracy: 0.85, rocAuc: 0.9, prAuc: 0.75, f1: 0.66, logLoss: 0.33, brier: 0.1, ece: 0.01 }
  */
-export function headlineMetrics(report: EvaluationReport): Record<string, number> {
-  const m = report.metrics.metrics;
+export function headlineMetrics(report: TaskEvaluationReport): Record<string, number> {
+  if (report.task === 'regression' || report.task === 'multiclass') return taskHeadline(report);
+  const m = (report as EvaluationReport).metrics.metrics;
   return {
     accuracy: m.accuracy.value,
     rocAuc: m.rocAuc.value,
@@ -48,4 +53,11 @@ export function headlineMetrics(report: EvaluationReport): Record<string, number
     ...(m.brier ? { brier: m.brier.value } : {}),
     ...(m.ece ? { ece: m.ece.value } : {}),
   };
+}
+
+/** A regressor's or multiclass model's headline: every metric it reports (point values). */
+function taskHeadline(report: RegressorEvaluationReport | MulticlassEvaluationReport): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, e] of Object.entries(report.metrics.metrics)) if (e && Number.isFinite(e.value)) out[k] = e.value;
+  return out;
 }

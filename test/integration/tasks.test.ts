@@ -1,0 +1,106 @@
+/**
+ * Regressors and multiclass models through the whole release: validation, training with the task's
+ * head and loss, evaluation with the task's metrics, fairness and gate, sign-off, promotion and the
+ * card with the task's sections. Bike Sharing (train on 2011, evaluate on 2012) and Adult's education
+ * levels grouped into 4 classes.
+ */
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { modelVersions, production } from '../../db/schema';
+import type { MulticlassEvaluationReport, RegressorEvaluationReport } from '../../lib/metrics';
+import { renderVersionCard } from '../../lib/registry/cards';
+import { verifyAuditChain } from '../../lib/registry/audit';
+import { decideRelease, startRelease, waitForStage } from '../../lib/release/client';
+import type { EvaluationBundle } from '../../lib/release/evidence';
+import type { ReleaseState } from '../../lib/release/types';
+import { loadScoringModel } from '../../lib/model/scoring';
+import { startHarness, type Harness } from '../support/harness';
+import { adultEducationFixture, bikeSharingFixture, registerFixture } from '../support/task-fixtures';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness({ database: 'postgres' });
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+async function bundleOf(model: string, version: number): Promise<EvaluationBundle> {
+  const [row] = await h.database.db.select().from(modelVersions).where(eq(modelVersions.model, model)).then((rows) => rows.filter((r) => r.version === version));
+  return JSON.parse((await h.artifacts.get(row!.reportSha256!)).toString('utf8')) as EvaluationBundle;
+}
+
+describe('a regressor: Bike Sharing, trained on 2011 and evaluated on 2012', () => {
+  it('releases, promotes, then judges the next candidate against production with the paired gate on per-row errors', async () => {
+    const model = 'bikes-e2e';
+    const first = bikeSharingFixture(model, { train: 2500, evaluation: 1500 });
+    await registerFixture(h.database.db, first);
+    const id = await startRelease(h.client, { model, dataFile: first.train, requestedBy: 'alice' });
+    const waiting = await waitForStage(h.client, id, 'awaiting-approval');
+    // Hourly counts: the error is in bikes per hour, R^2 says how much of the variation is explained.
+    expect(waiting.evaluation?.metrics.mae).toBeGreaterThan(0);
+    expect(waiting.evaluation?.metrics.r2).toBeGreaterThan(0);
+    // The service grew from 2011 to 2012: a model of 2011 under-predicts 2012 (residual = actual - predicted).
+    expect(waiting.evaluation?.metrics.meanResidual).toBeGreaterThan(0);
+    await decideRelease(h.client, id, 'approve', { principal: 'bob', comment: 'errors per hour acceptable' });
+    expect(((await h.client.workflow.getHandle(id).result()) as ReleaseState).status).toBe('promoted');
+
+    const bundle = await bundleOf(model, 1);
+    const report = bundle.evaluation as RegressorEvaluationReport;
+    expect(report.task).toBe('regression');
+    expect(report.metrics.metrics.rmse.lower).toBeLessThanOrEqual(report.metrics.metrics.rmse.value);
+    expect(report.metrics.predictedVsActual.bins).toHaveLength(10);
+    expect(report.fairness?.attributes[0]?.gaps.map((g) => g.name)).toEqual(['maeDifference', 'maeRatio', 'meanResidualDifference']);
+    expect(bundle.importance.metric).toBe('mae');
+    // The stored model predicts in bikes per hour (the log1p target scaling undone).
+    const [version] = await h.database.db.select().from(modelVersions).where(eq(modelVersions.model, model));
+    const scoring = await loadScoringModel(await h.artifacts.get(version!.modelSha256));
+    expect(scoring.task).toBe('regression');
+    await scoring.dispose();
+
+    const card = await renderVersionCard(h.database.db, h.artifacts, model, 1);
+    expect(card.input.task).toBe('regression');
+    expect(card.markdown).toContain('## Residuals and predicted against actual');
+    expect(card.html).toContain('<title id="predicted-actual-t">Predicted against actual</title>');
+
+    // The next candidate, trained on later 2011 hours, is judged against v1 on the same 2012 rows.
+    const second = bikeSharingFixture(`${model}-b`, { train: 5000, evaluation: 1500 });
+    const next = await startRelease(h.client, { model, dataFile: second.train, requestedBy: 'alice' });
+    const judged = await waitForStage(h.client, next, 'awaiting-approval');
+    expect(judged.evaluation?.production).toMatchObject({ mae: report.metrics.metrics.mae.value });
+    const gate = (await bundleOf(model, 2)).evaluation.regression!;
+    expect(gate.rows.filter((r) => r.slice === 'overall').map((r) => [r.metric, r.test])).toEqual([
+      ['mae', 'paired-bootstrap'],
+      ['rmse', 'paired-bootstrap'],
+    ]);
+    expect(gate.rows.some((r) => r.slice === 'workingday=1')).toBe(true);
+    await decideRelease(h.client, next, 'reject', { principal: 'carol', comment: 'keep v1' });
+    expect(((await h.client.workflow.getHandle(next).result()) as ReleaseState).status).toBe('rejected');
+    const [prod] = await h.database.db.select().from(production).where(eq(production.model, model));
+    expect(prod?.version).toBe(1);
+    expect(await verifyAuditChain(h.database.db)).toMatchObject({ ok: true });
+  });
+});
+
+describe('a multiclass model: education level from the other Adult attributes', () => {
+  it('releases with per-class metrics, per-class fairness by sex and race, and a card with the confusion matrix', async () => {
+    const model = 'education-e2e';
+    const fixture = adultEducationFixture(model, { train: 3000, evaluation: 1500 });
+    await registerFixture(h.database.db, fixture);
+    const id = await startRelease(h.client, { model, dataFile: fixture.train, requestedBy: 'alice' });
+    const waiting = await waitForStage(h.client, id, 'awaiting-approval');
+    expect(waiting.evaluation?.metrics.accuracy).toBeGreaterThan(0.3);
+    expect(waiting.evaluation?.metrics.macroF1).toBeGreaterThan(0.2);
+    await decideRelease(h.client, id, 'approve', { principal: 'carol' });
+    expect(((await h.client.workflow.getHandle(id).result()) as ReleaseState).status).toBe('promoted');
+
+    const report = (await bundleOf(model, 1)).evaluation as MulticlassEvaluationReport;
+    expect(report.classes).toEqual(['no-diploma', 'high-school', 'some-college', 'degree']);
+    expect(Object.keys(report.metrics.metrics)).toEqual(['accuracy', 'balancedAccuracy', 'macroF1', 'weightedF1', 'macroPrecision', 'macroRecall', 'logLoss', 'top2Accuracy']);
+    expect(report.metrics.confusion.flat().reduce((a, b) => a + b, 0)).toBe(1500);
+    expect(report.fairness?.attributes.map((a) => a.name)).toEqual(['sex', 'race']);
+    const card = await renderVersionCard(h.database.db, h.artifacts, model, 1);
+    expect(card.markdown).toContain('## Per-class results');
+    expect(card.html).toContain('Confusion matrix (rows: actual class, columns: predicted class)');
+  });
+});
