@@ -5,6 +5,7 @@
 import { createDataActivities } from './data';
 import type { ActivityDeps } from './deps';
 import { createEvaluationActivities } from './evaluation';
+import { createImportActivities } from './import';
 import { createReleaseActivities } from './release';
 
 export type { ActivityDeps } from './deps';
@@ -12,5 +13,5 @@ export { createTrainingActivities } from './training';
 
 /** Everything the control task queue serves. */
 export function createControlActivities(deps: ActivityDeps) {
-  return { ...createReleaseActivities(deps), ...createDataActivities(deps), ...createEvaluationActivities(deps) };
+  return { ...createReleaseActivities(deps), ...createDataActivities(deps), ...createEvaluationActivities(deps), ...createImportActivities(deps) };
 }

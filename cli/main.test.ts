@@ -276,6 +276,14 @@ describe('steward eval --task regression and multiclass', () => {
   });
 });
 
+describe('steward release --import', () => {
+  it('needs --data unless a model is imported, and takes --origin and --epochs only where they apply', async () => {
+    expect((await steward('release', 'bikes')).stderr).toContain('field "--data": is required (the data to train on), unless a model is imported with --import');
+    expect((await steward('release', 'bikes', '--data', 'counts.csv', '--origin', 'git:abc')).stderr).toContain('field "--origin": applies to an imported model (--import) only');
+    expect((await steward('release', 'bikes', '--import', 'bike.onnx', '--epochs', '3')).stderr).toContain('field "--epochs": an imported model is not trained here');
+  });
+});
+
 describe('the CLI entry', () => {
   // `steward --help` and the data commands stay fast because nothing heavy is imported up front:
   // commands load the registry, the Temporal client, the data reader or the metrics when they run.

@@ -16,6 +16,7 @@ import { driftConfigSchema } from '../drift/suite';
 import { evaluationConfigSchema } from '../metrics/external';
 import { budgetMetricsOf, defaultBudgets } from '../metrics/tasks';
 import { modelTasks, taskConfigIssues, trainingSectionSchema, type ModelTask } from '../model/config';
+import { importSpecSchema } from '../model/imported';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -155,6 +156,11 @@ const policySchemaShape = z.strictObject({
   contract: dataContractSchema,
   drift: driftConfigSchema.prefault({}),
   training: trainingSectionSchema,
+  /**
+   * How a model trained elsewhere is fed and read (`steward release --import`): its inputs in order
+   * and its output. Optional: the declaration may ship beside the artifact (steward-import.json).
+   */
+  import: importSpecSchema.optional(),
   evaluation: evaluationConfigSchema.prefault({}),
   budgets: budgetsSchema.prefault({}),
   approvals: approvalsSchema,

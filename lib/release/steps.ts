@@ -26,6 +26,7 @@ import {
 import { parseTrainingConfig } from '../model/config';
 import { classIndicesFromTable, labelsFromTable, targetsFromTable } from '../model/features';
 import { measureLatency, predictProba } from '../model/predict';
+import { importSpecHash, packImportedModel, readImportArtifact } from '../model/imported';
 import { loadScoringModel, measureScoringLatency, type ScoringModel } from '../model/scoring';
 import { loadModel, type LoadedModel } from '../model/serialize';
 import { trainClassifier } from '../model/train';
@@ -33,6 +34,7 @@ import { loadModelTable, readOptionsFor, type ModelTable } from '../policy/io';
 import { policyTask, type Policy } from '../policy/schema';
 import type { ArtifactStore } from '../runtime/artifacts';
 import { headlineMetrics, type EvaluationBundle, type GateCheck } from './evidence';
+import type { TrainedCandidate } from './types';
 
 export interface ValidationResult {
   report: ContractReport;
@@ -343,5 +345,54 @@ async function evaluateAnyModel(input: EvaluationInput, artifacts: ArtifactStore
   } finally {
     await candidate.dispose();
     await baseline?.dispose();
+  }
+}
+
+export interface ImportInput {
+  model: string;
+  /** The .onnx file or TF.js model.json (or their folder). */
+  artifact: string;
+  origin: string | null;
+  /** Rows of this file are scored once, so a model that cannot score the model's data is refused now. */
+  evaluationFile: string;
+  policy: Policy;
+}
+
+/** Rows scored by the import check. */
+const IMPORT_CHECK_ROWS = 64;
+
+/**
+ * Brings a model trained elsewhere into the artifact store as the release's candidate: its files and
+ * declared inputs packed into one container, opened by its runtime and made to score rows of the
+ * evaluation file, so a corrupt file, a wrong input width, an unknown operator or layer, or outputs
+ * that do not fit the policy's task are refused (`InvalidArtifact`) before anything is registered.
+ *
+ * @example const candidate = await importCandidateModel({ model, artifact: '/models/bike.onnx', origin: 'git:3f2c1ab', evaluationFile, policy }, artifacts);
+ */
+export async function importCandidateModel(input: ImportInput, artifacts: ArtifactStore): Promise<Omit<TrainedCandidate, 'taskQueue' | 'attempt' | 'trainingSeconds'>> {
+  const { policy } = input;
+  const task = policyTask(policy);
+  const read = readImportArtifact(input.artifact, policy.import);
+  const { bytes, artifact } = packImportedModel({ ...read, task, classes: policy.training.features.label.classes, origin: input.origin });
+  const model = await loadScoringModel(bytes);
+  try {
+    const data = await loadModelTable(input.evaluationFile, policy);
+    const rows = Array.from({ length: Math.min(IMPORT_CHECK_ROWS, data.rows) }, (_, i) => i);
+    const scored = await model.predict(selectRows(data.table, rows));
+    if (scored.length !== rows.length * model.outputWidth || scored.some((v) => !Number.isFinite(v))) {
+      throw new StewardError('InvalidArtifact', `the model gave ${scored.length} values for ${rows.length} rows of the evaluation file, some not finite numbers`, { file: input.artifact });
+    }
+    return {
+      modelSha256: await artifacts.put(bytes),
+      pipelineSha256: await artifacts.put(Buffer.from(JSON.stringify(read.spec))),
+      weightsSha256: artifact.sha256,
+      backend: model.runtime,
+      epochs: 0,
+      trainingConfigHash: importSpecHash(read.spec),
+      resumedFromEpoch: null,
+      imported: artifact,
+    };
+  } finally {
+    await model.dispose();
   }
 }

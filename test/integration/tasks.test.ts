@@ -4,6 +4,11 @@
  * card with the task's sections. Bike Sharing (train on 2011, evaluate on 2012) and Adult's education
  * levels grouped into 4 classes.
  */
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WorkflowFailedError } from '@temporalio/client';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modelVersions, production } from '../../db/schema';
@@ -14,6 +19,8 @@ import { decideRelease, startRelease, waitForStage } from '../../lib/release/cli
 import type { EvaluationBundle } from '../../lib/release/evidence';
 import type { ReleaseState } from '../../lib/release/types';
 import { loadScoringModel } from '../../lib/model/scoring';
+import { parseImportSpec } from '../../lib/model/imported';
+import { projectRoot } from '../../lib/runtime/paths';
 import { startHarness, type Harness } from '../support/harness';
 import { adultEducationFixture, bikeSharingFixture, registerFixture } from '../support/task-fixtures';
 
@@ -102,5 +109,56 @@ describe('a multiclass model: education level from the other Adult attributes', 
     const card = await renderVersionCard(h.database.db, h.artifacts, model, 1);
     expect(card.markdown).toContain('## Per-class results');
     expect(card.html).toContain('Confusion matrix (rows: actual class, columns: predicted class)');
+  });
+});
+
+describe('a model trained elsewhere: PyTorch exported to ONNX', () => {
+  const fixtures = join(projectRoot, 'test/fixtures/imported');
+  const onnx = join(fixtures, 'bike-torch/bike.onnx');
+
+  it('goes through the same validation, evaluation, gate, card and sign-off; the lineage records its hash and declared origin', async () => {
+    const model = 'bikes-imported';
+    const fixture = bikeSharingFixture(model, { train: 500, evaluation: 1500 });
+    await registerFixture(h.database.db, fixture);
+    const id = await startRelease(h.client, { model, import: { artifact: onnx, origin: 'git:3f2c1ab (make_fixtures.py)' }, requestedBy: 'alice' });
+    const waiting = await waitForStage(h.client, id, 'awaiting-approval');
+    expect(waiting.candidate).toMatchObject({ epochs: 0, backend: expect.stringMatching(/onnxruntime/) });
+    expect(waiting.evaluation?.metrics.mae).toBeGreaterThan(0);
+    await decideRelease(h.client, id, 'approve', { principal: 'bob' });
+    expect(((await h.client.workflow.getHandle(id).result()) as ReleaseState).status).toBe('promoted');
+
+    const [version] = await h.database.db.select().from(modelVersions).where(eq(modelVersions.model, model));
+    const fileHash = createHash('sha256').update(readFileSync(onnx)).digest('hex');
+    expect(version!.lineage.imported).toMatchObject({ format: 'onnx', fileName: 'bike.onnx', sha256: fileHash, origin: 'git:3f2c1ab (make_fixtures.py)', declaredIn: 'steward-import.json' });
+    expect(version!.lineage.imported?.producer).toMatch(/pytorch/);
+    const card = await renderVersionCard(h.database.db, h.artifacts, model, 1);
+    expect(card.html).toContain(fileHash);
+    expect(card.markdown).toContain('imported onnx model (bike.onnx)');
+    expect(await verifyAuditChain(h.database.db)).toMatchObject({ ok: true });
+  });
+
+  it('refuses a corrupt file and an unknown operator with a clear error, registering nothing', async () => {
+    const model = 'bikes-bad-import';
+    const fixture = bikeSharingFixture(model, { train: 500, evaluation: 600 });
+    // The declaration in the policy, so the bad files need nothing beside them.
+    fixture.policy.import = parseImportSpec(JSON.parse(readFileSync(join(fixtures, 'bike-torch/steward-import.json'), 'utf8')));
+    await registerFixture(h.database.db, fixture);
+    const dir = mkdtempSync(join(tmpdir(), 'steward-bad-import-'));
+    const corrupt = join(dir, 'corrupt.onnx');
+    writeFileSync(corrupt, Buffer.from('this is not a protobuf model at all'));
+    for (const [artifact, message] of [
+      [corrupt, /corrupt\.onnx.*not an ONNX model/],
+      [join(fixtures, 'unknown-op.onnx'), /FancyAttention/],
+    ] as const) {
+      const id = await startRelease(h.client, { model, import: { artifact }, requestedBy: 'alice' });
+      const failed = await h.client.workflow.getHandle(id).result().catch((e: unknown) => e);
+      expect(failed).toBeInstanceOf(WorkflowFailedError);
+      const chain: { message?: string; cause?: unknown; type?: string }[] = [failed as { cause?: unknown }];
+      while (chain.at(-1)!.cause) chain.push(chain.at(-1)!.cause as (typeof chain)[number]);
+      expect(chain.map((c) => c.type)).toContain('InvalidArtifact');
+      expect(chain.at(-1)!.message).toMatch(message);
+    }
+    expect(await h.database.db.select().from(modelVersions).where(eq(modelVersions.model, model))).toEqual([]);
+    expect(await h.database.db.select().from(production).where(eq(production.model, model))).toEqual([]);
   });
 });
