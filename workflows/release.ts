@@ -142,9 +142,9 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseState
     if (state.evaluation) {
       const m = state.evaluation.metrics;
       const p = state.evaluation.production;
-      lines.push(
-        `accuracy ${fmt(m.accuracy)}${p ? ` (production ${fmt(p.accuracy)})` : ''}, ROC AUC ${fmt(m.rocAuc)}${p ? ` (production ${fmt(p.rocAuc)})` : ''}`,
-      );
+      // The task's headline metrics: a regressor's errors, a multiclass model's macro F1, a binary model's ROC AUC.
+      const shown: [string, string][] = m.mae !== undefined ? [['mae', 'MAE'], ['r2', 'R^2']] : m.macroF1 !== undefined ? [['accuracy', 'accuracy'], ['macroF1', 'macro F1']] : [['accuracy', 'accuracy'], ['rocAuc', 'ROC AUC']];
+      lines.push(shown.map(([k, label]) => `${label} ${fmt(m[k])}${p ? ` (production ${fmt(p[k])})` : ''}`).join(', '));
     }
     setCurrentDetails(lines.join('\n\n'));
   }

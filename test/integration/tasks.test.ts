@@ -22,6 +22,7 @@ import { loadScoringModel } from '../../lib/model/scoring';
 import { parseImportSpec } from '../../lib/model/imported';
 import { projectRoot } from '../../lib/runtime/paths';
 import { startHarness, type Harness } from '../support/harness';
+import { registerTestModel } from '../support/fixtures';
 import { adultEducationFixture, bikeSharingFixture, registerFixture } from '../support/task-fixtures';
 
 let h: Harness;
@@ -135,6 +136,20 @@ describe('a model trained elsewhere: PyTorch exported to ONNX', () => {
     expect(card.html).toContain(fileHash);
     expect(card.markdown).toContain('imported onnx model (bike.onnx)');
     expect(await verifyAuditChain(h.database.db)).toMatchObject({ ok: true });
+  });
+
+  it('imports a Keras classifier converted to TF.js Layers as a binary candidate, with its layers run by TF.js', async () => {
+    const model = 'income-keras';
+    await registerTestModel(h.database.db, model);
+    const id = await startRelease(h.client, { model, import: { artifact: join(fixtures, 'adult-keras/model.json'), origin: 'keras notebook run 42' }, requestedBy: 'alice' });
+    const waiting = await waitForStage(h.client, id, 'awaiting-approval');
+    expect(waiting.evaluation?.metrics.rocAuc).toBeGreaterThan(0.8);
+    // No --data: the contract and drift checks read the policy's held-out file (1,500 rows of adult.test).
+    expect(waiting.data?.rows).toBe(1500);
+    const bundle = await bundleOf(model, 1);
+    expect(bundle.candidate).toMatchObject({ format: 'tfjs-layers', imported: { fileName: 'model.json', origin: 'keras notebook run 42' } });
+    await decideRelease(h.client, id, 'reject', { principal: 'carol' });
+    expect(((await h.client.workflow.getHandle(id).result()) as ReleaseState).status).toBe('rejected');
   });
 
   it('refuses a corrupt file and an unknown operator with a clear error, registering nothing', async () => {
