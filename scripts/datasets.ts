@@ -10,7 +10,7 @@
  *   education values grouped into 4 classes (no-diploma, high-school, some-college, degree); the test
  *   file's junk first line is dropped and its labels lose their trailing dot.
  *
- * `npm run datasets` writes them to `datasets/` (git-ignored); the demo and the tests call the functions.
+ * `npx tsx scripts/datasets.ts [dir]` writes them to `datasets/` (git-ignored); the demo and the tests call the functions.
  *
  * @example
  *   const { train, evaluation } = deriveBikeSharing('datasets');
@@ -19,7 +19,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { projectRoot, sharedDataDir } from '../lib/runtime/paths';
 
-/** Where `npm run datasets` (and the demo) write the derived files; the shipped policies point here. */
+/** Where `npx tsx scripts/datasets.ts` (and the demo) write the derived files; the shipped policies point here. */
 export const datasetsDir = resolve(projectRoot, 'datasets');
 
 function lines(file: string): string[] {
