@@ -86,7 +86,14 @@ const lineageSchema = z.object({
 export const releaseRequestSchema = z
   .object({
     model: z.string().min(1),
-    dataFile: z.string().min(1).describe("training data: an absolute path on the workers' shared file system"),
+    dataFile: z.string().min(1).optional().describe("training data: an absolute path on the workers' shared file system (required unless `import` is given)"),
+    import: z
+      .strictObject({
+        artifact: z.string().min(1).describe('a model trained elsewhere: an .onnx file or a TF.js model.json, on the workers\' shared file system'),
+        origin: z.string().min(1).max(500).optional().describe('where it comes from (training code commit, run id), recorded in the lineage'),
+      })
+      .optional()
+      .describe('release a model trained elsewhere instead of training one'),
     evaluationFile: z.string().optional().describe("overrides the policy's held-out evaluation file"),
     approvalTimeoutMs: z.number().int().positive().optional().describe("overrides the policy's sign-off expiry"),
     trainingOverrides: z.record(z.string(), z.unknown()).optional().describe("overrides of the policy's training recipe (e.g. {\"epochs\": 3})"),

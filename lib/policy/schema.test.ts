@@ -166,6 +166,11 @@ describe('policy task', () => {
     const binary = raw();
     binary.evaluation.fairness.errorThresholds = { maeRatio: 1.2 };
     expect(refusal(() => parsePolicy(binary)).message).toMatch(/errorThresholds apply to regression models \(this one is binary\)/);
+    const unknownClass = education();
+    unknownClass.training.features.label.classes[3] = 'doctorate';
+    const e = refusal(() => parsePolicy(unknownClass));
+    expect(e.location.field).toBe('training.features.label.classes.3');
+    expect(e.message).toMatch(/class "doctorate" is not one of the contract's label values \(no-diploma, high-school, some-college, degree\)/);
     const noClasses = education();
     delete noClasses.training.features.label.classes;
     expect(refusal(() => parsePolicy(noClasses)).location.field).toBe('training.features.label.classes');

@@ -120,6 +120,12 @@ function checkConsistency(p: z.output<typeof policySchemaShape>, ctx: z.Refineme
   } else if (p.data.label.positive !== undefined) {
     ctx.addIssue({ code: 'custom', path: ['data', 'label', 'positive'], message: `a ${task} model has no positive class` });
   }
+  const allowed = p.contract.label?.column === p.data.label.column ? p.contract.label.values : undefined;
+  if (task === 'multiclass' && allowed && f.label.classes) {
+    f.label.classes.forEach((c, i) => {
+      if (!allowed.includes(c)) ctx.addIssue({ code: 'custom', path: ['training', 'features', 'label', 'classes', i], message: `class "${c}" is not one of the contract's label values (${allowed.join(', ')})` });
+    });
+  }
   const budgetMetrics = budgetMetricsOf(task);
   p.evaluation.regression.budgets.forEach((b, i) => {
     if (!budgetMetrics.includes(b.metric)) ctx.addIssue({ code: 'custom', path: ['evaluation', 'regression', 'budgets', i, 'metric'], message: `"${b.metric}" is not a ${task} metric (${budgetMetrics.join(', ')})` });

@@ -4,7 +4,8 @@
  * card is rendered from it (plus approvals, which arrive later).
  */
 import type { DatasetProfile } from '../drift/profile';
-import type { EvaluationReport, ImportanceChange, ImportanceReport, MulticlassEvaluationReport, RegressorEvaluationReport, TaskEvaluationReport } from '../metrics';
+import type { EvaluationReport, ImportanceChange, ImportanceReport, TaskEvaluationReport } from '../metrics';
+import { taskHeadlineMetrics } from '../metrics/tasks';
 import type { ImportedArtifact } from '../model/imported';
 import type { LatencyReport } from '../model/predict';
 
@@ -42,7 +43,7 @@ export interface EvaluationBundle {
  *   headlineMetrics(report); // { accuracy: 0.85, rocAuc: 0.9, prAuc: 0.75, f1: 0.66, logLoss: 0.33, brier: 0.1, ece: 0.01 }
  */
 export function headlineMetrics(report: TaskEvaluationReport): Record<string, number> {
-  if (report.task === 'regression' || report.task === 'multiclass') return taskHeadline(report);
+  if (report.task === 'regression' || report.task === 'multiclass') return taskHeadlineMetrics(report);
   const m = (report as EvaluationReport).metrics.metrics;
   return {
     accuracy: m.accuracy.value,
@@ -53,11 +54,4 @@ export function headlineMetrics(report: TaskEvaluationReport): Record<string, nu
     ...(m.brier ? { brier: m.brier.value } : {}),
     ...(m.ece ? { ece: m.ece.value } : {}),
   };
-}
-
-/** A regressor's or multiclass model's headline: every metric it reports (point values). */
-function taskHeadline(report: RegressorEvaluationReport | MulticlassEvaluationReport): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [k, e] of Object.entries(report.metrics.metrics)) if (e && Number.isFinite(e.value)) out[k] = e.value;
-  return out;
 }
