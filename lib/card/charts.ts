@@ -364,3 +364,47 @@ export function predictedActualChartSvg(points: Residuals['points'], bins: Resid
   if (points.length === 0 && means.length === 0) out += text(left + size / 2, top + size / 2, 'no predictions to plot', `text-anchor="middle" fill="${COLOR.muted}"`);
   return `${out}</svg>`;
 }
+
+/**
+ * A multiclass model's confusion matrix as a heat map: one row per actual class, one column per
+ * predicted class, each cell shaded by its share of the row (the class's recall on the diagonal) and
+ * labelled with its count.
+ *
+ * @example const svg = confusionMatrixChartSvg(card.classes.classes, card.classes.confusion, 'confusion');
+ */
+export function confusionMatrixChartSvg(classes: string[], confusion: number[][], id: string): string {
+  const k = classes.length;
+  const left = 110;
+  const top = 40;
+  const cell = Math.max(28, Math.min(64, Math.floor(360 / Math.max(1, k))));
+  const width = left + cell * k + 20;
+  const height = top + cell * k + 40;
+  let out = svgOpen(
+    id,
+    width,
+    height,
+    'Confusion matrix',
+    `${k} classes; rows are the actual class, columns the predicted class; darker cells hold a larger share of their row; the diagonal holds the correct predictions.`,
+  );
+  out += text(left + (cell * k) / 2, 14, 'Predicted class', `text-anchor="middle" fill="${COLOR.ink}"`);
+  out += text(12, top + (cell * k) / 2, 'Actual class', `text-anchor="middle" fill="${COLOR.ink}" transform="rotate(-90 12 ${px(top + (cell * k) / 2)})"`);
+  classes.forEach((c, j) => {
+    out += text(left + j * cell + cell / 2, top - 6, truncate(c, 12), `text-anchor="middle" fill="${COLOR.muted}" font-size="10"`);
+    out += text(left - 6, top + j * cell + cell / 2 + 3, truncate(c, 16), `text-anchor="end" fill="${COLOR.muted}" font-size="10"`);
+  });
+  classes.forEach((actual, t) => {
+    const row = confusion[t] ?? [];
+    const total = row.reduce((a, b) => a + (isFiniteNumber(b) ? b : 0), 0);
+    classes.forEach((predicted, p) => {
+      const count = isFiniteNumber(row[p]) ? row[p] : 0;
+      const share = total > 0 ? count / total : 0;
+      const x = left + p * cell;
+      const y = top + t * cell;
+      out += `<g><title>${escapeHtml(`actual ${actual}, predicted ${predicted}: ${formatCount(count)} (${(share * 100).toFixed(1)}% of ${actual})`)}</title>`;
+      out += `<rect x="${px(x)}" y="${px(y)}" width="${px(cell)}" height="${px(cell)}" fill="${t === p ? COLOR.bar : COLOR.limit}" fill-opacity="${px(0.08 + 0.85 * share)}" stroke="#fff"/>`;
+      out += text(x + cell / 2, y + cell / 2 + 4, formatCount(count), `text-anchor="middle" fill="${share > 0.5 ? '#fff' : COLOR.ink}" font-size="10"`);
+      out += '</g>';
+    });
+  });
+  return `${out}</svg>`;
+}

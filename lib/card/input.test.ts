@@ -116,7 +116,10 @@ describe('cards of regressors and multiclass models', () => {
     expect(card.taskFairness?.[0]?.groups[0]?.stats).toHaveProperty('recall:mid');
     const md = renderModelCardMarkdown(card);
     expect(md).toContain('## Per-class results');
-    expect(renderModelCardHtml(card)).toContain('Confusion matrix (rows: actual class, columns: predicted class)');
+    const html = renderModelCardHtml(card);
+    expect(html).toContain('Confusion matrix (rows: actual class, columns: predicted class)');
+    expect(html).toContain('<title id="confusion-t">Confusion matrix</title>');
+    expect(html).not.toMatch(/NaN/);
     expect(md).toContain('macroF1');
   });
 });

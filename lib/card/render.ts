@@ -6,7 +6,7 @@
  * holding plain, unescaped text), so they cannot disagree on content, and escaping happens in
  * exactly one place per format. Only the HTML page adds charts.
  */
-import { calibrationChartSvg, fairnessChartSvg, featureImportanceChartSvg, predictedActualChartSvg } from './charts';
+import { calibrationChartSvg, confusionMatrixChartSvg, fairnessChartSvg, featureImportanceChartSvg, predictedActualChartSvg } from './charts';
 import {
   escapeHtml,
   escapeMarkdown,
@@ -205,6 +205,11 @@ function buildSections(card: ModelCardInput): Section[] {
         headers: ['Class', 'Support', 'Predicted', 'Precision', 'Recall', 'F1'],
         numeric: [false, true, true, true, true, true],
         rows: c.perClass.map((k) => [k.class, fig(formatCount(k.support)), fig(formatCount(k.predicted)), fig(withInterval(k.precision)), fig(withInterval(k.recall)), fig(withInterval(k.f1))]),
+      },
+      {
+        kind: 'chart',
+        svg: confusionMatrixChartSvg(c.classes, c.confusion, 'confusion'),
+        caption: 'Rows: actual class; columns: predicted class. Blue diagonal: correct predictions, shaded by the class\'s recall; red: confusions, shaded by their share of the row.',
       },
       {
         kind: 'table',
