@@ -30,6 +30,17 @@ const dataValidationSchema = z.object({
   drift: z.object({ drifted: z.boolean(), share: z.number(), driftedColumns: z.array(z.string()) }).nullable(),
 });
 
+/** A model trained elsewhere and imported (steward release --import): its artifact and declared origin. */
+const importedArtifactSchema = z.object({
+  format: z.string(),
+  fileName: z.string(),
+  sha256,
+  files: z.array(z.object({ name: z.string(), bytes: z.number().int(), sha256 })),
+  declaredIn: z.string(),
+  origin: z.string().nullable(),
+  producer: z.string().nullable(),
+});
+
 const candidateSchema = z.object({
   modelSha256: sha256,
   pipelineSha256: sha256,
@@ -41,6 +52,7 @@ const candidateSchema = z.object({
   taskQueue: z.string(),
   attempt: z.number().int(),
   resumedFromEpoch: z.number().int().nullable(),
+  imported: importedArtifactSchema.optional(),
 });
 
 const evaluationSchema = z.object({
@@ -81,6 +93,7 @@ const lineageSchema = z.object({
   epochs: z.number().int(),
   policyHash: z.string(),
   parentVersion: z.number().int().nullable(),
+  imported: importedArtifactSchema.optional(),
 });
 
 export const releaseRequestSchema = z

@@ -21,6 +21,8 @@ import type { ReleaseState } from '../../lib/release/types';
 import { loadScoringModel } from '../../lib/model/scoring';
 import { parseImportSpec } from '../../lib/model/imported';
 import { projectRoot } from '../../lib/runtime/paths';
+import { releaseStateSchema } from '../../api/schemas';
+import { formatState } from '../../cli/format';
 import { startHarness, type Harness } from '../support/harness';
 import { registerTestModel } from '../support/fixtures';
 import { adultEducationFixture, bikeSharingFixture, registerFixture } from '../support/task-fixtures';
@@ -124,6 +126,9 @@ describe('a model trained elsewhere: PyTorch exported to ONNX', () => {
     const id = await startRelease(h.client, { model, import: { artifact: onnx, origin: 'git:3f2c1ab (make_fixtures.py)' }, requestedBy: 'alice' });
     const waiting = await waitForStage(h.client, id, 'awaiting-approval');
     expect(waiting.candidate).toMatchObject({ epochs: 0, backend: expect.stringMatching(/onnxruntime/) });
+    // What `steward status` prints, and its --json (the API's schema) keeps the artifact.
+    expect(formatState(waiting)).toMatch(/imported {2}bike\.onnx \(onnx, sha256 [0-9a-f]{16}, origin git:3f2c1ab \(make_fixtures\.py\)\)/);
+    expect(releaseStateSchema.parse(waiting).candidate?.imported?.fileName).toBe('bike.onnx');
     expect(waiting.evaluation?.metrics.mae).toBeGreaterThan(0);
     await decideRelease(h.client, id, 'approve', { principal: 'bob' });
     expect(((await h.client.workflow.getHandle(id).result()) as ReleaseState).status).toBe('promoted');
