@@ -13,6 +13,8 @@ import { ProfileBuilder, profileCategories, type DatasetProfile } from '../drift
 import { computeDrift, type DriftReport } from '../drift/suite';
 import {
   compareImportance,
+  computeMetrics,
+  prepareScores,
   evaluateClassifier,
   evaluateMulticlassModel,
   evaluateRegressor,
@@ -28,7 +30,7 @@ import { classIndicesFromTable, labelsFromTable, targetsFromTable } from '../mod
 import { measureLatency, predictProba } from '../model/predict';
 import { importSpecHash, packImportedModel, readImportArtifact } from '../model/imported';
 import { loadScoringModel, measureScoringLatency, type ScoringModel } from '../model/scoring';
-import { loadModel, type LoadedModel } from '../model/serialize';
+import { loadModel, MODEL_MAGIC, type LoadedModel } from '../model/serialize';
 import { trainClassifier } from '../model/train';
 import { loadModelTable, readOptionsFor, type ModelTable } from '../policy/io';
 import { policyTask, type Policy } from '../policy/schema';
@@ -161,7 +163,8 @@ export async function evaluateCandidateModel(input: EvaluationInput, artifacts: 
   const profileBuilder = new ProfileBuilder();
   profileBuilder.add(data.chunk);
   const candidateBytes = await artifacts.get(input.candidateModelSha256);
-  if (policyTask(policy) !== 'binary' || !candidateBytes.subarray(0, 8).equals(Buffer.from('STWDMDL1'))) {
+  // Binary models trained here keep their own path; every other model is scored through the scoring interface.
+  if (policyTask(policy) !== 'binary' || candidateBytes.subarray(0, 8).toString('latin1') !== MODEL_MAGIC) {
     return evaluateAnyModel(input, artifacts, data, profileBuilder);
   }
 
@@ -301,7 +304,7 @@ async function evaluateAnyModel(input: EvaluationInput, artifacts: ArtifactStore
       evaluation = evaluateClassifier({ labels, scores: predictions, groups, baselineScores: baselinePredictions, config });
       if (comparable && baselinePredictions) production = { version: input.production!.version, metrics: headlineMetrics(evaluateClassifier({ labels, scores: baselinePredictions, config: { ...config, resamples: 1 } })) };
       const sampled = sample ? Uint8Array.from(sample, (i) => labels[i]!) : labels;
-      score = { name: 'rocAuc', higherIsBetter: true, of: (p) => evaluateClassifier({ labels: sampled, scores: p, config: { ...config, resamples: 1 } }).metrics.metrics.rocAuc.value };
+      score = { name: 'rocAuc', higherIsBetter: true, of: (p) => computeMetrics(prepareScores(sampled, p)).rocAuc };
     }
 
     const features = [...candidate.inputColumns];
