@@ -59,6 +59,6 @@ export function backtest(input: { file: string; policy: Policy; strategies: Stra
     const { table } = await loadModelTable(input.file, input.policy);
     const labels = labelsFromTable(table, input.policy.training.features.label);
     const { policy, file: _file, ...rest } = input;
-    return replay({ ...rest, model: policy.model, table, labels, train: inlineTrainer(policy.training), triggers: policy.monitoring?.triggers ?? [], origin: 0 });
+    return replay({ ...rest, model: policy.model, table, labels, train: inlineTrainer({ ...policy.training, task: policy.task ?? 'binary' }), triggers: policy.monitoring?.triggers ?? [], origin: 0 });
   });
 }

@@ -71,7 +71,7 @@ function river(): { river: string; models: Array<{ name: string; accuracy: numbe
 const progress = (s: string, w: number, of: number) => {
   if (w === of) console.error(`${s}: ${of} windows done`);
 };
-const common = { model: policy.model, table, labels, train: inlineTrainer(policy.training), triggers: monitoring.triggers, windowRows, warmup, labelDelay, trainRows, rowMs, origin: 0, onWindow: progress };
+const common = { model: policy.model, table, labels, train: inlineTrainer({ ...policy.training, task: policy.task ?? 'binary' }), triggers: monitoring.triggers, windowRows, warmup, labelDelay, trainRows, rowMs, origin: 0, onWindow: progress };
 
 const started = Date.now();
 const first = await backtest({ ...common, strategies: [{ kind: 'policy' }, { kind: 'never' }] });

@@ -65,7 +65,7 @@ export const backtestCommand = defineCommand({
       model: policy.model,
       table,
       labels,
-      train: inlineTrainer(policy.training),
+      train: inlineTrainer({ ...policy.training, task: policy.task ?? 'binary' }),
       triggers: monitoring?.triggers ?? [],
       windowRows,
       warmup,
