@@ -6,6 +6,7 @@
  * against.
  */
 import type { Table } from '../data/table';
+import { StewardError } from '../core/errors';
 import { openStoredModel } from '../model/dense';
 import type { FeaturePipeline } from '../model/features';
 
@@ -28,8 +29,15 @@ export interface Scorer {
  *   const scores = scorer.score(table);
  */
 export async function loadScorer(bytes: Uint8Array): Promise<Scorer> {
+  // Serving answers with the positive class's probability: a regressor's values, a multiclass
+  // model's class probabilities and imported models are not served yet, and are refused here (the
+  // gateway keeps serving what it served) rather than answered with numbers of another meaning.
+  // The container magic of lib/model/imported.ts, compared here so the gateway never loads TF.js or ONNX for it.
+  const magic = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(8, bytes.byteLength)).toString('latin1');
+  if (magic === 'STWDIMP1') throw new StewardError('InvalidInput', 'an imported model (ONNX or TF.js Layers) is not served by the gateway yet: score it with `steward eval` on its predictions');
   const stored = openStoredModel(bytes);
   const pipeline = stored.pipeline;
+  if (pipeline.task !== 'binary') throw new StewardError('InvalidInput', `a ${pipeline.task} model is not served by the gateway yet (it serves binary classifiers)`);
   if (stored.network) {
     const network = stored.network;
     return {
