@@ -4,7 +4,8 @@
  *
  *   POST /v1/models/{model}:predict  {"instances": [{...}, ...]}
  *        -> {"predictions": [...], "model_version": "N", "prediction_ids": [...]}
- *   POST /v1/models/{model}/labels   {"labels": [{"prediction_id": "...", "label": ">50K"}]}
+ *   POST /v1/models/{model}/labels   {"labels": [{"prediction_id": "...", "label": ">50K"}, {"request_key": "...", "label": "<=50K"}]}
+ *        -> {"recorded": 1, "unchanged": 0, "unknown": 1, "unknown_references": ["..."]}
  *   GET  /v1/models/{model}          versions served, their share, the routes generation
  *   GET  /healthz, /readyz, /metrics (Prometheus)
  *
@@ -129,6 +130,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const recovered = new Counter({ name: 'steward_prediction_log_recovered_total', help: "Logged predictions recovered from dead gateways' spool folders", registers: [metrics] });
   const logErrors = new Counter({ name: 'steward_prediction_log_write_errors_total', help: 'Failed batch writes of the prediction log (the batch is retried)', registers: [metrics] });
   const loadFailures = new Counter({ name: 'steward_model_load_failures_total', help: 'Versions that failed to load (the previous routes kept serving)', labelNames: ['model', 'version'] as const, registers: [metrics] });
+  const labelsReceived = new Counter({ name: 'steward_labels_received_total', help: 'Delayed labels received, by model and outcome (recorded, unchanged, unknown reference)', labelNames: ['model', 'outcome'] as const, registers: [metrics] });
   const generation = new Gauge({ name: 'steward_routes_generation', help: 'Routes generation served, per model', labelNames: ['model'] as const, registers: [metrics] });
 
   const log = new PredictionLogWriter({
@@ -279,22 +281,39 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     },
   );
 
+  const labelSchema = z
+    .object({
+      prediction_id: z.string().min(1).max(64).optional(),
+      request_key: z.string().min(1).max(MAX_KEY).optional(),
+      label: z.union([z.string(), z.number(), z.boolean()]),
+    })
+    .strict()
+    .refine((l) => (l.prediction_id === undefined) !== (l.request_key === undefined), { message: 'give prediction_id or request_key (one of them)', path: ['prediction_id'] });
+
   gateway.post(
     '/v1/models/:model/labels',
     {
       schema: {
         params: z.object({ model: z.string().regex(modelName, 'not a model name') }),
-        body: z.object({ labels: z.array(z.object({ prediction_id: z.string().min(1).max(64), label: z.union([z.string(), z.number(), z.boolean()]) }).strict()).min(1).max(10_000) }).strict(),
+        body: z.object({ labels: z.array(labelSchema).min(1, 'must hold at least one label').max(10_000, 'too many labels: at most 10,000 per request') }).strict(),
       },
     },
     async (req, reply) => {
-      if (!catalog.get(req.params.model)) return reply.code(404).send(notServed(req.params.model));
+      const name = req.params.model;
+      if (!catalog.get(name)) return reply.code(404).send(notServed(name));
       const result = await recordLabels(
         o.db,
-        req.params.model,
-        req.body.labels.map((l) => ({ predictionId: l.prediction_id, label: String(l.label) })),
+        name,
+        req.body.labels.map((l) =>
+          l.prediction_id !== undefined
+            ? { predictionId: l.prediction_id, label: String(l.label) }
+            : { keyHash: hashRequestKey(o.secret, name, l.request_key!), key: l.request_key!, label: String(l.label) },
+        ),
       );
-      return { recorded: result.recorded, unknown_prediction_ids: result.unknown };
+      labelsReceived.inc({ model: name, outcome: 'recorded' }, result.recorded);
+      labelsReceived.inc({ model: name, outcome: 'unchanged' }, result.unchanged);
+      labelsReceived.inc({ model: name, outcome: 'unknown' }, result.unknown.length);
+      return { recorded: result.recorded, unchanged: result.unchanged, unknown: result.unknown.length, unknown_references: result.unknown };
     },
   );
 

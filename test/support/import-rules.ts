@@ -30,23 +30,25 @@ export const layerRules: Record<string, readonly string[]> = {
   // Wiring of task queues to activities and workflows; the embedded stack.
   workers: ['activities', 'workflows', 'db', 'lib/*'],
   // Orchestration: message definitions, release and rollout types and the failure catalogue; activities as types.
-  workflows: ['activities', 'lib/core', 'lib/release', 'lib/rollout'],
+  workflows: ['activities', 'lib/core', 'lib/release', 'lib/rollout', 'lib/monitoring'],
   activities: ['db', 'lib/*'],
   // Identity: tokens, roles' storage, keys, OIDC, the access log.
-  'lib/identity': ['db', 'lib/core', 'lib/runtime', 'lib/audit', 'lib/registry', 'lib/release', 'lib/policy', 'lib/card', 'lib/data', 'lib/drift', 'lib/metrics', 'lib/model'],
+  'lib/identity': ['db', 'lib/core', 'lib/runtime', 'lib/audit', 'lib/registry', 'lib/release', 'lib/policy', 'lib/card', 'lib/data', 'lib/drift', 'lib/metrics', 'lib/model', 'lib/monitoring'],
   // Verification of the audit record and its anchors outside the database.
-  'lib/audit': ['db', 'lib/core', 'lib/runtime', 'lib/registry', 'lib/release', 'lib/policy', 'lib/card', 'lib/data', 'lib/drift', 'lib/metrics', 'lib/model'],
+  'lib/audit': ['db', 'lib/core', 'lib/runtime', 'lib/registry', 'lib/release', 'lib/policy', 'lib/card', 'lib/data', 'lib/drift', 'lib/metrics', 'lib/model', 'lib/monitoring'],
   // Database services: the registry of models and versions, the audit record, artifacts, cards.
-  'lib/registry': ['db', 'lib/core', 'lib/runtime', 'lib/data', 'lib/drift', 'lib/metrics', 'lib/model', 'lib/policy', 'lib/release', 'lib/card', 'lib/rollout'],
+  'lib/registry': ['db', 'lib/core', 'lib/runtime', 'lib/data', 'lib/drift', 'lib/metrics', 'lib/model', 'lib/policy', 'lib/release', 'lib/card', 'lib/rollout', 'lib/monitoring'],
   // Serving services: routing, the model catalog of a gateway, the prediction log and its privacy transforms.
-  'lib/serving': ['db', 'lib/core', 'lib/runtime', 'lib/data', 'lib/drift', 'lib/metrics', 'lib/model', 'lib/policy', 'lib/registry', 'lib/release', 'lib/rollout'],
+  'lib/serving': ['db', 'lib/core', 'lib/runtime', 'lib/data', 'lib/drift', 'lib/metrics', 'lib/model', 'lib/policy', 'lib/registry', 'lib/release', 'lib/rollout', 'lib/monitoring'],
   // Schema and migrations; status vocabularies and jsonb types come from the domain.
-  db: ['lib/core', 'lib/data', 'lib/drift', 'lib/metrics', 'lib/model', 'lib/policy', 'lib/release', 'lib/rollout'],
+  db: ['lib/core', 'lib/data', 'lib/drift', 'lib/metrics', 'lib/model', 'lib/policy', 'lib/release', 'lib/rollout', 'lib/monitoring'],
   'lib/card': ['lib/core', 'lib/data', 'lib/drift', 'lib/metrics', 'lib/model', 'lib/policy', 'lib/release'],
   'lib/release': ['lib/core', 'lib/runtime', 'lib/data', 'lib/drift', 'lib/metrics', 'lib/model', 'lib/policy'],
   'lib/policy': ['lib/core', 'lib/runtime', 'lib/data', 'lib/drift', 'lib/metrics', 'lib/model', 'lib/rollout'],
   // Rollout and rollback types, messages, client and the pure analysis (the policy's rollout section is built from them).
   'lib/rollout': ['lib/core', 'lib/runtime', 'lib/data', 'lib/drift', 'lib/metrics'],
+  // Monitoring: window results, their computation from the log, CBPE, incident vocabularies (pure).
+  'lib/monitoring': ['lib/core', 'lib/runtime', 'lib/data', 'lib/drift', 'lib/metrics'],
   'lib/model': ['lib/core', 'lib/runtime', 'lib/data'],
   'lib/metrics': ['lib/core', 'lib/data'],
   'lib/drift': ['lib/core', 'lib/runtime', 'lib/data'],
