@@ -2,3 +2,4 @@
 export { releaseWorkflow } from './release';
 export { rollbackWorkflow, rolloutWorkflow } from './rollout';
 export { predictionLogRetentionWorkflow } from './prediction-log';
+export { monitorWorkflow } from './monitor';

@@ -11,6 +11,8 @@ import type { DatasetProfile } from '../../lib/drift/profile';
 import type { EvaluationBundle } from '../../lib/release/evidence';
 import { evaluateCandidateModel, trainCandidateModel, validateDataFile, type EvaluationInput, type TrainingInput, type TrainingOutcome, type ValidationResult } from '../../lib/release/steps';
 import { openArtifactStore, type ArtifactLocation } from '../../lib/runtime/artifacts';
+import { computeWindow, type WindowInput } from '../../lib/monitoring/compute';
+import type { WindowResult } from '../../lib/monitoring/window';
 
 /** A StewardError loses its class crossing threads: it travels as plain data and is rebuilt (pool.ts). */
 export interface SerializedError {
@@ -46,4 +48,9 @@ export function train(input: TrainingInput & { artifacts: ArtifactLocation; prog
       input.progress.close();
     }
   });
+}
+
+/** One monitor window (feature and prediction drift, performance with bootstrap intervals, CBPE). */
+export function monitorWindow(input: WindowInput): Promise<WindowResult | SerializedError> {
+  return carrying(async () => computeWindow(input));
 }

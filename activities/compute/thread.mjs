@@ -8,3 +8,4 @@ const tasks = await import('./tasks.ts');
 export const validate = tasks.validate;
 export const evaluate = tasks.evaluate;
 export const train = tasks.train;
+export const monitorWindow = tasks.monitorWindow;

@@ -1,0 +1,144 @@
+/**
+ * The monitor: one long-running entity workflow per model (`monitor-<model>`) that cuts the
+ * prediction log into consecutive windows and computes each one (feature and prediction drift,
+ * latency, errors, volume, performance once labels arrive, the CBPE estimate before), refreshes
+ * recent windows when late labels land, and asks the triggers what to do.
+ *
+ * Windows are timed by durable timers (a worker restart or a kill -9 resumes the wait where it was);
+ * with `windowPredictions`, a window also closes as soon as it holds that many predictions. Each
+ * window is stored under its index by an idempotent activity, so a retried computation replaces its
+ * own row; the index only advances in workflow state after the window is stored, and is carried
+ * across Continue-As-New (every `windowsPerRun` windows, or when Temporal suggests it): no window is
+ * skipped, repeated or counted twice.
+ *
+ * Every trigger firing is in the workflow's history (the activity's input) and in the audit record.
+ * Messages live in lib/monitoring/messages.ts.
+ */
+import { allHandlersFinished, condition, continueAsNew, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { MonitoringActivities } from '../activities/types';
+import { failureTypes } from '../lib/core/errors';
+import { taskQueues } from '../lib/core/names';
+import { evaluateTriggers } from '../lib/monitoring/default-triggers';
+import { monitorStatusQuery, stopMonitorUpdate } from '../lib/monitoring/messages';
+import { KEEP_RECENT, monitorInputSchema, type MonitorInput, type MonitorState, type TriggerFiring, type WindowSummary } from '../lib/monitoring/types';
+
+export { monitorStatusQuery, stopMonitorUpdate };
+
+const monitoring = proxyActivities<MonitoringActivities>({
+  taskQueue: taskQueues.control,
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '1s', maximumInterval: '1 minute', nonRetryableErrorTypes: failureTypes },
+});
+
+export async function monitorWorkflow(raw: MonitorInput): Promise<MonitorState> {
+  const input = monitorInputSchema.parse(raw);
+  const { settings } = input;
+  const info = workflowInfo();
+  const monitorId = `${info.workflowId}/${info.firstExecutionRunId}`;
+  const origin = input.origin ?? new Date(Date.now()).toISOString();
+  const state: MonitorState = {
+    model: input.model,
+    status: 'running',
+    settings,
+    nextIndex: input.carried?.nextIndex ?? 0,
+    nextStart: input.carried?.nextStart ?? origin,
+    recent: input.carried?.recent ?? [],
+    firings: input.carried?.firings ?? 0,
+    lastFirings: input.carried?.lastFirings ?? [],
+    run: input.carried?.runs ?? 1,
+  };
+  let triggerState: unknown = input.carried?.triggerState;
+  let stopRequested: { principal: string; reason?: string } | undefined;
+
+  setHandler(monitorStatusQuery, () => state);
+  setHandler(stopMonitorUpdate, (request) => {
+    stopRequested ??= request;
+    state.status = 'stopping';
+    state.stoppedBy = stopRequested.principal;
+    return state;
+  });
+
+  if (!input.carried) {
+    // A monitor started again after a stop continues the numbering of the windows already stored.
+    const stored = await monitoring.storedWindowSummaries({ model: input.model, last: KEEP_RECENT });
+    const last = stored[stored.length - 1];
+    if (last) {
+      state.recent = stored;
+      state.nextIndex = last.index + 1;
+      if (input.origin === undefined) state.nextStart = Date.parse(last.end) >= Date.now() - settings.window ? last.end : origin;
+      else state.nextStart = Date.parse(input.origin) > Date.parse(last.end) ? input.origin : last.end;
+    }
+    await monitoring.recordMonitorEvent({ model: input.model, monitorId, event: 'started', principal: input.requestedBy, detail: { origin: state.nextStart, firstIndex: state.nextIndex, settings } });
+  }
+
+  const remember = (summary: WindowSummary) => {
+    const i = state.recent.findIndex((w) => w.index === summary.index);
+    if (i >= 0) state.recent[i] = summary;
+    else state.recent.push(summary);
+    state.recent.sort((a, b) => a.index - b.index);
+    if (state.recent.length > KEEP_RECENT) state.recent.splice(0, state.recent.length - KEEP_RECENT);
+  };
+
+  let windowsThisRun = 0;
+  while (!stopRequested) {
+    const start = Date.parse(state.nextStart);
+    let end = start + settings.window;
+    // Wait for the window to close: its time is up, or (count-based) it holds enough predictions.
+    for (;;) {
+      const untilClose = end + settings.lag - Date.now();
+      if (untilClose <= 0) break;
+      const wait = settings.windowPredictions === undefined ? untilClose : Math.min(untilClose, settings.countCheck);
+      if (await condition(() => stopRequested !== undefined, wait)) break;
+      if (settings.windowPredictions !== undefined && Date.now() < end) {
+        const n = await monitoring.countMonitorPredictions({ model: input.model, from: state.nextStart });
+        if (n >= settings.windowPredictions) {
+          end = Date.now();
+          break;
+        }
+      }
+    }
+    if (stopRequested) break;
+
+    const index = state.nextIndex;
+    const summary = await monitoring.computeMonitorWindow({ model: input.model, index, start: state.nextStart, end: new Date(end).toISOString(), settings });
+    remember(summary);
+    // Late labels: earlier windows whose predictions got labels since they were computed.
+    if (settings.labelHorizon > 0 && index > 0) {
+      for (const refreshed of await monitoring.refreshLateLabels({ model: input.model, fromIndex: index - settings.labelHorizon, toIndex: index - 1, settings })) remember(refreshed);
+    }
+
+    // ---- EXTENSION POINT: trigger evaluation (replaced by the policy's triggers and detectors at integration). ----
+    const { fired, state: nextTriggerState } = evaluateTriggers(state.recent, triggerState);
+    triggerState = nextTriggerState;
+    if (fired.length > 0) await actOn(fired);
+    // ---- end of extension point ----
+
+    state.nextIndex = index + 1;
+    state.nextStart = new Date(end).toISOString();
+    windowsThisRun++;
+
+    if (windowsThisRun >= settings.windowsPerRun || workflowInfo().continueAsNewSuggested) {
+      await condition(allHandlersFinished);
+      log.info('monitor continues as new', { model: input.model, nextIndex: state.nextIndex, run: state.run });
+      await continueAsNew<typeof monitorWorkflow>({
+        model: input.model,
+        requestedBy: input.requestedBy,
+        settings,
+        origin,
+        carried: { nextIndex: state.nextIndex, nextStart: state.nextStart, recent: state.recent, triggerState, firings: state.firings, lastFirings: state.lastFirings, runs: state.run + 1 },
+      });
+    }
+  }
+
+  async function actOn(fired: TriggerFiring[]) {
+    state.firings += fired.length;
+    state.lastFirings = fired;
+    await monitoring.recordTriggerFirings({ model: input.model, monitorId, firings: fired });
+  }
+
+  await monitoring.recordMonitorEvent({ model: input.model, monitorId, event: 'stopped', principal: stopRequested?.principal ?? 'steward', detail: { reason: stopRequested?.reason ?? '', nextIndex: state.nextIndex } });
+  state.status = 'stopped';
+  await condition(allHandlersFinished);
+  return state;
+}
