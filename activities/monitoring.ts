@@ -30,6 +30,9 @@ export function createMonitoringActivities({ db, artifacts, compute, clock = () 
       rows,
       reference: reference.profile,
       drift: policy.drift,
+      ignoreColumns: Object.entries(policy.logging.columns)
+        .filter(([, rule]) => rule !== 'keep')
+        .map(([column]) => column),
       calibration: reference.calibration,
       positiveLabel: policy.data.label.positive,
       groupColumns: [...new Set([...policy.data.protectedAttributes, ...policy.evaluation.regression.slices.flatMap((s) => Object.keys(s.where))])],

@@ -50,6 +50,8 @@ export interface WindowInput {
   calibration: CalibrationPoint[] | null;
   positiveLabel: string;
   threshold?: number;
+  /** Columns left out of feature drift: logged generalised or hashed, so not comparable with the training profile. */
+  ignoreColumns?: string[];
   /** Logged input columns whose groups get their own accuracy (protected attributes, slices). */
   groupColumns?: string[];
   budgets?: WindowBudgets;
@@ -197,7 +199,9 @@ export function computeWindow(input: WindowInput): WindowResult {
     if (absent.length > 0) notes.push(`not in the log (dropped by the logging policy): ${absent.join(', ')}`);
     const builder = new ProfileBuilder({ reference: input.reference });
     builder.add(chunk);
-    const ignore = Object.fromEntries(absent.map((c) => [c, { ignore: true }]));
+    const transformed = (input.ignoreColumns ?? []).filter((c) => input.reference!.columns.some((r) => r.name === c) && !absent.includes(c));
+    if (transformed.length > 0) notes.push(`not tested for drift (logged generalised or hashed): ${transformed.join(', ')}`);
+    const ignore = Object.fromEntries([...absent, ...transformed].map((c) => [c, { ignore: true }]));
     featureDrift = computeDrift(input.reference, builder.finish(), { ...input.drift, columns: { ...input.drift?.columns, ...ignore } });
   }
 
