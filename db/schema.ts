@@ -9,7 +9,7 @@ import type { DatasetProfile } from '../lib/drift/profile';
 import { roles } from '../lib/core/roles';
 import type { Policy } from '../lib/policy/schema';
 import { decisionKinds, releaseStages, releaseStatuses, versionStatuses, type VersionLineage } from '../lib/release/types';
-import { incidentSeverities, incidentStatuses } from '../lib/monitoring/incident-types';
+import { incidentSeverities, incidentStatuses } from '../lib/incidents/vocabulary';
 import type { WindowResult } from '../lib/monitoring/window';
 import { rolloutStatuses, rolloutStrategies, routeModes, type Measurement } from '../lib/rollout/types';
 

@@ -3,3 +3,4 @@ export { releaseWorkflow } from './release';
 export { rollbackWorkflow, rolloutWorkflow } from './rollout';
 export { predictionLogRetentionWorkflow } from './prediction-log';
 export { monitorWorkflow } from './monitor';
+export { incidentWorkflow } from './incident';

@@ -14,10 +14,11 @@
  * Every trigger firing is in the workflow's history (the activity's input) and in the audit record.
  * Messages live in lib/monitoring/messages.ts.
  */
-import { allHandlersFinished, condition, continueAsNew, log, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ParentClosePolicy, allHandlersFinished, condition, continueAsNew, log, proxyActivities, setHandler, startChild, workflowInfo } from '@temporalio/workflow';
 import type { MonitoringActivities } from '../activities/types';
 import { failureTypes } from '../lib/core/errors';
 import { taskQueues } from '../lib/core/names';
+import { incidentWorkflowType, type IncidentWorkflow } from '../lib/incidents/messages';
 import { evaluateTriggers } from '../lib/monitoring/default-triggers';
 import { monitorStatusQuery, stopMonitorUpdate } from '../lib/monitoring/messages';
 import { KEEP_RECENT, monitorInputSchema, type MonitorInput, type MonitorState, type TriggerFiring, type WindowSummary } from '../lib/monitoring/types';
@@ -46,6 +47,7 @@ export async function monitorWorkflow(raw: MonitorInput): Promise<MonitorState> 
     recent: input.carried?.recent ?? [],
     firings: input.carried?.firings ?? 0,
     lastFirings: input.carried?.lastFirings ?? [],
+    incidents: input.carried?.incidents ?? [],
     run: input.carried?.runs ?? 1,
   };
   let triggerState: unknown = input.carried?.triggerState;
@@ -109,7 +111,7 @@ export async function monitorWorkflow(raw: MonitorInput): Promise<MonitorState> 
     }
 
     // ---- EXTENSION POINT: trigger evaluation (replaced by the policy's triggers and detectors at integration). ----
-    const { fired, state: nextTriggerState } = evaluateTriggers(state.recent, triggerState);
+    const { fired, state: nextTriggerState } = evaluateTriggers(state.recent, triggerState, { action: settings.triggerAction });
     triggerState = nextTriggerState;
     if (fired.length > 0) await actOn(fired);
     // ---- end of extension point ----
@@ -126,7 +128,7 @@ export async function monitorWorkflow(raw: MonitorInput): Promise<MonitorState> 
         requestedBy: input.requestedBy,
         settings,
         origin,
-        carried: { nextIndex: state.nextIndex, nextStart: state.nextStart, recent: state.recent, triggerState, firings: state.firings, lastFirings: state.lastFirings, runs: state.run + 1 },
+        carried: { nextIndex: state.nextIndex, nextStart: state.nextStart, recent: state.recent, triggerState, firings: state.firings, lastFirings: state.lastFirings, incidents: state.incidents, runs: state.run + 1 },
       });
     }
   }
@@ -135,6 +137,27 @@ export async function monitorWorkflow(raw: MonitorInput): Promise<MonitorState> 
     state.firings += fired.length;
     state.lastFirings = fired;
     await monitoring.recordTriggerFirings({ model: input.model, monitorId, firings: fired });
+    // One incident per window at most, whatever number of triggers asked for one; it outlives the monitor.
+    const asking = fired.filter((f) => f.action === 'open-incident');
+    if (asking.length > 0) {
+      const window = asking[0].window;
+      const incidentId = `incident-${input.model}-w${window}`;
+      await startChild<IncidentWorkflow>(incidentWorkflowType, {
+        workflowId: incidentId,
+        taskQueue: taskQueues.control,
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        args: [
+          {
+            model: input.model,
+            severity: settings.incidentSeverity,
+            summary: asking.map((f) => f.reason).join('; '),
+            openedBy: monitorId,
+            links: { windows: [...new Set(asking.map((f) => f.window))], trigger: asking.map((f) => f.trigger).join(', '), evidence: { firings: asking.map((f) => ({ trigger: f.trigger, reason: f.reason })) } },
+          },
+        ],
+      });
+      state.incidents.push(incidentId);
+    }
   }
 
   await monitoring.recordMonitorEvent({ model: input.model, monitorId, event: 'stopped', principal: stopRequested?.principal ?? 'steward', detail: { reason: stopRequested?.reason ?? '', nextIndex: state.nextIndex } });

@@ -4,7 +4,7 @@
  * detectors (lib/monitoring/triggers.ts, built separately) replace this file's body at integration;
  * the monitor workflow only calls `evaluateTriggers(windows, state)` and records what it returns.
  *
- * Until then one built-in rule stands in: an `alert` when feature or prediction drift, or a broken
+ * Until then one built-in rule stands in: an `alert` (or the configured action) when feature or prediction drift, or a broken
  * budget, holds for `hysteresis` consecutive windows, at most once per `cooldown` windows. State is
  * plain JSON, so it crosses Continue-As-New.
  *
@@ -31,7 +31,7 @@ const rules: Array<{ name: string; holds(w: WindowSummary): string | null }> = [
 /**
  * @example const { fired, state } = evaluateTriggers(recent, previous) // fired: [{ trigger: 'feature-drift', action: 'alert', ... }]
  */
-export function evaluateTriggers(windows: readonly WindowSummary[], previous: unknown, options: { hysteresis?: number; cooldown?: number } = {}): { fired: TriggerFiring[]; state: DefaultTriggerState } {
+export function evaluateTriggers(windows: readonly WindowSummary[], previous: unknown, options: { hysteresis?: number; cooldown?: number; action?: TriggerFiring['action'] } = {}): { fired: TriggerFiring[]; state: DefaultTriggerState } {
   const hysteresis = options.hysteresis ?? 1;
   const cooldown = options.cooldown ?? 3;
   const prev = (previous ?? { streak: {}, lastFired: {} }) as DefaultTriggerState;
@@ -45,7 +45,7 @@ export function evaluateTriggers(windows: readonly WindowSummary[], previous: un
     const last = state.lastFired[rule.name];
     if (reason && state.streak[rule.name] >= hysteresis && (last === undefined || latest.index - last >= cooldown)) {
       state.lastFired[rule.name] = latest.index;
-      fired.push({ trigger: rule.name, window: latest.index, action: 'alert', reason, evidence: { window: latest } });
+      fired.push({ trigger: rule.name, window: latest.index, action: options.action ?? 'alert', reason, evidence: { window: latest } });
     }
   }
   return { fired, state };

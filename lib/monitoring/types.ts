@@ -34,6 +34,10 @@ export const monitorSettingsSchema = z
     predictionDriftThreshold: z.number().positive().default(0.2),
     /** Earlier windows whose performance is refreshed when late labels arrive. */
     labelHorizon: z.number().int().min(0).max(1000).default(48),
+    /** What the built-in drift and budget triggers do (until the policy's trigger rules replace them). */
+    triggerAction: z.enum(['alert', 'open-incident']).default('alert'),
+    /** Severity of incidents the monitor opens. */
+    incidentSeverity: z.enum(['SEV1', 'SEV2', 'SEV3', 'SEV4', 'SEV5']).default('SEV3'),
     /** Windows a run computes before it continues as new (its history stays far below Temporal's limits). */
     windowsPerRun: z.number().int().min(1).max(1000).default(100),
   })
@@ -81,6 +85,7 @@ export const monitorInputSchema = z
         triggerState: z.unknown(),
         firings: z.number().int().min(0),
         lastFirings: z.array(z.custom<TriggerFiring>()).default([]),
+        incidents: z.array(z.string()).default([]),
         runs: z.number().int().min(1),
       })
       .optional(),
@@ -100,6 +105,8 @@ export interface MonitorState {
   recent: WindowSummary[];
   firings: number;
   lastFirings: TriggerFiring[];
+  /** Incidents the monitor opened (their ids). */
+  incidents: string[];
   /** This run's number since the monitor started (each Continue-As-New adds one). */
   run: number;
   stoppedBy?: string;

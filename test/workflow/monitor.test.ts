@@ -8,90 +8,18 @@ import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/se
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import type { MonitoringActivities } from '../../activities/types';
 import { searchAttributes, taskQueues } from '../../lib/core/names';
 import { monitorState, startMonitor, stopMonitor } from '../../lib/monitoring/client';
 import { monitorWorkflowId } from '../../lib/monitoring/messages';
-import type { MonitorState, TriggerFiring, WindowSummary } from '../../lib/monitoring/types';
+import type { MonitorState } from '../../lib/monitoring/types';
 // @ts-expect-error plain ESM module shared with scripts/setup.mjs
 import { ensureTestServer } from '../../lib/runtime/temporal-cli.mjs';
+import { createMonitorStubs } from '../support/monitor-stubs';
 
 const HOUR = 3_600_000;
 
-/** In-memory windows per model: what the real activities store in `monitor_windows`. */
-function createStubs() {
-  const windows = new Map<string, Map<number, WindowSummary>>();
-  const computed: Array<{ model: string; index: number; start: string; end: string }> = [];
-  const firings: Array<TriggerFiring & { model: string }> = [];
-  const events: string[] = [];
-  const labelled = new Map<string, number>();
-  /** Per model: from which window index the stub reports feature drift. */
-  const driftFrom = new Map<string, number>();
-  let predictions = 0;
-  const summary = (model: string, index: number, start: string, end: string): WindowSummary => {
-    const drifted = index >= (driftFrom.get(model) ?? Infinity);
-    return {
-      index,
-      start,
-      end,
-      volume: 100,
-      errorRate: 0,
-      latencyP99Ms: 5,
-      featureDrift: { drifted, share: drifted ? 0.6 : 0, driftedColumns: drifted ? ['age'] : [] },
-      predictionDrift: { psi: 0.01, drifted: false },
-      accuracy: null,
-      estimatedAccuracy: 0.8,
-      labelled: labelled.get(`${model}/${index}`) ?? 0,
-      breaches: [],
-    };
-  };
-  const activities: MonitoringActivities = {
-    async computeMonitorWindow({ model, index, start, end }) {
-      computed.push({ model, index, start, end });
-      const s = summary(model, index, start, end);
-      if (!windows.has(model)) windows.set(model, new Map());
-      windows.get(model)!.set(index, s);
-      return s;
-    },
-    async refreshLateLabels({ model, fromIndex, toIndex }) {
-      const out: WindowSummary[] = [];
-      for (const [i, w] of windows.get(model) ?? []) {
-        const now = labelled.get(`${model}/${i}`) ?? 0;
-        if (i >= fromIndex && i <= toIndex && now !== w.labelled) {
-          const s = { ...w, labelled: now, accuracy: 0.7 };
-          windows.get(model)!.set(i, s);
-          out.push(s);
-        }
-      }
-      return out;
-    },
-    async countMonitorPredictions() {
-      return predictions;
-    },
-    async storedWindowSummaries({ model, last }) {
-      return [...(windows.get(model)?.values() ?? [])].sort((a, b) => a.index - b.index).slice(-last);
-    },
-    async recordTriggerFirings({ model, firings: f }) {
-      firings.push(...f.map((x) => ({ ...x, model })));
-    },
-    async recordMonitorEvent({ model, event }) {
-      events.push(`${model}:${event}`);
-    },
-  };
-  return {
-    activities,
-    computed,
-    firings,
-    events,
-    windows,
-    label: (model: string, index: number, n: number) => labelled.set(`${model}/${index}`, n),
-    drift: (model: string, from: number) => driftFrom.set(model, from),
-    setPredictions: (n: number) => (predictions = n),
-  };
-}
-
 let env: TestWorkflowEnvironment;
-let stubs: ReturnType<typeof createStubs>;
+let stubs: ReturnType<typeof createMonitorStubs>;
 let worker: Worker;
 let run: Promise<void>;
 let models = 0;
@@ -105,7 +33,7 @@ beforeAll(async () => {
     namespace: 'default',
     searchAttributes: Object.fromEntries(Object.values(searchAttributes).map((k) => [k.name, encodeSearchAttributeIndexedValueType(k.type)!])),
   });
-  stubs = createStubs();
+  stubs = createMonitorStubs();
   worker = await Worker.create({ connection: env.nativeConnection, namespace: 'default', taskQueue: taskQueues.control, workflowBundle: { codePath: inject('workflowBundlePath') }, activities: stubs.activities });
   run = worker.run();
 });
