@@ -4,7 +4,8 @@
  * monitor workflow computing windows from the log: no drift on traffic like the training data, feature
  * and prediction drift on shifted traffic (with the trigger firing in the audit record), late labels
  * refreshing an earlier window, workers restarted mid-monitor without a window lost or counted twice,
- * `steward monitor` (JSON and the HTML report) and the gateway's gauges.
+ * `steward monitor` (JSON and the HTML report), the gateway's gauges, and the incident the drift opened:
+ * acknowledged, a runbook step done, resolved and written up as a postmortem.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +13,7 @@ import { join } from 'node:path';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../cli/main';
-import { auditEvents, datasets, modelVersions, monitorWindows } from '../../db/schema';
+import { auditEvents, datasets, incidents, modelVersions, monitorWindows } from '../../db/schema';
 import { calibrationCurve } from '../../lib/metrics/classification';
 import { monitorState, startMonitor } from '../../lib/monitoring/client';
 import type { WindowResult } from '../../lib/monitoring/window';
@@ -139,7 +140,7 @@ describe('monitoring a served model', () => {
     // Some labels of window 0 arrive before the monitor looks at it.
     await postLabels({ labels: normal.slice(0, 100).map((id, i) => ({ prediction_id: id, label: labelsOf[200 + i] })) });
 
-    await startMonitor(h.client, { model: policy.model, requestedBy: 'ravi', origin: new Date(t0).toISOString(), settings: { window: W, lag: 500, budgets: { latencyP99Ms: 10_000, errorRate: 0.01 } } });
+    await startMonitor(h.client, { model: policy.model, requestedBy: 'ravi', origin: new Date(t0).toISOString(), settings: { window: W, lag: 500, budgets: { latencyP99Ms: 10_000, errorRate: 0.01 }, triggerAction: 'open-incident', incidentSeverity: 'SEV3' } });
     const stored = async (index: number) => (await h.database.db.select().from(monitorWindows).where(and(eq(monitorWindows.model, policy.model), eq(monitorWindows.index, index))))[0]?.result as WindowResult | undefined;
     const w1 = await until(() => stored(1), 'window 1');
     const w0 = (await stored(0))!;
@@ -157,10 +158,10 @@ describe('monitoring a served model', () => {
     expect(w1.breaches).toEqual([]);
     expect(w1.notes.join('\n')).toMatch(/not tested for drift \(logged generalised or hashed\): age, native-country/);
     const alerts = await until(async () => {
-      const rows = await h.database.db.select().from(auditEvents).where(and(eq(auditEvents.model, policy.model), eq(auditEvents.action, 'monitor.trigger.alert')));
+      const rows = await h.database.db.select().from(auditEvents).where(and(eq(auditEvents.model, policy.model), eq(auditEvents.action, 'monitor.trigger.open-incident')));
       return rows.length > 0 ? rows : undefined;
-    }, 'the drift alert');
-    expect(alerts.find((a) => a.payload.trigger === 'feature-drift')?.payload).toMatchObject({ window: 1, action: 'alert' });
+    }, 'the drift trigger');
+    expect(alerts.find((a) => a.payload.trigger === 'feature-drift')?.payload).toMatchObject({ window: 1, action: 'open-incident' });
 
     // The rest of window 0's labels arrive late: the monitor refreshes window 0 at its next window.
     await postLabels({ labels: normal.slice(100).map((id, i) => ({ prediction_id: id, label: labelsOf[300 + i] })) });
@@ -197,5 +198,27 @@ describe('monitoring a served model', () => {
     const stopped = await steward('monitor', 'stop', policy.model, '--reason', 'test done', '--json');
     expect(stopped.stderr).toBe('');
     expect(JSON.parse(stopped.stdout)).toMatchObject({ status: 'stopped', stoppedBy: 'ravi' });
+
+    // The drift opened an incident for window 1: acknowledged, worked through, resolved, written up.
+    const id = `incident-${policy.model}-w1`;
+    const listed = JSON.parse((await steward('incident', 'list', policy.model, '--json')).stdout) as Array<{ id: string; severity: string }>;
+    expect(listed.map((i) => i.id)).toContain(id);
+    expect(JSON.parse((await steward('incident', 'ack', id, '--json')).stdout)).toMatchObject({ status: 'acknowledged', commander: 'ravi' });
+    expect((await steward('incident', 'step', id, 'assess impact', '--note', '300 requests in window 1')).code).toBe(0);
+    const resolved = await steward('incident', 'resolve', id, '--resolution', 'traffic from a new segment; retrain scheduled', '--json');
+    expect(resolved.stderr).toBe('');
+    expect(JSON.parse(resolved.stdout)).toMatchObject({ status: 'resolved' });
+    const out = join(home, 'postmortem');
+    expect((await steward('incident', 'postmortem', id, '--out', out)).code).toBe(0);
+    const md = readFileSync(join(out, 'postmortem.md'), 'utf8');
+    expect(md).toContain(`# Postmortem: ${id}`);
+    expect(md).toMatch(/300 served predictions in 1 affected monitor window/);
+    expect(md).toMatch(/feature drift detected: \d+ of \d+ columns drifted/);
+    expect(md).toMatch(/\| ravi \| acknowledged; commander ravi \|/);
+    expect(md).toContain('traffic from a new segment; retrain scheduled');
+    expect(md).toMatch(/\[x\] assess impact \(manual\) by ravi: 300 requests in window 1/);
+    expect(readFileSync(join(out, 'postmortem.html'), 'utf8')).toContain('<table>');
+    const row = (await h.database.db.select().from(incidents).where(eq(incidents.id, id)))[0];
+    expect(row).toMatchObject({ status: 'resolved', commander: 'ravi', severity: 'SEV3' });
   }, 120_000);
 });
