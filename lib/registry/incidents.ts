@@ -51,12 +51,19 @@ export async function changeIncident(db: StewardDb, c: IncidentChange): Promise<
 export async function incidentRecord(db: StewardDb, id: string): Promise<{ incident: IncidentRow; events: AuditEventRow[]; windows: MonitorWindowRow[] }> {
   const [incident] = await db.select().from(incidents).where(eq(incidents.id, id));
   if (!incident) throw new StewardError('NotFound', `no incident "${id}" (list them with: steward incident list <model>)`);
+  const linked = ((incident.links as { windows?: number[] }).windows ?? []).filter((w) => Number.isInteger(w));
+  // The incident's own events, and the monitor's trigger firings on the windows it is about (its detection).
   const events = await db
     .select()
     .from(auditEvents)
-    .where(or(like(auditEvents.eventKey, `${id}:%`), sql`${auditEvents.payload}->>'incidentId' = ${id}`))
+    .where(
+      or(
+        like(auditEvents.eventKey, `${id}:%`),
+        sql`${auditEvents.payload}->>'incidentId' = ${id}`,
+        ...linked.map((w) => like(auditEvents.eventKey, `monitor:${incident.model}:${w}:%`)),
+      ),
+    )
     .orderBy(asc(auditEvents.seq));
-  const linked = ((incident.links as { windows?: number[] }).windows ?? []).filter((w) => Number.isInteger(w));
   const windows = linked.length > 0 ? await db.select().from(monitorWindows).where(and(eq(monitorWindows.model, incident.model), inArray(monitorWindows.index, linked))).orderBy(asc(monitorWindows.index)) : [];
   return { incident, events, windows };
 }

@@ -215,6 +215,7 @@ describe('monitoring a served model', () => {
     expect(md).toMatch(/300 served predictions in 1 affected monitor window/);
     expect(md).toMatch(/feature drift detected: \d+ of \d+ columns drifted/);
     expect(md).toMatch(/\| ravi \| acknowledged; commander ravi \|/);
+    expect(md).toMatch(/\[audit\] monitor.trigger.open-incident: feature drift in /);
     expect(md).toContain('traffic from a new segment; retrain scheduled');
     expect(md).toMatch(/\[x\] assess impact \(manual\) by ravi: 300 requests in window 1/);
     expect(readFileSync(join(out, 'postmortem.html'), 'utf8')).toContain('<table>');
