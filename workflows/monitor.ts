@@ -19,6 +19,8 @@ import type { MonitoringActivities } from '../activities/types';
 import { failureTypes } from '../lib/core/errors';
 import { taskQueues } from '../lib/core/names';
 import { incidentWorkflowType, type IncidentWorkflow } from '../lib/incidents/messages';
+import { releaseWorkflowType, type ReleaseWorkflow } from '../lib/release/messages';
+import { rollbackWorkflowType, type RollbackWorkflow } from '../lib/rollout/messages';
 import { evaluateTriggers } from '../lib/monitoring/default-triggers';
 import { monitorStatusQuery, stopMonitorUpdate } from '../lib/monitoring/messages';
 import { KEEP_RECENT, monitorInputSchema, type MonitorInput, type MonitorState, type TriggerFiring, type WindowSummary } from '../lib/monitoring/types';
@@ -48,6 +50,7 @@ export async function monitorWorkflow(raw: MonitorInput): Promise<MonitorState> 
     firings: input.carried?.firings ?? 0,
     lastFirings: input.carried?.lastFirings ?? [],
     incidents: input.carried?.incidents ?? [],
+    actions: input.carried?.actions ?? [],
     run: input.carried?.runs ?? 1,
   };
   let triggerState: unknown = input.carried?.triggerState;
@@ -128,19 +131,58 @@ export async function monitorWorkflow(raw: MonitorInput): Promise<MonitorState> 
         requestedBy: input.requestedBy,
         settings,
         origin,
-        carried: { nextIndex: state.nextIndex, nextStart: state.nextStart, recent: state.recent, triggerState, firings: state.firings, lastFirings: state.lastFirings, incidents: state.incidents, runs: state.run + 1 },
+        carried: { nextIndex: state.nextIndex, nextStart: state.nextStart, recent: state.recent, triggerState, firings: state.firings, lastFirings: state.lastFirings, incidents: state.incidents, actions: state.actions, runs: state.run + 1 },
       });
     }
   }
 
+  /**
+   * Acts on trigger firings: each is recorded (audit event with its evidence) with what it started;
+   * a retrain starts a release (every gate and sign-off still applies), a rollback the rollback
+   * workflow, an incident the incident workflow. Workflow ids are derived from the window, so an
+   * action is started once per window whatever happens to this run; they outlive the monitor.
+   */
   async function actOn(fired: TriggerFiring[]) {
+    const window = fired[0].window;
+    const day = new Date(Date.now()).toISOString().slice(0, 10).replaceAll('-', '');
+    const reasons = (action: TriggerFiring['action']) => fired.filter((f) => f.action === action).map((f) => `${f.trigger}: ${f.reason}`).join('; ');
+    const started: Array<() => Promise<string>> = [];
+    if (fired.some((f) => f.action === 'retrain')) {
+      if (settings.retrainData) {
+        const releaseId = `release-${input.model}-${day}-w${window}`;
+        for (const f of fired) if (f.action === 'retrain') f.evidence = { ...f.evidence, releaseId, data: settings.retrainData };
+        started.push(async () => {
+          await startChild<ReleaseWorkflow>(releaseWorkflowType, {
+            workflowId: releaseId,
+            taskQueue: taskQueues.control,
+            parentClosePolicy: ParentClosePolicy.ABANDON,
+            args: [{ model: input.model, dataFile: settings.retrainData!, requestedBy: `monitor-${input.model}` }],
+            staticSummary: `retrain of ${input.model} requested by its monitor on window ${window}: ${reasons('retrain')}`,
+          });
+          return releaseId;
+        });
+      } else for (const f of fired) if (f.action === 'retrain') f.evidence = { ...f.evidence, note: 'no data source configured (settings.retrainData): not retrained' };
+    }
+    if (fired.some((f) => f.action === 'rollback')) {
+      const rollbackId = `rollback-${input.model}-${day}-w${window}`;
+      for (const f of fired) if (f.action === 'rollback') f.evidence = { ...f.evidence, rollbackId };
+      started.push(async () => {
+        await startChild<RollbackWorkflow>(rollbackWorkflowType, {
+          workflowId: rollbackId,
+          taskQueue: taskQueues.control,
+          parentClosePolicy: ParentClosePolicy.ABANDON,
+          args: [{ model: input.model, requestedBy: input.requestedBy, reason: `monitor window ${window}: ${reasons('rollback')}` }],
+        });
+        return rollbackId;
+      });
+    }
     state.firings += fired.length;
     state.lastFirings = fired;
     await monitoring.recordTriggerFirings({ model: input.model, monitorId, firings: fired });
-    // One incident per window at most, whatever number of triggers asked for one; it outlives the monitor.
+    for (const start of started) state.actions.push(await start());
+    // One incident per window at most, whatever number of triggers asked for one.
     const asking = fired.filter((f) => f.action === 'open-incident');
     if (asking.length > 0) {
-      const window = asking[0].window;
       const incidentId = `incident-${input.model}-w${window}`;
       await startChild<IncidentWorkflow>(incidentWorkflowType, {
         workflowId: incidentId,

@@ -35,7 +35,9 @@ export const monitorSettingsSchema = z
     /** Earlier windows whose performance is refreshed when late labels arrive. */
     labelHorizon: z.number().int().min(0).max(1000).default(48),
     /** What the built-in drift and budget triggers do (until the policy's trigger rules replace them). */
-    triggerAction: z.enum(['alert', 'open-incident']).default('alert'),
+    triggerAction: z.enum(['alert', 'open-incident', 'retrain', 'rollback']).default('alert'),
+    /** The data a `retrain` action trains on (a named data source: a file the workers can read). */
+    retrainData: z.string().min(1).optional(),
     /** Severity of incidents the monitor opens. */
     incidentSeverity: z.enum(['SEV1', 'SEV2', 'SEV3', 'SEV4', 'SEV5']).default('SEV3'),
     /** Windows a run computes before it continues as new (its history stays far below Temporal's limits). */
@@ -86,6 +88,7 @@ export const monitorInputSchema = z
         firings: z.number().int().min(0),
         lastFirings: z.array(z.custom<TriggerFiring>()).default([]),
         incidents: z.array(z.string()).default([]),
+        actions: z.array(z.string()).default([]),
         runs: z.number().int().min(1),
       })
       .optional(),
@@ -107,6 +110,8 @@ export interface MonitorState {
   lastFirings: TriggerFiring[];
   /** Incidents the monitor opened (their ids). */
   incidents: string[];
+  /** Releases and rollbacks the monitor started (their workflow ids). */
+  actions: string[];
   /** This run's number since the monitor started (each Continue-As-New adds one). */
   run: number;
   stoppedBy?: string;
