@@ -43,7 +43,8 @@ export async function openIncidentRow(db: StewardDb, row: Omit<typeof incidents.
 export async function changeIncident(db: StewardDb, c: IncidentChange): Promise<void> {
   await db.transaction(async (tx) => {
     if (Object.keys(c.row).length > 0) await tx.update(incidents).set(c.row).where(eq(incidents.id, c.id));
-    await appendAudit(tx, { at: c.at, actor: c.actor, action: c.action, model: c.model, eventKey: c.eventKey, payload: { incidentId: c.id, ...c.payload } });
+    // `changes` (as the JSON the database returns: the hash covers it) lets the audit verification replay the row from its events.
+    await appendAudit(tx, { at: c.at, actor: c.actor, action: c.action, model: c.model, eventKey: c.eventKey, payload: { incidentId: c.id, ...c.payload, changes: JSON.parse(JSON.stringify(c.row)) as Record<string, unknown> } });
   });
 }
 

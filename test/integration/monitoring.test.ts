@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../cli/main';
+import { verifyAuditRecord } from '../../lib/audit/verify';
 import { auditEvents, datasets, incidents, modelVersions, monitorWindows } from '../../db/schema';
 import { calibrationCurve } from '../../lib/metrics/classification';
 import { monitorState, startMonitor } from '../../lib/monitoring/client';
@@ -221,5 +222,11 @@ describe('monitoring a served model', () => {
     expect(readFileSync(join(out, 'postmortem.html'), 'utf8')).toContain('<table>');
     const row = (await h.database.db.select().from(incidents).where(eq(incidents.id, id)))[0];
     expect(row).toMatchObject({ status: 'resolved', commander: 'ravi', severity: 'SEV3' });
+    // The incident row is what its audit events say; an edit outside Steward is found.
+    const incidentChecks = async () => (await verifyAuditRecord(h.database.db)).problems.filter((p) => p.check === 'incidents' || p.check === 'chain');
+    expect(await incidentChecks()).toEqual([]);
+    await h.database.db.update(incidents).set({ severity: 'SEV5' }).where(eq(incidents.id, id));
+    expect(await incidentChecks()).toEqual([expect.objectContaining({ check: 'incidents', message: expect.stringMatching(/differs from its events in severity/) })]);
+    await h.database.db.update(incidents).set({ severity: 'SEV3' }).where(eq(incidents.id, id));
   }, 120_000);
 });
