@@ -6,7 +6,7 @@
  */
 import { Context } from '@temporalio/activity';
 import { appendAudit } from '../lib/registry/audit';
-import { listWindows, predictionsSince, storeWindow, windowReference, windowRows, windowsWithNewLabels } from '../lib/registry/monitoring';
+import { listWindows, predictionsSince, storeWindow, windowReference, windowRows, staleWindows } from '../lib/registry/monitoring';
 import type { WindowInput } from '../lib/monitoring/compute';
 import { summarize } from '../lib/monitoring/summary';
 import type { MonitorSettings, TriggerFiring, WindowSummary } from '../lib/monitoring/types';
@@ -58,13 +58,14 @@ export function createMonitoringActivities({ db, artifacts, compute, clock = () 
     },
 
     /**
-     * Recomputes stored windows in [fromIndex, toIndex] whose labels changed since they were computed
-     * (a label days late lands in its prediction's window); returns their new summaries.
+     * Recomputes stored windows in [fromIndex, toIndex] whose labels or predictions changed since they
+     * were computed (a label days late lands in its prediction's window; so does a prediction logged
+     * late); returns their new summaries.
      */
     async refreshLateLabels(args: { model: string; fromIndex: number; toIndex: number; settings: MonitorSettings }): Promise<WindowSummary[]> {
       return withFailureTypes(async () => {
         if (args.toIndex < args.fromIndex) return [];
-        const stale = await windowsWithNewLabels(db, args.model, Math.max(0, args.fromIndex), args.toIndex);
+        const stale = await staleWindows(db, args.model, Math.max(0, args.fromIndex), args.toIndex);
         const out: WindowSummary[] = [];
         for (const w of stale) out.push(summarize(await computeAndStore(args.model, w.index, w.start, w.end, args.settings)));
         return out;

@@ -133,19 +133,23 @@ export async function latestWindows(db: StewardDb): Promise<MonitorWindowRow[]> 
 }
 
 /**
- * Stored windows in an index range whose labelled count is behind the labels now in the database
- * (late labels arrived): they need their performance recomputed.
+ * Stored windows in an index range that are behind the database: late labels arrived for their
+ * predictions, or predictions logged late (a gateway's slow flush, a dead gateway's spool recovered)
+ * landed in them. They need to be computed again.
  *
- * @example const stale = await windowsWithNewLabels(db, 'adult-income', 10, 20);
+ * @example const stale = await staleWindows(db, 'adult-income', 10, 20);
  */
-export async function windowsWithNewLabels(db: StewardDb, model: string, fromIndex: number, toIndex: number): Promise<MonitorWindowRow[]> {
+export async function staleWindows(db: StewardDb, model: string, fromIndex: number, toIndex: number): Promise<MonitorWindowRow[]> {
   const windows = await listWindows(db, model, { fromIndex, toIndex });
   const stale: MonitorWindowRow[] = [];
   for (const w of windows) {
     const [row] = await db
-      .select({ n: sql<number>`count(*)::int` })
+      .select({
+        served: sql<number>`count(*)::int`,
+        labelled: sql<number>`count(${predictionLabels.label}) filter (where ${predictionLog.score} is not null and ${predictionLog.error} is null)::int`,
+      })
       .from(predictionLog)
-      .innerJoin(predictionLabels, eq(predictionLabels.predictionId, predictionLog.id))
+      .leftJoin(predictionLabels, eq(predictionLabels.predictionId, predictionLog.id))
       .where(
         and(
           eq(predictionLog.model, model),
@@ -153,10 +157,9 @@ export async function windowsWithNewLabels(db: StewardDb, model: string, fromInd
           w.version === null ? undefined : eq(predictionLog.version, w.version),
           gte(predictionLog.at, w.start),
           lt(predictionLog.at, w.end),
-          sql`${predictionLog.score} is not null and ${predictionLog.error} is null`,
         ),
       );
-    if (Number(row?.n ?? 0) !== w.labelled) stale.push(w);
+    if (Number(row?.labelled ?? 0) !== w.labelled || Number(row?.served ?? 0) !== w.predictions) stale.push(w);
   }
   return stale;
 }
