@@ -36,6 +36,7 @@ export function createMonitoringActivities({ db, artifacts, compute, clock = () 
       calibration: reference.calibration,
       positiveLabel: policy.data.label.positive,
       groupColumns: [...new Set([...policy.data.protectedAttributes, ...policy.evaluation.regression.slices.flatMap((s) => Object.keys(s.where))])],
+      slices: policy.evaluation.regression.slices,
       budgets: settings.budgets,
       predictionDriftThreshold: settings.predictionDriftThreshold,
     };

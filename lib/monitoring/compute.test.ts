@@ -62,8 +62,13 @@ describe('computeWindow', () => {
     expect(w.breaches.join('\n')).toMatch(/error rate 10.00% is over the 5.00% budget/);
   });
 
-  it('computes realised performance with intervals, per group, beside the CBPE estimate', () => {
-    const w = window(rows(1000, 5));
+  it('computes realised performance with intervals, per group and declared slice, beside the CBPE estimate', () => {
+    const w = window(rows(1000, 5), { slices: [{ name: 'red', where: { colour: 'red' } }, { name: 'none', where: { colour: ['green'] } }] });
+    const red = w.performance!.groups.colour.find((g) => g.value === 'red')!;
+    expect(w.performance!.slices).toEqual([
+      { name: 'red', labelled: red.labelled, accuracy: red.accuracy },
+      { name: 'none', labelled: 0, accuracy: { value: NaN, lower: NaN, upper: NaN } },
+    ]);
     expect(w.performance!.labelled).toBe(1000);
     expect(w.performance!.accuracy.lower).toBeLessThan(w.performance!.accuracy.value);
     expect(w.performance!.groups.colour.map((g) => g.value)).toEqual(['blue', 'red']);

@@ -54,6 +54,8 @@ export interface WindowInput {
   ignoreColumns?: string[];
   /** Logged input columns whose groups get their own accuracy (protected attributes, slices). */
   groupColumns?: string[];
+  /** Declared slices (the evaluation's): name and column -> accepted value(s). */
+  slices?: Array<{ name: string; where: Record<string, string | string[]> }>;
   budgets?: WindowBudgets;
   /** PSI above which the scores have drifted (default 0.2). */
   predictionDriftThreshold?: number;
@@ -165,7 +167,22 @@ function performanceOf(rows: readonly WindowRow[], input: WindowInput, threshold
     });
     if (by.size > 0) groups[column] = [...by].sort(([a], [b]) => a.localeCompare(b)).map(([value, g]) => ({ value, labelled: g.n, accuracy: wilson(g.correct, g.n) }));
   }
-  return { labelled: labels.length, positives, accuracy, rocAuc, ece, brier, groups };
+  const slices: WindowPerformance['slices'] = [];
+  for (const slice of input.slices ?? []) {
+    let n = 0;
+    let hits = 0;
+    labelled.forEach((r, i) => {
+      const matches = Object.entries(slice.where).every(([column, accepted]) => {
+        const v = r.inputs[column];
+        return v !== undefined && v !== null && (Array.isArray(accepted) ? accepted : [accepted]).includes(String(v));
+      });
+      if (!matches) return;
+      n++;
+      hits += (scores[i] >= threshold ? 1 : 0) === labels[i] ? 1 : 0;
+    });
+    slices.push({ name: slice.name, labelled: n, accuracy: wilson(hits, n) });
+  }
+  return { labelled: labels.length, positives, accuracy, rocAuc, ece, brier, groups, slices };
 }
 
 /**

@@ -33,7 +33,7 @@ export const monitorSettingsSchema = z
     /** PSI of the scores above which the predictions drifted. */
     predictionDriftThreshold: z.number().positive().default(0.2),
     /** Earlier windows whose performance is refreshed when late labels arrive. */
-    labelHorizon: z.number().int().min(0).max(1000).default(48),
+    labelHorizon: z.number().int().min(0).max(1000).default(168),
     /** What the built-in drift and budget triggers do (until the policy's trigger rules replace them). */
     triggerAction: z.enum(['alert', 'open-incident', 'retrain', 'rollback']).default('alert'),
     /** The data a `retrain` action trains on (a named data source: a file the workers can read). */
