@@ -34,7 +34,7 @@ export function createMonitoringActivities({ db, artifacts, compute, clock = () 
         .filter(([, rule]) => rule !== 'keep')
         .map(([column]) => column),
       calibration: reference.calibration,
-      positiveLabel: policy.data.label.positive,
+      positiveLabel: policy.data.label.positive ?? null,
       groupColumns: [...new Set([...policy.data.protectedAttributes, ...policy.evaluation.regression.slices.flatMap((s) => Object.keys(s.where))])],
       slices: policy.evaluation.regression.slices,
       budgets: settings.budgets,

@@ -82,6 +82,13 @@ describe('computeWindow', () => {
     expect(w.estimated?.calibration).toBe('reference');
   });
 
+  it('keeps to feature drift and operations for models that are not binary classifiers', () => {
+    const w = window(rows(300, 8, 4), { positiveLabel: null });
+    expect(w.featureDrift?.dataset.drifted).toBe(true);
+    expect([w.performance, w.estimated, w.predictionDrift]).toEqual([null, null, null]);
+    expect(w.notes).toContain('prediction drift, performance and its estimate are computed for binary classifiers only');
+  });
+
   it('ignores shadow traffic and other versions', () => {
     const r = rows(100, 7).map((x, i) => (i % 2 === 0 ? { ...x, mode: 'shadow' as const } : i % 3 === 0 ? { ...x, version: 2 } : x));
     expect(window(r).volume).toBe(r.filter((x) => x.mode === 'serve' && x.version === 1).length);

@@ -48,7 +48,8 @@ export interface WindowInput {
   drift?: DriftConfig;
   /** The production version's reliability curve on its evaluation holdout (CBPE calibration and the reference score histogram). */
   calibration: CalibrationPoint[] | null;
-  positiveLabel: string;
+  /** The positive class of a binary classifier; null for other tasks (no score-based drift, performance or estimate yet). */
+  positiveLabel: string | null;
   threshold?: number;
   /** Columns left out of feature drift: logged generalised or hashed, so not comparable with the training profile. */
   ignoreColumns?: string[];
@@ -222,9 +223,11 @@ export function computeWindow(input: WindowInput): WindowResult {
     featureDrift = computeDrift(input.reference, builder.finish(), { ...input.drift, columns: { ...input.drift?.columns, ...ignore } });
   }
 
+  const binary = input.positiveLabel !== null;
+  if (!binary) notes.push('prediction drift, performance and its estimate are computed for binary classifiers only');
   const scores = Float64Array.from(scored, (r) => r.score!);
   let predictionDrift: WindowResult['predictionDrift'] = null;
-  if (input.calibration && input.calibration.length > 0 && scores.length >= minRows) {
+  if (binary && input.calibration && input.calibration.length > 0 && scores.length >= minRows) {
     const current = new Float64Array(SCORE_BINS);
     for (const s of scores) current[Math.min(SCORE_BINS - 1, Math.max(0, Math.floor(s * SCORE_BINS)))]++;
     const psi = populationStabilityIndex(referenceScoreHistogram(input.calibration), current);
@@ -233,11 +236,11 @@ export function computeWindow(input: WindowInput): WindowResult {
   }
 
   let estimated: WindowResult['estimated'] = null;
-  if (scores.length >= minRows) {
+  if (binary && scores.length >= minRows) {
     const e = estimatePerformance(scores, calibratorFrom(input.calibration), threshold);
     estimated = { method: 'cbpe', calibration: input.calibration && input.calibration.length > 0 ? 'reference' : 'identity', accuracy: e.accuracy, rocAuc: e.rocAuc, n: scores.length };
   }
-  const performance = performanceOf(scored, input, threshold);
+  const performance = binary ? performanceOf(scored, input, threshold) : null;
   return {
     model: input.model,
     index: input.index,
