@@ -5,6 +5,7 @@
 import { createDataActivities } from './data';
 import type { ActivityDeps } from './deps';
 import { createEvaluationActivities } from './evaluation';
+import { createImportActivities } from './import';
 import { createIncidentActivities } from './incidents';
 import { createMonitoringActivities } from './monitoring';
 import { createReleaseActivities } from './release';
@@ -15,5 +16,5 @@ export { createTrainingActivities } from './training';
 
 /** Everything the control task queue serves. */
 export function createControlActivities(deps: ActivityDeps) {
-  return { ...createReleaseActivities(deps), ...createDataActivities(deps), ...createEvaluationActivities(deps), ...createRolloutActivities(deps), ...createMonitoringActivities(deps), ...createIncidentActivities(deps) };
+  return { ...createReleaseActivities(deps), ...createDataActivities(deps), ...createEvaluationActivities(deps), ...createRolloutActivities(deps), ...createImportActivities(deps), ...createMonitoringActivities(deps), ...createIncidentActivities(deps) };
 }

@@ -54,7 +54,8 @@ export function createReleaseActivities({ db, artifacts, codeVersion, clock = ()
             eventKey: `${releaseId}:requested`,
             // Requester-supplied overrides of the policy are part of the record approvers and auditors see.
             payload: {
-              dataFile: input.dataFile,
+              dataFile: input.dataFile ?? null,
+              ...(input.import ? { import: { artifact: input.import.artifact, origin: input.import.origin ?? null } } : {}),
               policyHash,
               productionVersion: prod?.version ?? null,
               codeVersion,
@@ -121,6 +122,7 @@ export function createReleaseActivities({ db, artifacts, codeVersion, clock = ()
               epochs: args.candidate.epochs,
               policyHash: args.policyHash,
               parentVersion: args.parentVersion,
+              ...(args.candidate.imported ? { imported: args.candidate.imported } : {}),
             },
           });
           await tx.update(releases).set({ version: v, stage: 'registering', updatedAt: clock() }).where(eq(releases.id, args.releaseId));
@@ -131,7 +133,13 @@ export function createReleaseActivities({ db, artifacts, codeVersion, clock = ()
             model: args.model,
             releaseId: args.releaseId,
             eventKey: `${args.releaseId}:registered`,
-            payload: { version: v, modelSha256: args.candidate.modelSha256, dataSha256: args.data.sha256, gate: args.evaluation.gate },
+            payload: {
+              version: v,
+              modelSha256: args.candidate.modelSha256,
+              dataSha256: args.data.sha256,
+              gate: args.evaluation.gate,
+              ...(args.candidate.imported ? { imported: { sha256: args.candidate.imported.sha256, format: args.candidate.imported.format, origin: args.candidate.imported.origin } } : {}),
+            },
           });
           return v;
         });

@@ -21,6 +21,7 @@ export const problemStatus = {
   MalformedData: 422,
   DataContractViolation: 422,
   InvalidPolicy: 422,
+  InvalidArtifact: 422,
   RegressionBudgetExceeded: 422,
   FairnessThresholdExceeded: 422,
   ArtifactIntegrity: 500,

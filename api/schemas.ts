@@ -30,6 +30,17 @@ const dataValidationSchema = z.object({
   drift: z.object({ drifted: z.boolean(), share: z.number(), driftedColumns: z.array(z.string()) }).nullable(),
 });
 
+/** A model trained elsewhere and imported (steward release --import): its artifact and declared origin. */
+const importedArtifactSchema = z.object({
+  format: z.string(),
+  fileName: z.string(),
+  sha256,
+  files: z.array(z.object({ name: z.string(), bytes: z.number().int(), sha256 })),
+  declaredIn: z.string(),
+  origin: z.string().nullable(),
+  producer: z.string().nullable(),
+});
+
 const candidateSchema = z.object({
   modelSha256: sha256,
   pipelineSha256: sha256,
@@ -41,6 +52,7 @@ const candidateSchema = z.object({
   taskQueue: z.string(),
   attempt: z.number().int(),
   resumedFromEpoch: z.number().int().nullable(),
+  imported: importedArtifactSchema.optional(),
 });
 
 const evaluationSchema = z.object({
@@ -81,12 +93,20 @@ const lineageSchema = z.object({
   epochs: z.number().int(),
   policyHash: z.string(),
   parentVersion: z.number().int().nullable(),
+  imported: importedArtifactSchema.optional(),
 });
 
 export const releaseRequestSchema = z
   .object({
     model: z.string().min(1),
-    dataFile: z.string().min(1).describe("training data: an absolute path on the workers' shared file system"),
+    dataFile: z.string().min(1).optional().describe("training data: an absolute path on the workers' shared file system (required unless `import` is given)"),
+    import: z
+      .strictObject({
+        artifact: z.string().min(1).describe('a model trained elsewhere: an .onnx file or a TF.js model.json, on the workers\' shared file system'),
+        origin: z.string().min(1).max(500).optional().describe('where it comes from (training code commit, run id), recorded in the lineage'),
+      })
+      .optional()
+      .describe('release a model trained elsewhere instead of training one'),
     evaluationFile: z.string().optional().describe("overrides the policy's held-out evaluation file"),
     approvalTimeoutMs: z.number().int().positive().optional().describe("overrides the policy's sign-off expiry"),
     trainingOverrides: z.record(z.string(), z.unknown()).optional().describe("overrides of the policy's training recipe (e.g. {\"epochs\": 3})"),

@@ -9,7 +9,9 @@ export function formatState(s: ReleaseState): string {
     `requested ${s.requestedBy}`,
   ];
   if (s.data) lines.push(`data      ${s.data.rows} rows, sha256 ${s.data.sha256.slice(0, 16)}${s.data.drift ? `, drift ${s.data.drift.drifted ? 'DETECTED' : 'none'} (${(s.data.drift.share * 100).toFixed(0)}% of columns)` : ''}`);
-  if (s.candidate) lines.push(`trained   ${s.candidate.epochs} epochs on ${s.candidate.backend} in ${s.candidate.trainingSeconds.toFixed(1)} s`);
+  const imported = s.candidate?.imported;
+  if (imported) lines.push(`imported  ${imported.fileName} (${imported.format}, sha256 ${imported.sha256.slice(0, 16)}, origin ${imported.origin ?? 'not declared'}), run by ${s.candidate!.backend}`);
+  else if (s.candidate) lines.push(`trained   ${s.candidate.epochs} epochs on ${s.candidate.backend} in ${s.candidate.trainingSeconds.toFixed(1)} s`);
   if (s.evaluation) {
     const m = s.evaluation.metrics;
     const p = s.evaluation.production;

@@ -83,6 +83,8 @@ describe('steward help', () => {
       'data check',
       'data profile',
       'data drift',
+      'detect',
+      'backtest',
       'eval',
       'card',
       'audit verify',
@@ -225,6 +227,87 @@ describe('steward eval', () => {
     const column = await steward('eval', '--data', 'scores.csv', '--label', 'y', '--score', 'nope');
     expect(column.code).toBe(1);
     expect(column.stderr).toMatch(/^steward: DataContractViolation: scores\.csv, row 1, column "nope": no column "nope"/);
+  });
+});
+
+describe('steward eval --task regression and multiclass', () => {
+  // 400 rows of hourly counts: the candidate under-predicts group "night" by 40 (a mean-residual gap)
+  // and is noisier than the baseline (a regression gate failure on MAE).
+  let seed = 11;
+  const random = () => ((seed = (seed * 16807) % 2147483647) - 1) / 2147483646;
+  const counts = Array.from({ length: 400 }, (_, i) => {
+    const g = i % 4 === 0 ? 'night' : 'day';
+    const y = Math.round(100 + 200 * random());
+    const base = y + (random() - 0.5) * 20;
+    const yhat = y + (random() - 0.5) * 80 - (g === 'night' ? 40 : 0);
+    return `${y},${yhat.toFixed(2)},${base.toFixed(2)},${g}`;
+  });
+  write('counts.csv', `cnt,yhat,base,g\n${counts.join('\n')}\n`);
+  const classes = ['low', 'mid', 'high'];
+  const multi = Array.from({ length: 300 }, (_, i) => {
+    const y = i % 3;
+    const raw = [0, 1, 2].map((k) => (k === y ? 2 : 0.5) + random());
+    const s = raw.reduce((a, b) => a + b, 0);
+    const p = raw.map((v) => (v / s).toFixed(4));
+    const predicted = classes[p.indexOf(p.reduce((a, b) => (Number(b) > Number(a) ? b : a)))];
+    return `${classes[y]},${p.join(',')},${predicted},${i % 2 ? 'F' : 'M'}`;
+  });
+  write('classes.csv', `level,p_low,p_mid,p_high,pred,sex\n${multi.join('\n')}\n`);
+
+  it('audits a regressor: MAE, RMSE, R^2 with intervals, residuals, group gaps and the paired gate', async () => {
+    const { code, stdout } = await steward('eval', '--task', 'regression', '--data', 'counts.csv', '--label', 'cnt', '--score', 'yhat', '--group', 'g', '--baseline-score', 'base', '--json');
+    expect(code).toBe(1);
+    const report = JSON.parse(stdout) as {
+      task: string;
+      rows: number;
+      metrics: { metrics: Record<string, { value: number; lower: number; upper: number }> };
+      fairness: { attributes: { name: string; gaps: { name: string; value: number }[] }[] };
+      regression: { pass: boolean; rows: { slice: string; metric: string; pass: boolean }[] };
+    };
+    expect(report).toMatchObject({ task: 'regression', rows: 400 });
+    const mae = report.metrics.metrics.mae!;
+    expect(mae.lower).toBeLessThan(mae.value);
+    expect(mae.upper).toBeGreaterThan(mae.value);
+    expect(report.fairness.attributes[0]!.gaps.find((g) => g.name === 'meanResidualDifference')!.value).toBeGreaterThan(30);
+    expect(report.regression.pass).toBe(false);
+    expect(report.regression.rows.find((r) => r.slice === 'overall' && r.metric === 'mae')!.pass).toBe(false);
+    const text = await steward('eval', '--task', 'regression', '--data', 'counts.csv', '--label', 'cnt', '--score', 'yhat');
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('Evaluation of counts.csv (regression: label "cnt", prediction "yhat")');
+    expect(text.stdout).toMatch(/Residuals \(actual - predicted\)/);
+    expect(text.stdout).toMatch(/Predicted vs actual/);
+  });
+
+  it('audits a multiclass classifier from probability columns or from a predicted-class column', async () => {
+    const probs = await steward('eval', '--task', 'multiclass', '--data', 'classes.csv', '--label', 'level', '--score-prefix', 'p_', '--group', 'sex', '--json');
+    expect(probs.code).toBe(0);
+    const report = JSON.parse(probs.stdout) as { task: string; classes: string[]; metrics: { metrics: Record<string, { value: number }>; perClass: { class: string }[] } };
+    expect(report.task).toBe('multiclass');
+    expect(report.classes).toEqual(['low', 'mid', 'high']);
+    expect(Object.keys(report.metrics.metrics)).toEqual(expect.arrayContaining(['accuracy', 'macroF1', 'weightedF1', 'logLoss', 'top2Accuracy']));
+    const listed = await steward('eval', '--task', 'multiclass', '--data', 'classes.csv', '--label', 'level', '--score', 'p_low', '--score', 'p_mid', '--score', 'p_high', '--json');
+    expect((JSON.parse(listed.stdout) as typeof report).metrics.metrics.accuracy!.value).toBe(report.metrics.metrics.accuracy!.value);
+    const predicted = await steward('eval', '--task', 'multiclass', '--data', 'classes.csv', '--label', 'level', '--predicted', 'pred');
+    expect(predicted.code).toBe(0);
+    expect(predicted.stdout).toContain('Confusion matrix');
+    expect(predicted.stdout).toMatch(/log loss and top-2 accuracy are not reported/);
+  });
+
+  it('refuses flags of another task and an unknown task, naming the flag', async () => {
+    expect((await steward('eval', '--task', 'ranking', '--data', 'counts.csv', '--label', 'cnt', '--score', 'yhat')).stderr).toContain('field "--task": must be one of binary, multiclass, regression');
+    expect((await steward('eval', '--task', 'regression', '--data', 'counts.csv', '--label', 'cnt', '--score', 'yhat', '--threshold', '0.3')).stderr).toContain('field "--threshold": applies to --task binary only');
+    expect((await steward('eval', '--data', 'counts.csv', '--label', 'cnt', '--score', 'a', '--score', 'b')).stderr).toContain('field "--score": give one column for --task binary');
+    const text = await steward('eval', '--task', 'regression', '--data', 'classes.csv', '--label', 'level', '--score', 'p_low');
+    expect(text.code).toBe(1);
+    expect(text.stderr).toMatch(/classes\.csv, row 2, column "level": label "low" is not a finite number/);
+  });
+});
+
+describe('steward release --import', () => {
+  it('needs --data unless a model is imported, and takes --origin and --epochs only where they apply', async () => {
+    expect((await steward('release', 'bikes')).stderr).toContain('field "--data": is required (the data to train on), unless a model is imported with --import');
+    expect((await steward('release', 'bikes', '--data', 'counts.csv', '--origin', 'git:abc')).stderr).toContain('field "--origin": applies to an imported model (--import) only');
+    expect((await steward('release', 'bikes', '--import', 'bike.onnx', '--epochs', '3')).stderr).toContain('field "--epochs": an imported model is not trained here');
   });
 });
 

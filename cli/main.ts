@@ -4,14 +4,16 @@
  * stdout with --json) and exit code 1. The commands live in cli/commands/, one per file.
  */
 import { fileURLToPath } from 'node:url';
-import { isStewardError } from '../lib/core/errors';
+import { isStewardError, rootMessage } from '../lib/core/errors';
 import { parseCommandArgs, resolveCommand, wantsJson, type AnyCommand } from './command';
 import { api } from './commands/api';
 import { audit } from './commands/audit';
+import { backtestCommand } from './commands/backtest';
 import { capacity } from './commands/capacity';
 import { card } from './commands/card';
 import { data } from './commands/data';
 import { approve, reject } from './commands/decide';
+import { detect } from './commands/detect';
 import { dev } from './commands/dev';
 import { evaluate } from './commands/eval';
 import { forget } from './commands/forget';
@@ -32,7 +34,7 @@ import type { CliContext } from './context';
 import { commandHelp, groupHelp, topHelp } from './help';
 
 /** Every command, in the order the help lists them. */
-export const commands: AnyCommand[] = [dev, api, register, models, versions, release, approve, reject, status, serve, predict, rollout, rollback, capacity, monitor, labels, incident, forget, data, evaluate, card, audit, token];
+export const commands: AnyCommand[] = [dev, api, register, models, versions, release, approve, reject, status, serve, predict, rollout, rollback, capacity, monitor, labels, incident, forget, data, detect, backtestCommand, evaluate, card, audit, token];
 
 const header = 'steward - keeps deployed models healthy (Temporal workflows)';
 const footer =
@@ -68,7 +70,9 @@ export async function runCli(argv: string[], io: Partial<CliIo> = {}): Promise<n
     return await found.command.run(args, { ...ctx, json, write: out.stdout, warn: (text) => out.stderr(`warning: ${text}\n`), print });
   } catch (err) {
     const type = isStewardError(err) ? err.type : ((err as Error).name ?? 'Error');
-    const message = (err as Error).message ?? String(err);
+    // A wrapped failure (a driver's "Failed query: <sql>") says what failed in its innermost cause.
+    const outer = (err as Error).message ?? String(err);
+    const message = !isStewardError(err) && (err as Error).cause ? `${rootMessage(err)} (${outer.length > 120 ? `${outer.slice(0, 120)}…` : outer})` : outer;
     if (json) out.stdout(`${JSON.stringify({ error: { type, message } })}\n`);
     else out.stderr(`steward: ${type}: ${message}\n`);
     return 1;

@@ -145,9 +145,9 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseState
     if (state.evaluation) {
       const m = state.evaluation.metrics;
       const p = state.evaluation.production;
-      lines.push(
-        `accuracy ${fmt(m.accuracy)}${p ? ` (production ${fmt(p.accuracy)})` : ''}, ROC AUC ${fmt(m.rocAuc)}${p ? ` (production ${fmt(p.rocAuc)})` : ''}`,
-      );
+      // The task's headline metrics: a regressor's errors, a multiclass model's macro F1, a binary model's ROC AUC.
+      const shown: [string, string][] = m.mae !== undefined ? [['mae', 'MAE'], ['r2', 'R^2']] : m.macroF1 !== undefined ? [['accuracy', 'accuracy'], ['macroF1', 'macro F1']] : [['accuracy', 'accuracy'], ['rocAuc', 'ROC AUC']];
+      lines.push(shown.map(([k, label]) => `${label} ${fmt(m[k])}${p ? ` (production ${fmt(p[k])})` : ''}`).join(', '));
     }
     setCurrentDetails(lines.join('\n\n'));
   }
@@ -208,17 +208,29 @@ export async function releaseWorkflow(input: ReleaseInput): Promise<ReleaseState
     state.approvers = plan.approvers;
     state.quorum = plan.quorum;
 
-    enter('validating', `Checking ${input.dataFile} against the data contract and the production reference.`);
+    // An imported model may come without data of its own: the held-out file is then what is checked.
+    // (Releases that train always name their data file, as every release recorded before imports did.)
+    const dataFile = input.dataFile ?? input.evaluationFile ?? plan.evaluationFile;
+    enter('validating', `Checking ${dataFile} against the data contract and the production reference.`);
     // The heavy steps heartbeat while their compute thread works: a control worker that dies mid-step is
     // noticed within the heartbeat timeout and the step retried elsewhere, not after its 10-minute limit.
     const heavy = { heartbeatTimeout: plan.trainingHeartbeatMs };
     const data = await control.validateData.executeWithOptions({ ...heavy, summary: 'check the data contract and drift' }, [
-      { releaseId: state.releaseId, model: input.model, file: input.dataFile, policy: plan.policy },
+      { releaseId: state.releaseId, model: input.model, file: dataFile, policy: plan.policy },
     ]);
     state.data = data;
 
-    enter('training', `Training on ${data.rows} rows (${plan.gpu === 'never' ? 'CPU' : `GPU ${plan.gpu}`}).`);
-    const candidate = await train(plan, data.artifactSha256);
+    let candidate: TrainedCandidate;
+    if (input.import) {
+      const { artifact, origin } = input.import;
+      enter('training', `Importing ${artifact}${origin ? ` (declared origin: ${origin})` : ''} instead of training.`);
+      candidate = await control.importCandidate.executeWithOptions({ ...heavy, summary: 'import the candidate model' }, [
+        { releaseId: state.releaseId, model: input.model, artifact, origin: origin ?? null, evaluationFile: input.evaluationFile ?? plan.evaluationFile, policy: plan.policy },
+      ]);
+    } else {
+      enter('training', `Training on ${data.rows} rows (${plan.gpu === 'never' ? 'CPU' : `GPU ${plan.gpu}`}).`);
+      candidate = await train(plan, data.artifactSha256);
+    }
     state.candidate = candidate;
 
     enter('evaluating', `Evaluating on ${input.evaluationFile ?? plan.evaluationFile}.`);

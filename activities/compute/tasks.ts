@@ -6,6 +6,10 @@
 import type { MessagePort } from 'node:worker_threads';
 import { StewardError } from '../../lib/core/errors';
 import { initBackend } from '../../lib/model/backend';
+import { labelsFromTable } from '../../lib/model/features';
+import { backtest as replay, type BacktestResult, type Strategy } from '../../lib/monitoring/backtest';
+import { inlineTrainer } from '../../lib/monitoring/train';
+import { loadModelTable } from '../../lib/policy/io';
 import type { Policy } from '../../lib/policy/schema';
 import type { DatasetProfile } from '../../lib/drift/profile';
 import type { EvaluationBundle } from '../../lib/release/evidence';
@@ -47,6 +51,17 @@ export function train(input: TrainingInput & { artifacts: ArtifactLocation; prog
     } finally {
       input.progress.close();
     }
+  });
+}
+
+/** A backtest of the policy's triggers on a labelled file: every (re)training runs on this thread, never on the worker's main one. */
+export function backtest(input: { file: string; policy: Policy; strategies: Strategy[]; windowRows: number; warmup: number; trainRows: number; labelDelay: number; rowMs: number }): Promise<BacktestResult | SerializedError> {
+  return carrying(async () => {
+    await initBackend('auto');
+    const { table } = await loadModelTable(input.file, input.policy);
+    const labels = labelsFromTable(table, input.policy.training.features.label);
+    const { policy, file: _file, ...rest } = input;
+    return replay({ ...rest, model: policy.model, table, labels, train: inlineTrainer({ ...policy.training, task: policy.task ?? 'binary' }), triggers: policy.monitoring?.triggers ?? [], origin: 0 });
   });
 }
 

@@ -8,4 +8,5 @@ const tasks = await import('./tasks.ts');
 export const validate = tasks.validate;
 export const evaluate = tasks.evaluate;
 export const train = tasks.train;
+export const backtest = tasks.backtest;
 export const monitorWindow = tasks.monitorWindow;

@@ -76,6 +76,8 @@ async function runMode(mode: 'inline' | 'threads'): Promise<ModeResult> {
   const config = loadConfig({ STEWARD_HOME: home });
   const stack = await startStack({ config, temporalPort: await freePort(), uiPort: await freePort(), log: () => {} });
   const client = await connectClient(config.temporal, stack.info.temporalAddress);
+  let done = false;
+  let querying: Promise<void> = Promise.resolve();
   try {
     const { db } = stack.database;
     // One cheap model per waiting release: each promotes its own first version.
@@ -102,11 +104,12 @@ async function runMode(mode: 'inline' | 'threads'): Promise<ModeResult> {
     const updates: number[] = [];
     const accepted: number[] = [];
     const queries: number[] = [];
-    let done = false;
-    const heavyDone = Promise.all(heavyIds.map((id) => waitForStage(client, id, 'awaiting-approval', 900_000))).then(() => {
-      done = true;
-    });
-    const querying = (async () => {
+    let heavyError: unknown;
+    // A failed heavy release ends the run with its error, after the query loop has stopped.
+    const heavyDone = Promise.all(heavyIds.map((id) => waitForStage(client, id, 'awaiting-approval', 900_000)))
+      .catch((e: unknown) => void (heavyError = e))
+      .finally(() => (done = true));
+    querying = (async () => {
       let k = 0;
       while (!done) {
         const id = waiting[k++ % waiting.length];
@@ -126,10 +129,14 @@ async function runMode(mode: 'inline' | 'threads'): Promise<ModeResult> {
     }
     await heavyDone;
     await querying;
+    if (heavyError) throw heavyError;
     const heavySeconds = (Date.now() - t0) / 1000;
     const workflowTasks = await workflowTaskDurations(client, [...waiting, ...heavyIds]);
     return { mode, accepted, updates, queries, workflowTasks, heavySeconds };
   } finally {
+    // Whatever ended the run, the status queries stop before the connection closes.
+    done = true;
+    await querying.catch(() => {});
     await client.connection.close();
     await stack.stop();
     rmSync(home, { recursive: true, force: true });

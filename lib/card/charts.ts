@@ -5,7 +5,7 @@
  * null or NaN statistics) must still give a valid drawing, never `NaN` in an attribute.
  */
 import { escapeHtml, formatCount, formatNumber, isFiniteNumber, truncate } from './format';
-import type { CalibrationBin, Estimate, FairnessBreakdown, FeatureImportance, GroupMetricKey } from './types';
+import type { CalibrationBin, Estimate, FairnessBreakdown, FeatureImportance, GroupMetricKey, Residuals } from './types';
 
 const COLOR = {
   bar: '#4c78a8',
@@ -312,6 +312,99 @@ export function featureImportanceChartSvg(features: FeatureImportance[], metric:
       out += text(x(0) + 4, cy + 4, 'n/a', `fill="${COLOR.muted}"`);
     }
     out += '</g>';
+  });
+  return `${out}</svg>`;
+}
+
+/**
+ * A regressor's predictions against the actual values: a sample of rows as dots, the means of
+ * equal-count bins of predictions as a line, and the diagonal where prediction equals actual.
+ *
+ * @example const svg = predictedActualChartSvg(card.residuals.points, card.residuals.bins, 'predicted-actual');
+ */
+export function predictedActualChartSvg(points: Residuals['points'], bins: Residuals['bins'], id: string): string {
+  const left = 56;
+  const top = 20;
+  const size = 320;
+  const width = left + size + 30;
+  const height = top + size + 50;
+  const values = points.flatMap((p) => [p.predicted, p.actual]).filter(Number.isFinite);
+  const lo = values.length > 0 ? Math.min(...values) : 0;
+  const hi = values.length > 0 ? Math.max(...values) : 1;
+  const ticks = niceTicks(lo, hi > lo ? hi : lo + 1);
+  const d0 = Math.min(lo, ticks.values[0]!);
+  const d1 = Math.max(hi > lo ? hi : lo + 1, ticks.values[ticks.values.length - 1]!);
+  const x = linearScale(d0, d1, left, left + size);
+  const y = linearScale(d0, d1, top + size, top);
+  let out = svgOpen(
+    id,
+    width,
+    height,
+    'Predicted against actual',
+    `${points.length} sampled rows (dots) and the mean actual value per bin of predictions (line); the dashed diagonal is a perfect prediction.`,
+  );
+  for (const t of ticks.values) {
+    out += line(x(t), top, x(t), top + size, `stroke="${COLOR.grid}"`) + line(left, y(t), left + size, y(t), `stroke="${COLOR.grid}"`);
+    out += text(x(t), top + size + 14, t.toFixed(ticks.decimals), `text-anchor="middle" fill="${COLOR.muted}" font-size="10"`);
+    out += text(left - 6, y(t) + 3, t.toFixed(ticks.decimals), `text-anchor="end" fill="${COLOR.muted}" font-size="10"`);
+  }
+  out += `<rect x="${px(left)}" y="${px(top)}" width="${px(size)}" height="${px(size)}" fill="none" stroke="${COLOR.muted}"/>`;
+  out += line(x(d0), y(d0), x(d1), y(d1), `stroke="${COLOR.muted}" stroke-dasharray="5 4"`);
+  out += text(left + size / 2, top + size + 34, 'Predicted', `text-anchor="middle" fill="${COLOR.ink}"`);
+  out += text(16, top + size / 2, 'Actual', `text-anchor="middle" fill="${COLOR.ink}" transform="rotate(-90 16 ${px(top + size / 2)})"`);
+  for (const p of points) out += `<circle cx="${px(x(p.predicted))}" cy="${px(y(p.actual))}" r="1.8" fill="${COLOR.bar}" fill-opacity="0.35"/>`;
+  const means = bins.filter((b) => isFiniteNumber(b.meanPredicted) && isFiniteNumber(b.meanActual));
+  if (means.length > 1) {
+    out += `<polyline points="${means.map((b) => `${px(x(b.meanPredicted as number))},${px(y(b.meanActual as number))}`).join(' ')}" fill="none" stroke="${COLOR.production}" stroke-width="2"/>`;
+  }
+  for (const b of means) {
+    out += `<g><title>${escapeHtml(`predicted ${formatNumber(b.predictedLow, 1)} to ${formatNumber(b.predictedHigh, 1)}: mean predicted ${formatNumber(b.meanPredicted)}, mean actual ${formatNumber(b.meanActual)}, n = ${formatCount(b.count)}`)}</title>`;
+    out += `<circle cx="${px(x(b.meanPredicted as number))}" cy="${px(y(b.meanActual as number))}" r="3.5" fill="${COLOR.production}" stroke="#fff"/></g>`;
+  }
+  if (points.length === 0 && means.length === 0) out += text(left + size / 2, top + size / 2, 'no predictions to plot', `text-anchor="middle" fill="${COLOR.muted}"`);
+  return `${out}</svg>`;
+}
+
+/**
+ * A multiclass model's confusion matrix as a heat map: one row per actual class, one column per
+ * predicted class, each cell shaded by its share of the row (the class's recall on the diagonal) and
+ * labelled with its count.
+ *
+ * @example const svg = confusionMatrixChartSvg(card.classes.classes, card.classes.confusion, 'confusion');
+ */
+export function confusionMatrixChartSvg(classes: string[], confusion: number[][], id: string): string {
+  const k = classes.length;
+  const left = 110;
+  const top = 40;
+  const cell = Math.max(28, Math.min(64, Math.floor(360 / Math.max(1, k))));
+  const width = left + cell * k + 20;
+  const height = top + cell * k + 40;
+  let out = svgOpen(
+    id,
+    width,
+    height,
+    'Confusion matrix',
+    `${k} classes; rows are the actual class, columns the predicted class; darker cells hold a larger share of their row; the diagonal holds the correct predictions.`,
+  );
+  out += text(left + (cell * k) / 2, 14, 'Predicted class', `text-anchor="middle" fill="${COLOR.ink}"`);
+  out += text(12, top + (cell * k) / 2, 'Actual class', `text-anchor="middle" fill="${COLOR.ink}" transform="rotate(-90 12 ${px(top + (cell * k) / 2)})"`);
+  classes.forEach((c, j) => {
+    out += text(left + j * cell + cell / 2, top - 6, truncate(c, 12), `text-anchor="middle" fill="${COLOR.muted}" font-size="10"`);
+    out += text(left - 6, top + j * cell + cell / 2 + 3, truncate(c, 16), `text-anchor="end" fill="${COLOR.muted}" font-size="10"`);
+  });
+  classes.forEach((actual, t) => {
+    const row = confusion[t] ?? [];
+    const total = row.reduce((a, b) => a + (isFiniteNumber(b) ? b : 0), 0);
+    classes.forEach((predicted, p) => {
+      const count = isFiniteNumber(row[p]) ? row[p] : 0;
+      const share = total > 0 ? count / total : 0;
+      const x = left + p * cell;
+      const y = top + t * cell;
+      out += `<g><title>${escapeHtml(`actual ${actual}, predicted ${predicted}: ${formatCount(count)} (${(share * 100).toFixed(1)}% of ${actual})`)}</title>`;
+      out += `<rect x="${px(x)}" y="${px(y)}" width="${px(cell)}" height="${px(cell)}" fill="${t === p ? COLOR.bar : COLOR.limit}" fill-opacity="${px(0.08 + 0.85 * share)}" stroke="#fff"/>`;
+      out += text(x + cell / 2, y + cell / 2 + 4, formatCount(count), `text-anchor="middle" fill="${share > 0.5 ? '#fff' : COLOR.ink}" font-size="10"`);
+      out += '</g>';
+    });
   });
   return `${out}</svg>`;
 }

@@ -6,7 +6,7 @@
 import type { ModelCardInput } from './types';
 import type { DatasetProfile } from '../drift/profile';
 import type { EvaluationBundle } from '../release/evidence';
-import type { DisparityMetric } from '../metrics';
+import type { DisparityMetric, EvaluationReport, MulticlassEvaluationReport, RegressorEvaluationReport, TaskFairnessReport } from '../metrics';
 import type { Policy } from '../policy/schema';
 import type { DecisionKind, VersionLineage } from '../release/types';
 
@@ -52,8 +52,78 @@ export interface CardSources {
 
 /** @example const card = buildModelCardInput(sources); renderModelCardHtml(card); */
 export function buildModelCardInput(s: CardSources): ModelCardInput {
+  const { bundle } = s;
+  const report = bundle.evaluation;
+  const card = buildCommon(s);
+  if (report.task === 'regression' || report.task === 'multiclass') return { ...card, ...taskSections(report, bundle.production?.version) };
+  return { ...card, ...binarySections(s, report as EvaluationReport) };
+}
+
+const gapVerdict = (pass: boolean | null) => (pass === null ? null : pass ? ('pass' as const) : ('fail' as const));
+
+function taskFairness(f: TaskFairnessReport): NonNullable<ModelCardInput['taskFairness']> {
+  return f.attributes.map((a) => ({
+    attributes: a.attributes,
+    minGroupSize: f.minGroupSize,
+    groups: a.groups.map((g) => ({ group: g.key, size: g.size, judged: g.judged, stats: Object.fromEntries(Object.entries(g.stats).map(([k, e]) => [k, est(e)])) })),
+    gaps: a.gaps.map((g) => ({ name: g.name, ...(g.class ? { class: g.class } : {}), value: num(g.value), low: num(g.lower), high: num(g.upper), threshold: g.threshold, verdict: a.judged ? gapVerdict(g.pass) : null })),
+  }));
+}
+
+/** The sections of a regressor's or multiclass model's card: its metrics, residuals or classes, fairness, gate. */
+function taskSections(ev: RegressorEvaluationReport | MulticlassEvaluationReport, productionVersion: number | undefined): Partial<ModelCardInput> {
+  const out: Partial<ModelCardInput> = {
+    task: ev.task,
+    metrics: Object.entries(ev.metrics.metrics).map(([name, e]) => ({ name, ...est(e!) })),
+    calibration: { bins: [], note: ev.task === 'regression' ? 'Not applicable: a regression model predicts values, not probabilities.' : 'Not evaluated for multiclass models: see log loss among the metrics.' },
+  };
+  if (ev.task === 'regression') {
+    const r = ev.metrics.residuals;
+    out.residuals = {
+      summary: [
+        ['mean (bias)', r.mean],
+        ['standard deviation', r.std],
+        ['minimum', r.min],
+        ['5th percentile', r.p05],
+        ['25th percentile', r.p25],
+        ['median', r.median],
+        ['75th percentile', r.p75],
+        ['95th percentile', r.p95],
+        ['maximum', r.max],
+        ['median absolute error', r.medianAbsoluteError],
+      ].map(([name, value]) => ({ name: name as string, value: num(value as number) })),
+      bins: ev.metrics.predictedVsActual.bins.map((b) => ({ predictedLow: num(b.predictedLow), predictedHigh: num(b.predictedHigh), meanPredicted: num(b.meanPredicted), meanActual: num(b.meanActual), count: b.count })),
+      points: ev.metrics.predictedVsActual.points.filter((p) => Number.isFinite(p.predicted) && Number.isFinite(p.actual)),
+    };
+  } else {
+    out.classes = {
+      classes: ev.metrics.classes,
+      perClass: ev.metrics.perClass.map((c) => ({ class: c.class, support: c.support, predicted: c.predicted, precision: est(c.precision), recall: est(c.recall), f1: est(c.f1) })),
+      confusion: ev.metrics.confusion,
+    };
+  }
+  if (ev.fairness) out.taskFairness = taskFairness(ev.fairness);
+  if (ev.regression && productionVersion !== undefined) out.regression = { productionVersion: `v${productionVersion}`, comparisons: regressionComparisons(ev.regression) };
+  return out;
+}
+
+function regressionComparisons(r: NonNullable<EvaluationReport['regression']>) {
+  return r.rows
+    .filter((x) => x.slice === 'overall')
+    .map((x) => ({
+      metric: x.metric,
+      candidate: num(x.candidate),
+      production: num(x.baseline),
+      difference: num(x.candidate - x.baseline),
+      budget: x.allowed,
+      pValue: num(x.pValue),
+      verdict: !x.judged ? ('inconclusive' as const) : x.pass ? ('pass' as const) : ('fail' as const),
+    }));
+}
+
+/** What every card shows whatever the task: identity, data, importance, latency, lineage, sign-off, gate. */
+function buildCommon(s: CardSources): ModelCardInput {
   const { bundle, policy } = s;
-  const ev = bundle.evaluation;
   const lineage = s.lineage;
   const card: ModelCardInput = {
     name: policy.model,
@@ -64,15 +134,7 @@ export function buildModelCardInput(s: CardSources): ModelCardInput {
     outOfScopeUses: policy.outOfScope,
     trainingData: s.training.profile ? summarise(s.training.fileName, s.training.sha256, s.training.profile) : undefined,
     evaluationData: summarise(bundle.evaluationFile.split('/').pop() ?? bundle.evaluationFile, bundle.evaluationSha256, bundle.evaluationProfile),
-    metrics: Object.entries(ev.metrics.metrics).map(([name, e]) => ({ name, ...est(e) })),
-    // Steward's own models give probabilities; an evaluation of other scores has no calibration.
-    calibration: ev.metrics.calibration
-      ? {
-          bins: ev.metrics.calibration.points.map((p) => ({ low: p.binLower, high: p.binUpper, meanPredicted: num(p.meanPredicted), observed: num(p.fractionPositive), count: p.count })),
-          ece: num(ev.metrics.metrics.ece?.value),
-          brier: num(ev.metrics.metrics.brier?.value),
-        }
-      : { bins: [], note: `Not evaluated: ${ev.metrics.notes.join('; ')}.` },
+    ...(bundle.candidate ? { source: { format: bundle.candidate.format, runtime: bundle.candidate.runtime, ...(bundle.candidate.imported ? { imported: bundle.candidate.imported } : {}) } } : {}),
     featureImportance: {
       metric: bundle.importance.metric,
       repeats: bundle.importance.repeats,
@@ -87,7 +149,9 @@ export function buildModelCardInput(s: CardSources): ModelCardInput {
       single: { p50: num(bundle.latency.single.p50), p95: num(bundle.latency.single.p95), p99: num(bundle.latency.single.p99) },
       batch: { size: bundle.latency.batch.batchSize, p50: num(bundle.latency.batch.p50), p95: num(bundle.latency.batch.p95), p99: num(bundle.latency.batch.p99) },
       modelSizeBytes: bundle.latency.modelSizeBytes,
-      environment: `TensorFlow.js ${bundle.latency.backend} backend on the worker that ran the evaluation (control task queue)`,
+      environment: bundle.candidate
+        ? `${bundle.latency.backend} on the worker that ran the evaluation (control task queue)`
+        : `TensorFlow.js ${bundle.latency.backend} backend on the worker that ran the evaluation (control task queue)`,
     },
     limitations: policy.limitations,
     lineage: {
@@ -101,6 +165,23 @@ export function buildModelCardInput(s: CardSources): ModelCardInput {
     },
     approvals: s.approvals.map((a) => ({ principal: a.principal, decision: a.decision, comment: a.comment || undefined, at: a.at })),
     gate: { verdict: bundle.gate.passed ? 'pass' : 'fail', checks: bundle.gate.checks, decidedAt: bundle.createdAt },
+  };
+  return card;
+}
+
+/** A binary classifier's sections (the card as before tasks). */
+function binarySections(s: CardSources, ev: EvaluationReport): Partial<ModelCardInput> {
+  const { bundle } = s;
+  const card: Partial<ModelCardInput> = {
+    metrics: Object.entries(ev.metrics.metrics).map(([name, e]) => ({ name, ...est(e) })),
+    // Steward's own models give probabilities; an evaluation of other scores has no calibration.
+    calibration: ev.metrics.calibration
+      ? {
+          bins: ev.metrics.calibration.points.map((p) => ({ low: p.binLower, high: p.binUpper, meanPredicted: num(p.meanPredicted), observed: num(p.fractionPositive), count: p.count })),
+          ece: num(ev.metrics.metrics.ece?.value),
+          brier: num(ev.metrics.metrics.brier?.value),
+        }
+      : { bins: [], note: `Not evaluated: ${ev.metrics.notes.join('; ')}.` },
   };
   if (ev.fairness) {
     card.fairness = ev.fairness.attributes.map((a) => ({
@@ -122,20 +203,7 @@ export function buildModelCardInput(s: CardSources): ModelCardInput {
     }));
   }
   if (ev.regression && bundle.production) {
-    card.regression = {
-      productionVersion: `v${bundle.production.version}`,
-      comparisons: ev.regression.rows
-        .filter((r) => r.slice === 'overall')
-        .map((r) => ({
-          metric: r.metric,
-          candidate: num(r.candidate),
-          production: num(r.baseline),
-          difference: num(r.candidate - r.baseline),
-          budget: r.allowed,
-          pValue: num(r.pValue),
-          verdict: !r.judged ? ('inconclusive' as const) : r.pass ? ('pass' as const) : ('fail' as const),
-        })),
-    };
+    card.regression = { productionVersion: `v${bundle.production.version}`, comparisons: regressionComparisons(ev.regression) };
   }
   return card;
 }

@@ -6,7 +6,7 @@
  * holding plain, unescaped text), so they cannot disagree on content, and escaping happens in
  * exactly one place per format. Only the HTML page adds charts.
  */
-import { calibrationChartSvg, fairnessChartSvg, featureImportanceChartSvg } from './charts';
+import { calibrationChartSvg, confusionMatrixChartSvg, fairnessChartSvg, featureImportanceChartSvg, predictedActualChartSvg } from './charts';
 import {
   escapeHtml,
   escapeMarkdown,
@@ -101,6 +101,13 @@ function textListBlocks(items: string[] | undefined, absent: string): Block[] {
   return items && items.length > 0 ? [{ kind: 'list', items }] : [notEvaluated(absent)];
 }
 
+const TASK_TEXT = { binary: 'binary classification', multiclass: 'multiclass classification', regression: 'regression' } as const;
+
+function sourceText(s: NonNullable<ModelCardInput['source']>): string {
+  if (s.imported) return `imported ${s.imported.format} model (${s.imported.fileName}), scored with ${s.runtime ?? s.format}`;
+  return `trained by Steward${s.runtime ? `, scored with ${s.runtime}` : ''}`;
+}
+
 /** Builds the format-neutral document. Chart ids (fairness-N, calibration, importance) are unique within one page. */
 function buildSections(card: ModelCardInput): Section[] {
   const sections: Section[] = [];
@@ -136,6 +143,8 @@ function buildSections(card: ModelCardInput): Section[] {
         ['Version', card.version],
         ['Created at', card.createdAt],
         ...(card.description ? [['Description', card.description] as [string, Cell]] : []),
+        ...(card.task ? [['Task', TASK_TEXT[card.task]] as [string, Cell]] : []),
+        ...(card.source ? [['Model', sourceText(card.source)] as [string, Cell]] : []),
       ],
     },
   ]);
@@ -163,6 +172,54 @@ function buildSections(card: ModelCardInput): Section[] {
         ]
       : [notEvaluated()],
   );
+
+  if (card.residuals) {
+    const r = card.residuals;
+    add('residuals', 'Residuals and predicted against actual', [
+      { kind: 'note', text: 'Residual = actual − predicted: positive when the model under-predicts.' },
+      { kind: 'table', caption: 'Residual summary', headers: ['Statistic', 'Value'], numeric: [false, true], rows: r.summary.map((x) => [x.name, fig(formatNumber(x.value, 2))]) },
+      ...(r.points.length > 0 || r.bins.length > 0
+        ? [
+            {
+              kind: 'chart',
+              svg: predictedActualChartSvg(r.points, r.bins, 'predicted-actual'),
+              caption: 'Dots: sampled rows; orange line: mean actual value per bin of predictions (equal counts). On the dashed diagonal the prediction equals the actual value.',
+            } satisfies Block,
+          ]
+        : []),
+      {
+        kind: 'table',
+        caption: 'Predicted against actual, by bins of prediction (equal counts)',
+        headers: ['Predicted', 'n', 'Mean predicted', 'Mean actual'],
+        numeric: [false, true, true, true],
+        rows: r.bins.map((b) => [fig(`${formatNumber(b.predictedLow, 1)} to ${formatNumber(b.predictedHigh, 1)}`), fig(formatCount(b.count)), fig(formatNumber(b.meanPredicted, 2)), fig(formatNumber(b.meanActual, 2))]),
+      },
+    ]);
+  }
+  if (card.classes) {
+    const c = card.classes;
+    add('classes', 'Per-class results', [
+      {
+        kind: 'table',
+        caption: 'Per-class precision, recall and F1 with 95% intervals',
+        headers: ['Class', 'Support', 'Predicted', 'Precision', 'Recall', 'F1'],
+        numeric: [false, true, true, true, true, true],
+        rows: c.perClass.map((k) => [k.class, fig(formatCount(k.support)), fig(formatCount(k.predicted)), fig(withInterval(k.precision)), fig(withInterval(k.recall)), fig(withInterval(k.f1))]),
+      },
+      {
+        kind: 'chart',
+        svg: confusionMatrixChartSvg(c.classes, c.confusion, 'confusion'),
+        caption: 'Rows: actual class; columns: predicted class. Blue diagonal: correct predictions, shaded by the class\'s recall; red: confusions, shaded by their share of the row.',
+      },
+      {
+        kind: 'table',
+        caption: 'Confusion matrix (rows: actual class, columns: predicted class)',
+        headers: ['Actual / predicted', ...c.classes],
+        numeric: [false, ...c.classes.map(() => true)],
+        rows: c.classes.map((name, t) => [name, ...c.classes.map((_, p) => fig(formatCount(c.confusion[t]?.[p] ?? 0)))]),
+      },
+    ]);
+  }
 
   const fairness = card.fairness ?? [];
   const fairnessBlocks: Block[] = [];
@@ -203,7 +260,27 @@ function buildSections(card: ModelCardInput): Section[] {
       });
     }
   });
-  add('fairness', 'Fairness', fairness.length > 0 ? fairnessBlocks : [notEvaluated()]);
+  for (const b of card.taskFairness ?? []) {
+    const name = b.attributes.join(' × ');
+    fairnessBlocks.push({ kind: 'heading', text: `By ${name}` });
+    if (b.minGroupSize !== undefined) fairnessBlocks.push({ kind: 'note', text: `Groups smaller than ${formatCount(b.minGroupSize)} are reported but not judged.` });
+    const stats = Object.keys(b.groups[0]?.stats ?? {});
+    fairnessBlocks.push({
+      kind: 'table',
+      caption: `Per-group results by ${name} (95% intervals)`,
+      headers: ['Group', 'n', 'Judged', ...stats],
+      numeric: [false, true, false, ...stats.map(() => true)],
+      rows: b.groups.map((g) => [g.group, fig(formatCount(g.size)), g.judged ? 'yes' : 'no', ...stats.map((k) => fig(g.stats[k] ? withInterval(g.stats[k]) : '—'))]),
+    });
+    fairnessBlocks.push({
+      kind: 'table',
+      caption: `Gaps between judged groups by ${name}`,
+      headers: ['Gap', 'Value', '95% interval', 'Threshold', 'Verdict'],
+      numeric: [false, true, true, true, false],
+      rows: b.gaps.map((g) => [`${g.name}${g.class ? ` (class ${g.class})` : ''}`, fig(formatNumber(g.value)), fig(formatInterval(g)), fig(g.threshold === null ? 'not judged' : `≤ ${formatNumber(g.threshold)}`), g.verdict ? { verdict: g.verdict } : '—']),
+    });
+  }
+  add('fairness', 'Fairness', fairness.length > 0 || (card.taskFairness ?? []).length > 0 ? fairnessBlocks : [notEvaluated()]);
 
   const cal = card.calibration;
   add(
@@ -356,6 +433,13 @@ function buildSections(card: ModelCardInput): Section[] {
     if (lin.policySha256) lineageRows.push(['Policy SHA-256', { code: lin.policySha256 }]);
     if (lin.parentVersion !== undefined) lineageRows.push(['Parent version', lin.parentVersion ?? 'none (first version)']);
     if (lin.backend) lineageRows.push(['Backend', lin.backend]);
+  }
+  const imported = card.source?.imported;
+  if (imported) {
+    lineageRows.push(['Imported artifact', `${imported.fileName} (${imported.format})`]);
+    lineageRows.push(['Artifact SHA-256', { code: imported.sha256 }]);
+    lineageRows.push(['Declared origin', imported.origin ?? 'not declared']);
+    if (imported.producer) lineageRows.push(['Produced by', imported.producer]);
   }
   add('lineage', 'Lineage', lineageRows.length > 0 ? [{ kind: 'fields', rows: lineageRows }] : [notEvaluated('Not recorded.')]);
 

@@ -281,6 +281,69 @@ export const gateOutcomeSchema = z.object({
 });
 export type GateOutcome = z.infer<typeof gateOutcomeSchema>;
 
+/** What the model predicts (absent: a binary classifier, as in cards written before tasks). */
+export const cardTaskSchema = z.enum(['binary', 'multiclass', 'regression']);
+
+/**
+ * Fairness of a regressor (group MAE, RMSE, mean residual) or multiclass model (group accuracy, per-class
+ * selection rate and recall), with the gaps between groups.
+ */
+export const taskFairnessSchema = z.object({
+  attributes: z.array(z.string().min(1)).min(1),
+  minGroupSize: nonNegativeInt.optional(),
+  groups: z.array(z.object({ group: z.string(), size: nonNegativeInt, judged: z.boolean(), stats: z.record(z.string(), estimateSchema) })),
+  gaps: z.array(
+    z.object({
+      name: z.string().min(1),
+      /** Multiclass: the class with the largest gap. */
+      class: z.string().optional(),
+      value: maybeNumber,
+      low: maybeNumber.optional(),
+      high: maybeNumber.optional(),
+      /** `null`: reported, not judged. */
+      threshold: z.number().nullable(),
+      verdict: verdictSchema.nullable(),
+    }),
+  ),
+});
+export type TaskFairness = z.infer<typeof taskFairnessSchema>;
+
+/** A regressor's residuals (actual − predicted) and predicted against actual. */
+export const residualsSchema = z.object({
+  summary: z.array(z.object({ name: z.string().min(1), value: maybeNumber })),
+  /** Rows grouped by prediction into bins of equal count. */
+  bins: z.array(z.object({ predictedLow: maybeNumber, predictedHigh: maybeNumber, meanPredicted: maybeNumber, meanActual: maybeNumber, count: nonNegativeInt })),
+  /** A sample of rows for the scatter plot. */
+  points: z.array(z.object({ predicted: z.number(), actual: z.number() })),
+});
+export type Residuals = z.infer<typeof residualsSchema>;
+
+/** A multiclass model's per-class rates and confusion matrix. */
+export const classBreakdownSchema = z.object({
+  classes: z.array(z.string()).min(2),
+  perClass: z.array(z.object({ class: z.string(), support: nonNegativeInt, predicted: nonNegativeInt, precision: estimateSchema, recall: estimateSchema, f1: estimateSchema })),
+  /** `confusion[actual][predicted]`, in class order. */
+  confusion: z.array(z.array(nonNegativeInt)),
+});
+export type ClassBreakdown = z.infer<typeof classBreakdownSchema>;
+
+/** Where the model came from: trained by Steward, or imported (artifact hash, declared origin). */
+export const candidateSourceSchema = z.object({
+  format: z.string().min(1),
+  runtime: z.string().optional(),
+  imported: z
+    .object({
+      format: z.string().min(1),
+      fileName: z.string().min(1),
+      sha256,
+      origin: z.string().nullable(),
+      producer: z.string().nullable().optional(),
+      declaredIn: z.string().optional(),
+    })
+    .optional(),
+});
+export type CandidateSource = z.infer<typeof candidateSourceSchema>;
+
 /**
  * Everything a model card shows. Only the identity (name, version, creation time) is required.
  *
@@ -293,6 +356,8 @@ export const modelCardInputSchema = z.object({
   version: z.string().min(1),
   createdAt: instant,
   description: z.string().optional(),
+  task: cardTaskSchema.optional(),
+  source: candidateSourceSchema.optional(),
   /** From the model's policy. */
   intendedUse: z.array(z.string()).optional(),
   /** From the model's policy. */
@@ -301,6 +366,10 @@ export const modelCardInputSchema = z.object({
   evaluationData: datasetSummarySchema.optional(),
   metrics: z.array(metricSchema).optional(),
   fairness: z.array(fairnessBreakdownSchema).optional(),
+  /** Regression and multiclass models: fairness by group (instead of `fairness`). */
+  taskFairness: z.array(taskFairnessSchema).optional(),
+  residuals: residualsSchema.optional(),
+  classes: classBreakdownSchema.optional(),
   calibration: z
     .object({
       bins: z.array(calibrationBinSchema),

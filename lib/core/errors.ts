@@ -22,6 +22,7 @@ export const failureCatalogue = {
   UnauthorizedApprover: 'a principal not on the approver list, or the requester deciding on their own release',
   AlreadyDecided: 'a decision on a release that is not (or no longer) waiting for one',
   ArtifactIntegrity: 'an artifact whose bytes no longer match their sha256',
+  InvalidArtifact: 'a model brought from elsewhere that cannot be read or run as declared (corrupt file, wrong input width, unsupported operator)',
   RegressionBudgetExceeded: 'the candidate is worse than production beyond the policy budget',
   FairnessThresholdExceeded: "a fairness metric outside the policy's threshold",
   TrainingFailed: 'training diverged or produced an unusable model',

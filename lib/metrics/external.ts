@@ -76,6 +76,8 @@ export function parseEvaluationConfig(input: unknown): EvaluationConfig {
 
 /** The whole evaluation: metrics, optional fairness and regression, and the overall verdict. */
 export interface EvaluationReport {
+  /** The task (absent in reports stored before regressors and multiclass models were evaluated). */
+  task?: 'binary';
   /** Present when the scores came from a file. */
   source?: { file: string; label: string; score: string; baselineScore?: string; groups: string[]; positiveLabel?: string };
   rows: number;
@@ -144,6 +146,7 @@ export function evaluateClassifier(input: EvaluateClassifierInput): EvaluationRe
     : undefined;
   const failures = [...(fairness?.attributes.flatMap((a) => a.failures) ?? []), ...(regression?.failures ?? [])];
   return {
+    task: 'binary',
     rows: metrics.n,
     positives: metrics.positives,
     threshold,
@@ -175,7 +178,7 @@ export interface EvaluateScoresFileInput {
  * Every column of a CSV file as trimmed text, read by the data reader (no missing tokens: an empty
  * cell stays ''), with the line of each record.
  */
-async function readTextColumns(file: string): Promise<{ header: string[]; columns: string[][]; lines: Int32Array }> {
+export async function readTextColumns(file: string): Promise<{ header: string[]; columns: string[][]; lines: Int32Array }> {
   const header = await readHeader(file);
   const t = await readTable(file, { columns: header.map((name) => ({ name, type: 'categorical' as const })), trim: true, missing: [] });
   const columns = t.columns.map((c) => (c.type === 'categorical' ? Array.from(c.codes, (k) => c.dictionary[k]) : []));

@@ -51,6 +51,24 @@ export const disparityKind: Readonly<Record<DisparityMetric, 'max' | 'min'>> = {
 
 const limit = z.number().min(0).max(1).nullable();
 
+const labelUnits = z.number().min(0).nullable();
+const share = z.number().min(0).max(1).nullable();
+
+/** Regression fairness thresholds (label units, except the ratio); null = reported, not judged. */
+export const errorThresholdsSchema = z.strictObject({
+  maeDifference: labelUnits.default(null),
+  maeRatio: z.number().min(1).nullable().default(null),
+  meanResidualDifference: labelUnits.default(null),
+});
+/** Multiclass fairness thresholds (shares); null = reported, not judged. */
+export const classThresholdsSchema = z.strictObject({
+  accuracyDifference: share.default(null),
+  selectionRateDifference: share.default(0.1),
+  recallDifference: share.default(0.1),
+});
+export type ErrorThresholds = z.output<typeof errorThresholdsSchema>;
+export type ClassThresholds = z.output<typeof classThresholdsSchema>;
+
 /**
  * Fairness thresholds and options. `null` switches a metric's verdict off (it is still reported).
  * Defaults are conventional starting points, not policy: a policy should set them explicitly.
@@ -76,6 +94,10 @@ export const fairnessConfigSchema = z
     attributes: z.array(z.string().min(1)).optional(),
     /** Intersections to judge, each a list of at least two attribute names, e.g. [['sex', 'race']]. */
     intersections: z.array(z.array(z.string().min(1)).min(2)).default([]),
+    /** Regression models: thresholds on group error gaps (group-fairness.ts). */
+    errorThresholds: errorThresholdsSchema.optional(),
+    /** Multiclass models: thresholds on per-class rate gaps (group-fairness.ts). */
+    classThresholds: classThresholdsSchema.optional(),
   })
   .strict();
 /** A parsed fairness config (defaults filled in). */
@@ -157,14 +179,21 @@ export interface FairnessOptions {
   level?: number;
 }
 
-interface Partition {
+/** Rows split by the values of some attributes: group keys in sorted order and each row's group. */
+export interface Partition {
   attributes: string[];
   keys: string[];
   values: Record<string, string>[];
   groupOf: Uint32Array;
 }
 
-function partition(groups: GroupColumns, attributes: string[], n: number): Partition {
+/**
+ * Splits `n` rows into the groups of `attributes` (one attribute, or an intersection), groups sorted
+ * by key ("race=Black & sex=Female").
+ *
+ * @example partition({ sex: ['F', 'M', 'F'] }, ['sex'], 3).groupOf; // Uint32Array [0, 1, 0]
+ */
+export function partition(groups: GroupColumns, attributes: string[], n: number): Partition {
   for (const a of attributes) {
     const col = groups[a];
     if (!col) throw new StewardError('InvalidInput', `unknown group attribute "${a}"; known: ${Object.keys(groups).join(', ') || '(none)'}`, { field: a });

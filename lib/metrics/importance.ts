@@ -16,10 +16,22 @@ import { withPermutedColumn, type Table } from '../data/table';
 /** The model: scores (probabilities) for every row of a table, synchronously or not. */
 export type Predict = (rows: Table) => Promise<Float64Array> | Float64Array;
 
+/**
+ * A metric of any task to degrade, computed from a model's predictions on the (unpermuted) rows'
+ * labels, e.g. a regressor's MAE.
+ */
+export interface ImportanceScore {
+  name: string;
+  higherIsBetter: boolean;
+  of(predictions: Float64Array): number;
+}
+
 /** Metric, repeats, seed and feature subset for `permutationImportance`. */
 export interface ImportanceOptions {
-  /** Metric to degrade (default 'rocAuc'). */
+  /** Binary metric to degrade (default 'rocAuc'); `score` replaces it for other tasks. */
   metric?: MetricName;
+  /** A metric of another task (regression, multiclass); `labels` are then not read. */
+  score?: ImportanceScore;
   threshold?: number;
   /** Shuffles per feature (default 5). */
   repeats?: number;
@@ -40,7 +52,8 @@ export interface FeatureImportance {
 
 /** Importance of every permuted feature, with the unpermuted metric value as `baseline`. */
 export interface ImportanceReport {
-  metric: MetricName;
+  /** A binary metric's name, or the `score`'s. */
+  metric: MetricName | (string & {});
   baseline: number;
   repeats: number;
   seed: number;
@@ -64,19 +77,21 @@ function tableLength(table: Table): number {
  *   r.features[0]; // { feature: 'age', mean: 0.07, std: 0.004, drops: [...] }
  */
 export async function permutationImportance(predict: Predict, table: Table, labels: Labels, options: ImportanceOptions = {}): Promise<ImportanceReport> {
-  const metric = options.metric ?? 'rocAuc';
+  const custom = options.score;
+  const metric = custom ? custom.name : (options.metric ?? 'rocAuc');
   const repeats = options.repeats ?? 5;
   if (!Number.isInteger(repeats) || repeats < 1) throw new StewardError('InvalidInput', `repeats must be a positive integer, got ${repeats}`, { field: 'repeats' });
   const seed = options.seed ?? 0;
   const n = tableLength(table);
-  if (labels.length !== n) throw new StewardError('InvalidInput', `labels has ${labels.length} rows, the table ${n}`, { field: 'labels' });
+  if (!custom && labels.length !== n) throw new StewardError('InvalidInput', `labels has ${labels.length} rows, the table ${n}`, { field: 'labels' });
   const features = options.features ?? Object.keys(table);
   for (const f of features) if (!(f in table)) throw new StewardError('InvalidInput', `unknown feature "${f}"`, { column: f });
-  const sign = higherIsBetter[metric] ? 1 : -1;
+  const sign = (custom ? custom.higherIsBetter : higherIsBetter[metric as MetricName]) ? 1 : -1;
   const score = async (t: Table): Promise<number> => {
     const s = await predict(t);
+    if (custom) return custom.of(s);
     validateBinaryInputs(labels, s, 'predictions');
-    return computeMetrics(prepareScores(labels, s, { threshold: options.threshold }))[metric];
+    return computeMetrics(prepareScores(labels, s, { threshold: options.threshold }))[metric as MetricName];
   };
   const baseline = await score(table);
   const rng = createRng(seed);

@@ -54,11 +54,24 @@ import {
 } from './classification';
 import type { GroupColumns } from './fairness';
 import { percentile } from './bootstrap';
+import { multiclassHigherIsBetter, multiclassMetricNames, type MulticlassMetricName } from './multiclass';
+import { regressorGateMetrics, regressorHigherIsBetter, type RegressorGateMetric } from './regressor';
+
+/**
+ * Every metric a regression budget may name: the binary classification metrics, the multiclass ones
+ * and the regressor ones (`accuracy` and `logLoss` mean the same for both classification tasks). A
+ * policy's cross-checks keep each budget to its task's metrics.
+ */
+export const gateMetricNames = [...new Set([...metricNames, ...multiclassMetricNames, ...regressorGateMetrics])] as [GateMetricName, ...GateMetricName[]];
+export type GateMetricName = MetricName | MulticlassMetricName | RegressorGateMetric;
+
+/** Whether a larger value of a budgeted metric is better. */
+export const gateHigherIsBetter: Readonly<Record<GateMetricName, boolean>> = { ...higherIsBetter, ...multiclassHigherIsBetter, ...regressorHigherIsBetter };
 
 /** One metric's budget: how much worse the candidate may be, and which way is worse. */
 export const regressionBudgetSchema = z
   .object({
-    metric: z.enum(metricNames),
+    metric: z.enum(gateMetricNames),
     /** Allowed worsening: in metric units (absolute) or as a fraction of the baseline value (relative). */
     budget: z.number().min(0),
     kind: z.enum(['absolute', 'relative']).default('absolute'),
@@ -125,7 +138,7 @@ export type RegressionTest = 'paired-bootstrap' | 'mcnemar-exact' | 'mcnemar-chi
 export interface RegressionRow {
   slice: string;
   size: number;
-  metric: MetricName;
+  metric: GateMetricName;
   direction: 'higher-is-better' | 'lower-is-better';
   candidate: number;
   baseline: number;
@@ -258,12 +271,17 @@ export function mcnemarOneSided(b: number, c: number, exactBelow = 25): { test: 
   return { test: 'mcnemar-chi2', pValue: normalUpperTail((b - c - 1) / Math.sqrt(m)) };
 }
 
-interface Slice {
+/** A named set of rows the gate judges separately. */
+export interface Slice {
   name: string;
   rows: Uint32Array;
 }
 
-function buildSlices(n: number, groups: GroupColumns, intersections: string[][], declared: SliceDefinition[], sliceColumns: GroupColumns): Slice[] {
+/**
+ * The gate's slices: every row ("overall"), each value of each group column, each requested
+ * intersection, each declared slice.
+ */
+export function buildSlices(n: number, groups: GroupColumns, intersections: string[][], declared: SliceDefinition[], sliceColumns: GroupColumns): Slice[] {
   const slices: Slice[] = [{ name: 'overall', rows: Uint32Array.from({ length: n }, (_, i) => i) }];
   const byKey = (attrs: string[]) => {
     for (const a of attrs) {
@@ -323,7 +341,10 @@ export function compareToBaseline(input: RegressionInput): RegressionReport {
   const groups = input.groups ?? {};
   const slices = buildSlices(n, groups, input.intersections ?? [], config.slices, input.sliceColumns ?? groups);
 
-  const budgets = config.budgets.map((b) => ({ ...b, higher: b.direction ? b.direction === 'higher-is-better' : higherIsBetter[b.metric] }));
+  for (const b of config.budgets) {
+    if (!(metricNames as readonly string[]).includes(b.metric)) throw new StewardError('InvalidInput', `"${b.metric}" is not a binary classification metric (${metricNames.join(', ')})`, { field: 'regression.budgets' });
+  }
+  const budgets = config.budgets.map((b) => ({ ...b, metric: b.metric as MetricName, higher: b.direction ? b.direction === 'higher-is-better' : higherIsBetter[b.metric as MetricName] }));
   const prepared = slices.map((s) =>
     s.rows.length === 0 ? null : { c: prepareScores(labels, candidate, { threshold, rows: s.rows }), b: prepareScores(labels, baseline, { threshold, rows: s.rows }) },
   );
@@ -411,7 +432,7 @@ function fmt(v: number): string {
 }
 
 /** One-sided paired-bootstrap p-value for H0 "drop <= 0"; undefined resamples (NaN) are skipped. */
-function bootstrapPValue(drops: Float64Array): number {
+export function bootstrapPValue(drops: Float64Array): number {
   let valid = 0;
   let notWorse = 0;
   for (const d of drops) {

@@ -1,10 +1,19 @@
 /**
- * The training configuration of a tabular binary classifier: network, optimiser, schedule,
- * early stopping, class weighting, seed and the feature spec. Every field has a default, so a
- * policy only states what it changes.
+ * The training configuration of a tabular model: the task (binary or multiclass classifier, or a
+ * regressor), network, optimiser, schedule, early stopping, class weighting, seed and the feature
+ * spec. Every field has a default, so a policy only states what it changes.
  */
 import { z } from 'zod';
 import { parseWith } from '../core/validation';
+
+/**
+ * What a model predicts: `binary` (probability of the positive class, sigmoid head, binary
+ * cross-entropy), `multiclass` (a probability per class, softmax head, categorical cross-entropy)
+ * or `regression` (a number, linear head, MSE or Huber loss on the standardised target).
+ */
+export const modelTasks = ['binary', 'multiclass', 'regression'] as const;
+/** A model task, e.g. `'regression'`. */
+export type ModelTask = (typeof modelTasks)[number];
 
 /** One categorical input: one-hot over its most frequent training values. */
 export const categoricalFeatureSchema = z.strictObject({
@@ -36,8 +45,16 @@ export const featureSpecSchema = z
      * 'zeros' -> every column of the feature is 0.
      */
     missingCategory: z.enum(['indicator', 'zeros']).default('indicator'),
-    /** Where the label lives and which of its values is the positive class (1). */
-    label: z.strictObject({ column: z.string().min(1), positive: z.union([z.string(), z.number(), z.boolean()]) }),
+    /**
+     * Where the label lives; for a binary task which of its values is the positive class (1), for a
+     * multiclass task its classes in a fixed order (the order of the model's outputs). A regression
+     * label is a number and needs neither.
+     */
+    label: z.strictObject({
+      column: z.string().min(1),
+      positive: z.union([z.string(), z.number(), z.boolean()]).optional(),
+      classes: z.array(z.string().min(1)).min(3, 'a multiclass label has at least 3 classes (two classes are the binary task)').optional(),
+    }),
   })
   .superRefine((spec, ctx) => {
     const names = [...spec.numeric, ...spec.categorical.map((c) => c.name)];
@@ -48,6 +65,9 @@ export const featureSpecSchema = z
     }
     if (seen.has(spec.label.column)) ctx.addIssue({ code: 'custom', message: `label column "${spec.label.column}" is also a feature` });
     if (names.length === 0) ctx.addIssue({ code: 'custom', message: 'at least one numeric or categorical feature is required' });
+    const classes = spec.label.classes ?? [];
+    const duplicate = classes.find((c, i) => classes.indexOf(c) !== i);
+    if (duplicate !== undefined) ctx.addIssue({ code: 'custom', path: ['label', 'classes'], message: `class "${duplicate}" is listed twice` });
   });
 
 export const earlyStoppingSchema = z.strictObject({
@@ -63,12 +83,16 @@ export const earlyStoppingSchema = z.strictObject({
 
 export const classWeightsSchema = z.union([
   z.literal('none'),
-  /** weight(c) = n / (2 * n_c) over the training rows, so both classes carry equal total weight. */
+  /** weight(c) = n / (K * n_c) over the training rows (K classes), so every class carries equal total weight. */
   z.literal('balanced'),
   z.strictObject({ negative: z.number().positive(), positive: z.number().positive() }),
 ]);
 
-export const trainingConfigSchema = z.strictObject({
+/**
+ * A policy's `training` section: the recipe without the task, which a policy states once at its top
+ * level (`taskConfigIssues` checks the two agree).
+ */
+export const trainingSectionSchema = z.strictObject({
   /** Units of each hidden Dense layer, input side first. `[]` makes a logistic regression. */
   hiddenUnits: z.array(z.number().int().min(1).max(4096)).max(16).default([64, 32]),
   activation: z.enum(['relu', 'tanh', 'elu', 'selu']).default('relu'),
@@ -86,13 +110,57 @@ export const trainingConfigSchema = z.strictObject({
   classWeights: classWeightsSchema.default('none'),
   /** Seeds initialisation, the validation split, shuffling and dropout. */
   seed: z.number().int().min(0).max(2 ** 32 - 1).default(42),
+  /**
+   * Regression only: the loss on the standardised target. `mse` fits the conditional mean; `huber`
+   * is quadratic within `huberDelta` standard deviations and linear beyond, so a few extreme rows
+   * (a holiday rush) pull the fit less. Absent: mse.
+   */
+  loss: z.enum(['mse', 'huber']).optional(),
+  /** Regression with the Huber loss: where the loss turns linear, in standard deviations of the target (default 1). */
+  huberDelta: z.number().positive().max(100).optional(),
+  /**
+   * Regression only: how the target is scaled for training, the inverse applied to every prediction
+   * (stored in the feature pipeline). `standardize` (default): (y - mean) / std of the training rows;
+   * `log1p`: log(1 + y) then standardised, for counts and amounts spanning orders of magnitude
+   * (needs y > -1); `none`: as is.
+   */
+  targetScaling: z.enum(['standardize', 'log1p', 'none']).optional(),
   features: featureSpecSchema,
+});
+
+/**
+ * What a task requires of a recipe: a binary label names its positive class, a multiclass one its
+ * classes; the regression options (loss, Huber delta, target scaling) belong to regression only.
+ *
+ * @example taskConfigIssues('regression', section); // [] or [{ path: ['features', 'label', 'positive'], message }]
+ */
+export function taskConfigIssues(task: ModelTask, c: z.output<typeof trainingSectionSchema>): { path: PropertyKey[]; message: string }[] {
+  const issues: { path: PropertyKey[]; message: string }[] = [];
+  const at = (path: PropertyKey[], message: string) => issues.push({ path, message });
+  const label = c.features.label;
+  if (task === 'binary' && label.positive === undefined) at(['features', 'label', 'positive'], 'a binary task needs the positive class of the label');
+  if (task !== 'binary' && label.positive !== undefined) at(['features', 'label', 'positive'], `a ${task} task has no positive class`);
+  if (task === 'multiclass' && label.classes === undefined) at(['features', 'label', 'classes'], 'a multiclass task needs the list of classes (their order is the order of the outputs)');
+  if (task !== 'multiclass' && label.classes !== undefined) at(['features', 'label', 'classes'], `a ${task} task has no list of classes`);
+  if (task !== 'regression') {
+    for (const k of ['loss', 'huberDelta', 'targetScaling'] as const) if (c[k] !== undefined) at([k], `${k} applies to the regression task only (this one is ${task})`);
+  } else if (c.huberDelta !== undefined && c.loss !== 'huber') at(['huberDelta'], 'huberDelta applies to the huber loss');
+  if (task === 'regression' && c.classWeights !== 'none') at(['classWeights'], 'a regression task has no classes to weight');
+  if (task === 'multiclass' && typeof c.classWeights === 'object') at(['classWeights'], "a multiclass task takes 'none' or 'balanced' class weights");
+  return issues;
+}
+
+/** The full recipe a trainer runs: the training section and the task (see `modelTasks`). */
+export const trainingConfigSchema = trainingSectionSchema.extend({ task: z.enum(modelTasks).default('binary') }).superRefine((c, ctx) => {
+  for (const issue of taskConfigIssues(c.task, c)) ctx.addIssue({ code: 'custom', ...issue });
 });
 
 /** A fully defaulted training configuration. */
 export type TrainingConfig = z.infer<typeof trainingConfigSchema>;
 /** What a policy may write: every field optional except the feature spec's label and features. */
 export type TrainingConfigInput = z.input<typeof trainingConfigSchema>;
+/** A policy's training section (the recipe without its task). */
+export type TrainingSection = z.infer<typeof trainingSectionSchema>;
 export type FeatureSpec = z.infer<typeof featureSpecSchema>;
 export type CategoricalFeature = z.infer<typeof categoricalFeatureSchema>;
 

@@ -22,7 +22,7 @@ import { StewardError } from '../core/errors';
 import { tableRows, type Column, type Table } from '../data/table';
 import { contentHash } from '../core/hash';
 import { parseWith } from '../core/validation';
-import type { FeatureSpec } from './config';
+import type { FeatureSpec, TrainingConfig } from './config';
 
 /** Version of the serialized pipeline format; bump when `transform` semantics change. */
 export const FEATURE_PIPELINE_VERSION = 1;
@@ -36,10 +36,26 @@ const pipelineJsonSchema = z.object({
   ),
   unseenCategory: z.enum(['other', 'zeros']),
   missingCategory: z.enum(['indicator', 'zeros']),
-  label: z.object({ column: z.string(), positive: z.union([z.string(), z.number(), z.boolean()]) }),
+  label: z.object({ column: z.string(), positive: z.union([z.string(), z.number(), z.boolean()]).optional() }),
   featureNames: z.array(z.string()),
   trainingRows: z.number().int().min(0),
+  /**
+   * What the model's output means, when it is not the probability of `label.positive` (a binary
+   * model, whose pipelines have no target): a probability per class in `classes` order, or a
+   * number on the training scale that `scaling`, `mean` and `std` turn back into label units.
+   */
+  target: z
+    .discriminatedUnion('task', [
+      z.object({ task: z.literal('multiclass'), classes: z.array(z.string()).min(2) }),
+      z.object({ task: z.literal('regression'), scaling: z.enum(['standardize', 'log1p', 'none']), mean: z.number(), std: z.number().positive() }),
+    ])
+    .optional(),
 });
+
+/** A regression or multiclass model's target as stored with its pipeline (see `FeaturePipelineJson.target`). */
+export type TargetJson = NonNullable<z.infer<typeof pipelineJsonSchema>['target']>;
+/** How a regression target is scaled for training. */
+export type RegressionTarget = Extract<TargetJson, { task: 'regression' }>;
 
 /** The JSON form of a fitted pipeline (what is stored in the model registry). */
 export type FeaturePipelineJson = z.infer<typeof pipelineJsonSchema>;
@@ -71,7 +87,8 @@ function categoryAt(col: Column, i: number): string | undefined {
  * @example
  *   labelsFromTable({ income: ['>50K', '<=50K'] }, { column: 'income', positive: '>50K' }); // Uint8Array [1, 0]
  */
-export function labelsFromTable(table: Table, label: { column: string; positive: string | number | boolean }): Uint8Array {
+export function labelsFromTable(table: Table, label: { column: string; positive?: string | number | boolean }): Uint8Array {
+  if (label.positive === undefined) throw new StewardError('InvalidPolicy', 'binary labels need the positive class of the label', { column: label.column, field: 'label.positive' });
   const n = tableRows(table, [label.column]);
   const col = table[label.column]!;
   const positive = String(label.positive);
@@ -84,6 +101,89 @@ export function labelsFromTable(table: Table, label: { column: string; positive:
     out[i] = String(v) === positive ? 1 : 0;
   }
   return out;
+}
+
+/**
+ * Regression labels as numbers from the table's label column (numeric strings are parsed). A missing
+ * or non-numeric label is a `DataContractViolation` naming the row.
+ *
+ * @example
+ *   targetsFromTable({ cnt: Float64Array.of(16, 40) }, 'cnt'); // Float64Array [16, 40]
+ */
+export function targetsFromTable(table: Table, column: string): Float64Array {
+  const n = tableRows(table, [column]);
+  const col = table[column]!;
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = numericAt(col, i, column);
+    if (Number.isNaN(v)) throw new StewardError('DataContractViolation', 'label is missing', { column, row: i + 1 });
+    out[i] = v;
+  }
+  return out;
+}
+
+/**
+ * Multiclass labels as class indices (positions in `classes`) from the table's label column. A
+ * missing label, or one that is not among the classes, is a `DataContractViolation` naming the row.
+ *
+ * @example
+ *   classIndicesFromTable({ y: ['b', 'a'] }, 'y', ['a', 'b', 'c']); // Int32Array [1, 0]
+ */
+export function classIndicesFromTable(table: Table, column: string, classes: readonly string[]): Int32Array {
+  const n = tableRows(table, [column]);
+  const col = table[column]!;
+  const index = new Map(classes.map((c, k) => [c, k]));
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = categoryAt(col, i);
+    if (v === undefined) throw new StewardError('DataContractViolation', 'label is missing', { column, row: i + 1 });
+    const k = index.get(v);
+    if (k === undefined) throw new StewardError('DataContractViolation', `label "${v}" is not one of the classes ${classes.join(', ')}`, { column, row: i + 1 });
+    out[i] = k;
+  }
+  return out;
+}
+
+/**
+ * The training scale of a regression target: its mean and (population) standard deviation after
+ * the optional log1p, fitted on training rows only.
+ *
+ * @example fitRegressionTarget(Float64Array.of(1, 3), 'standardize'); // { task: 'regression', scaling: 'standardize', mean: 2, std: 1 }
+ */
+export function fitRegressionTarget(y: Float64Array, scaling: RegressionTarget['scaling']): RegressionTarget {
+  if (scaling === 'none') return { task: 'regression', scaling, mean: 0, std: 1 };
+  let sum = 0;
+  const t = new Float64Array(y.length);
+  for (let i = 0; i < y.length; i++) {
+    if (scaling === 'log1p' && !(y[i] > -1)) {
+      throw new StewardError('DataContractViolation', `label ${y[i]} is not above -1: log1p target scaling needs counts or amounts; use "standardize"`, { row: i + 1 });
+    }
+    t[i] = scaling === 'log1p' ? Math.log1p(y[i]) : y[i];
+    sum += t[i];
+  }
+  const mean = y.length > 0 ? sum / y.length : 0;
+  let sq = 0;
+  for (let i = 0; i < t.length; i++) sq += (t[i] - mean) * (t[i] - mean);
+  const std = y.length > 0 ? Math.sqrt(sq / y.length) : 0;
+  return { task: 'regression', scaling, mean, std: std > 1e-12 && Number.isFinite(std) ? std : 1 };
+}
+
+/** A label value on the training scale (what the network is fitted to). */
+export function scaleTarget(target: RegressionTarget, y: number): number {
+  return ((target.scaling === 'log1p' ? Math.log1p(y) : y) - target.mean) / target.std;
+}
+
+/** A network output on the training scale back in label units. */
+export function unscaleTarget(target: RegressionTarget, z: number): number {
+  const t = z * target.std + target.mean;
+  return target.scaling === 'log1p' ? Math.expm1(t) : t;
+}
+
+/** The target a recipe trains for, fitted on the training labels (undefined for a binary task). */
+export function targetFor(config: Pick<TrainingConfig, 'task' | 'targetScaling' | 'features'>, labels?: Float64Array): TargetJson | undefined {
+  if (config.task === 'multiclass') return { task: 'multiclass', classes: [...config.features.label.classes!] };
+  if (config.task === 'regression') return fitRegressionTarget(labels ?? new Float64Array(), config.targetScaling ?? 'standardize');
+  return undefined;
 }
 
 /**
@@ -111,7 +211,7 @@ export class FeaturePipeline {
    * Fits means, standard deviations and vocabularies on `table`, which must hold training rows
    * only (fitting on evaluation rows would leak them into the preprocessing).
    */
-  static fit(table: Table, features: FeatureSpec): FeaturePipeline {
+  static fit(table: Table, features: FeatureSpec, target?: TargetJson): FeaturePipeline {
     const columns = [...features.numeric, ...features.categorical.map((c) => c.name)];
     const n = tableRows(table, columns);
     if (n === 0) throw new StewardError('DataContractViolation', 'cannot fit a feature pipeline on an empty table');
@@ -171,9 +271,10 @@ export class FeaturePipeline {
       categorical,
       unseenCategory: features.unseenCategory,
       missingCategory: features.missingCategory,
-      label: features.label,
+      label: { column: features.label.column, ...(features.label.positive !== undefined ? { positive: features.label.positive } : {}) },
       featureNames,
       trainingRows: n,
+      ...(target ? { target } : {}),
     });
   }
 
@@ -196,6 +297,16 @@ export class FeaturePipeline {
   /** The label column and positive value the pipeline was fitted for. */
   get label(): FeaturePipelineJson['label'] {
     return this.spec.label;
+  }
+
+  /** What the model predicts: binary unless the pipeline records another target. */
+  get task(): 'binary' | 'multiclass' | 'regression' {
+    return this.spec.target?.task ?? 'binary';
+  }
+
+  /** The target of a multiclass or regression model (undefined for binary). */
+  get target(): TargetJson | undefined {
+    return this.spec.target;
   }
 
   /** Input columns the pipeline reads (the label column is not one of them). */

@@ -4,14 +4,16 @@
  */
 import { StewardError } from '../core/errors';
 import { selectRows, type Table } from '../data/table';
-import type { FeaturePipeline } from './features';
+import { unscaleTarget, type FeaturePipeline } from './features';
 import { serializeModel } from './serialize';
 import { tf } from './tf';
 
 const PREDICT_CHUNK = 8192;
 
 /**
- * Probability of the positive class for every row of `table`.
+ * Probability of the positive class for every row of `table` (the network's raw outputs: for a
+ * multiclass model a row-major `rows x classes` matrix, for a regressor values on the training
+ * scale; `predictTask` gives every task in its own terms).
  *
  * @example
  *   const { model, pipeline } = await loadModel(bytes);
@@ -25,17 +27,35 @@ export function predictProba(model: tf.LayersModel, pipeline: FeaturePipeline, t
   if (inputWidth !== width) {
     throw new StewardError('ArtifactIntegrity', `model expects ${String(inputWidth)} features but the pipeline produces ${width}`);
   }
-  const out = new Float64Array(rows);
+  const outputs = Number(model.outputs[0]?.shape.at(-1) ?? 1);
+  const out = new Float64Array(rows * outputs);
   for (let from = 0; from < rows; from += PREDICT_CHUNK) {
     const size = Math.min(PREDICT_CHUNK, rows - from);
     const y = tf.tidy(() => {
       const xs = tf.tensor2d(x.subarray(from * width, (from + size) * width), [size, width]);
       return model.predict(xs) as tf.Tensor;
     });
-    out.set(y.dataSync(), from);
+    out.set(y.dataSync(), from * outputs);
     y.dispose();
   }
   return out;
+}
+
+/**
+ * What a Steward-trained model predicts for every row, in the task's terms: the probability of the
+ * positive class (binary), a probability per class as a row-major `rows x classes` matrix in the
+ * pipeline's class order (multiclass), or a value in label units (regression: the target scaling
+ * undone).
+ *
+ * @example
+ *   const { model, pipeline } = await loadModel(bytes);
+ *   const yhat = predictTask(model, pipeline, table); // bike counts, for a regression model
+ */
+export function predictTask(model: tf.LayersModel, pipeline: FeaturePipeline, table: Table): Float64Array {
+  const raw = predictProba(model, pipeline, table);
+  const target = pipeline.target;
+  if (target?.task === 'regression') for (let i = 0; i < raw.length; i++) raw[i] = unscaleTarget(target, raw[i]!);
+  return raw;
 }
 
 /** Latency percentiles in milliseconds. */

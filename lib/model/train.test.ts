@@ -3,7 +3,7 @@ import { isStewardError } from '../core/errors';
 import type { TrainingConfigInput } from './config';
 import type { Table } from '../data/table';
 import { labelsFromTable } from './features';
-import { measureLatency, predictProba } from './predict';
+import { measureLatency, predictProba, predictTask } from './predict';
 import { loadModel, serializeModel } from './serialize';
 import { adultFeatures, loadAdult } from '../../test/support/adult';
 import { isTrainingCancelled, trainClassifier, type EpochReport } from './train';
@@ -159,5 +159,39 @@ describe('trainClassifier on UCI Adult', () => {
 
   it('fails as TrainingFailed when the labels hold a single class', async () => {
     await expect(trainClassifier({ table: small, labels: new Uint8Array(1200), config: quick() })).rejects.toMatchObject({ type: 'TrainingFailed' });
+  });
+});
+
+describe('training a regressor and a multiclass classifier', () => {
+  it('a regressor with the Huber loss on log1p-scaled counts predicts bikes per hour better than the mean does', async () => {
+    const { loadBikeYear } = await import('../../test/support/bike');
+    const { table: hours } = await loadBikeYear(2011, 3000);
+    const { table: later } = await loadBikeYear(2011, 4000);
+    const heldOut = Object.fromEntries(Object.entries(later).map(([k, v]) => [k, v.slice(3000)])) as Table;
+    const features = { numeric: ['temp', 'hum', 'windspeed'], categorical: ['hr', 'workingday', 'weathersit'], label: { column: 'cnt' } };
+    const result = await trainClassifier({ table: hours, config: { task: 'regression', loss: 'huber', targetScaling: 'log1p', hiddenUnits: [16], epochs: 6, batchSize: 64, learningRate: 0.003, features } });
+    expect(result.history.every((h) => Number.isFinite(h.loss))).toBe(true);
+    const { model, pipeline } = await loadModel(result.modelBytes);
+    const predicted = predictTask(model, pipeline, heldOut);
+    model.dispose();
+    const actual = heldOut.cnt as Float64Array;
+    const mean = (hours.cnt as Float64Array).reduce((a, b) => a + b, 0) / hours.cnt!.length;
+    const mae = (p: (i: number) => number) => actual.reduce((s, y, i) => s + Math.abs(y - p(i)), 0) / actual.length;
+    // Counts, not log counts: the scaling is undone by predictTask.
+    expect(Math.max(...predicted)).toBeGreaterThan(50);
+    expect(mae((i) => predicted[i]!)).toBeLessThan(0.8 * mae(() => mean));
+  });
+
+  it('a multiclass classifier gives one probability per class, each row summing to 1', async () => {
+    const education = { 'HS-grad': 'high-school', 'Some-college': 'some-college', Bachelors: 'degree', Masters: 'degree' } as Record<string, string>;
+    const level = (train.education as string[]).map((e) => education[e] ?? 'no-diploma');
+    const table = { ...train, level } as Table;
+    const features = { numeric: ['age', 'hours-per-week'], categorical: ['occupation', 'relationship'], label: { column: 'level', classes: ['no-diploma', 'high-school', 'some-college', 'degree'] } };
+    const result = await trainClassifier({ table, config: { task: 'multiclass', classWeights: 'balanced', hiddenUnits: [16], epochs: 3, batchSize: 64, features } });
+    const { model, pipeline } = await loadModel(result.modelBytes);
+    const p = predictTask(model, pipeline, table);
+    model.dispose();
+    expect(p.length).toBe(4 * level.length);
+    for (let i = 0; i < 20; i++) expect(p[4 * i]! + p[4 * i + 1]! + p[4 * i + 2]! + p[4 * i + 3]!).toBeCloseTo(1, 5);
   });
 });

@@ -1,5 +1,9 @@
 /**
- * Trains the tabular MLP of a `TrainingConfig` reproducibly, resumably and cancellably.
+ * Trains the tabular MLP of a `TrainingConfig` reproducibly, resumably and cancellably, for each
+ * task: a binary classifier (sigmoid head, binary cross-entropy), a multiclass classifier (softmax
+ * head over the label's classes, categorical cross-entropy) or a regressor (linear head, MSE or
+ * Huber loss on the target scaled as the recipe says; the scaling is stored in the pipeline and
+ * undone at prediction). Early stopping watches the task's own loss on the held-out rows.
  *
  * Why a hand-written loop instead of `model.fit`:
  * - determinism: every random draw (initial weights, validation split, shuffles, dropout masks)
@@ -11,8 +15,9 @@
  * - cancellation: the AbortSignal is checked before every batch and the loop yields to the event
  *   loop between batches, so an abort (e.g. Temporal activity cancellation) lands within a batch.
  *
- * The exported model is an ordinary tfjs LayersModel (Dense layers with fixed names, sigmoid
- * output) so any tfjs runtime can load it; dropout is training-only and therefore not a layer.
+ * The exported model is an ordinary tfjs LayersModel (Dense layers with fixed names; a sigmoid,
+ * softmax or linear output) so any tfjs runtime can load it; dropout is training-only and therefore
+ * not a layer.
  */
 import { createHash } from 'node:crypto';
 import { StewardError } from '../core/errors';
@@ -20,7 +25,7 @@ import { contentHash } from '../core/hash';
 import { initBackend, type BackendInfo, type BackendPreference } from './backend';
 import { parseTrainingConfig, type TrainingConfig, type TrainingConfigInput } from './config';
 import type { Table } from '../data/table';
-import { FeaturePipeline, labelsFromTable } from './features';
+import { classIndicesFromTable, FeaturePipeline, labelsFromTable, scaleTarget, targetFor, targetsFromTable, type RegressionTarget } from './features';
 import { shuffle, StreamRng, type RngState } from '../core/random';
 import { CHECKPOINT_MAGIC, packContainer, serializeModel, unpackContainer } from './serialize';
 import { tf } from './tf';
@@ -31,10 +36,14 @@ export interface EpochReport {
   epoch: number;
   /** Configured maximum number of epochs. */
   epochs: number;
-  /** Mean training loss over the epoch: class-weighted binary cross-entropy plus the L2 term. */
+  /** Mean training loss over the epoch: the task's (class-weighted) loss plus the L2 term. */
   loss: number;
-  /** Unweighted binary cross-entropy on the held-out validation rows (absent without early stopping). */
+  /**
+   * The task's unweighted loss on the held-out validation rows (absent without early stopping):
+   * binary or categorical cross-entropy, or the regression loss on the scaled target.
+   */
   valLoss?: number;
+  /** Classification: share of validation rows predicted right. */
   valAccuracy?: number;
   /** Best `valLoss` so far and the epoch it was reached in. */
   bestValLoss?: number;
@@ -48,7 +57,7 @@ export interface EpochReport {
 export interface TrainClassifierOptions {
   /** Training rows, columnar (see `Table` in features.ts). Only these rows fit the feature pipeline. */
   table: Table;
-  /** 0/1 labels, one per row; when omitted they are read from `config.features.label`. */
+  /** Binary task: 0/1 labels, one per row; when omitted (and for the other tasks) they are read from `config.features.label`. */
   labels?: ArrayLike<number>;
   /** Raw (policy) or parsed config; parsed here, invalid -> `InvalidPolicy`. */
   config: TrainingConfigInput | TrainingConfig;
@@ -129,10 +138,10 @@ interface LoopState {
   history: EpochReport[];
 }
 
-function layerShapes(inputs: number, hidden: readonly number[]): number[][] {
+function layerShapes(inputs: number, hidden: readonly number[], outputs: number): number[][] {
   const shapes: number[][] = [];
   let fanIn = inputs;
-  for (const units of [...hidden, 1]) {
+  for (const units of [...hidden, outputs]) {
     shapes.push([fanIn, units], [units]);
     fanIn = units;
   }
@@ -173,12 +182,43 @@ function logits(config: TrainingConfig, params: tf.Tensor[], x: tf.Tensor, masks
     h = activate(config.activation, tf.add(tf.matMul(h as tf.Tensor2D, params[2 * i] as tf.Tensor2D), params[2 * i + 1]!));
     if (masks) h = tf.mul(h, masks[i]!);
   }
-  return tf.reshape(tf.add(tf.matMul(h as tf.Tensor2D, params[2 * hidden] as tf.Tensor2D), params[2 * hidden + 1]!), [-1]);
+  const out = tf.add(tf.matMul(h as tf.Tensor2D, params[2 * hidden] as tf.Tensor2D), params[2 * hidden + 1]!);
+  // One output (binary, regression): a vector; K classes: a [rows, K] matrix.
+  return params[2 * hidden + 1]!.shape[0] === 1 ? tf.reshape(out, [-1]) : out;
 }
 
 /** Numerically stable binary cross-entropy on logits: max(z,0) - z*y + log(1 + e^-|z|). */
 function bceWithLogits(z: tf.Tensor, y: tf.Tensor): tf.Tensor {
   return tf.add(tf.sub(tf.relu(z), tf.mul(z, y)), tf.log1p(tf.exp(tf.neg(tf.abs(z)))));
+}
+
+/** Categorical cross-entropy per row on logits [rows, K] and one-hot labels: logsumexp(z) - z . y. */
+function cceWithLogits(z: tf.Tensor, y: tf.Tensor): tf.Tensor {
+  return tf.sub(tf.logSumExp(z, 1), tf.sum(tf.mul(z, y), 1));
+}
+
+/**
+ * Huber loss per row: 0.5 d^2 within delta of the target, delta (|d| - 0.5 delta) beyond (Keras' form),
+ * written as 0.5 m^2 + delta (d - m) with m = min(d, delta): the same values, built from ops that all
+ * have gradients on every backend (`where` over a comparison has none for the comparison).
+ */
+function huber(z: tf.Tensor, y: tf.Tensor, delta: number): tf.Tensor {
+  const d = tf.abs(tf.sub(z, y));
+  const m = tf.minimum(d, delta);
+  return tf.add(tf.mul(tf.square(m), 0.5), tf.mul(tf.sub(d, m), delta));
+}
+
+/** The task's per-row loss on the network's outputs. */
+function rowLoss(config: TrainingConfig, z: tf.Tensor, y: tf.Tensor): tf.Tensor {
+  if (config.task === 'binary') return bceWithLogits(z, y);
+  if (config.task === 'multiclass') return cceWithLogits(z, y);
+  return config.loss === 'huber' ? huber(z, y, config.huberDelta ?? 1) : tf.square(tf.sub(z, y));
+}
+
+/** Rows of a classification validation batch predicted right (as a float scalar). */
+function hits(config: TrainingConfig, z: tf.Tensor, y: tf.Tensor): tf.Tensor {
+  if (config.task === 'multiclass') return tf.sum(tf.cast(tf.equal(tf.argMax(z, 1), tf.argMax(y, 1)), 'float32'));
+  return tf.sum(tf.cast(tf.equal(tf.cast(tf.greater(z, 0), 'float32'), y), 'float32'));
 }
 
 function gatherRows(x: Float32Array, width: number, rows: ArrayLike<number>, from: number, to: number): Float32Array {
@@ -300,7 +340,7 @@ function readCheckpoint(bytes: Uint8Array, shapes: number[][], expect: Pick<Chec
   };
 }
 
-function buildLayersModel(config: TrainingConfig, inputs: number, weights: Float32Array[], shapes: number[][]): tf.LayersModel {
+function buildLayersModel(config: TrainingConfig, inputs: number, outputs: number, weights: Float32Array[], shapes: number[][]): tf.LayersModel {
   // Fixed layer names: tfjs otherwise numbers layers with a process-wide counter, and the saved
   // topology (hence the model bytes) would depend on how many models the process built before.
   const model = tf.sequential({ name: 'steward_mlp' });
@@ -317,8 +357,8 @@ function buildLayersModel(config: TrainingConfig, inputs: number, weights: Float
   );
   model.add(
     tf.layers.dense({
-      units: 1,
-      activation: 'sigmoid',
+      units: outputs,
+      activation: config.task === 'binary' ? 'sigmoid' : config.task === 'multiclass' ? 'softmax' : 'linear',
       name: 'output',
       kernelInitializer: 'zeros',
       ...(config.hiddenUnits.length === 0 ? { inputShape: [inputs] } : {}),
@@ -329,7 +369,8 @@ function buildLayersModel(config: TrainingConfig, inputs: number, weights: Float
 }
 
 /**
- * Trains a binary classifier (tabular MLP) on `table`.
+ * Trains a tabular MLP for the recipe's task on `table`: a binary classifier, a multiclass
+ * classifier or a regressor.
  *
  * Reproducibility: the same table, labels, config (including `seed`) and backend give
  * bit-identical weights (`weightsSha256`); resuming from the checkpoint of epoch k gives the same
@@ -346,31 +387,56 @@ function buildLayersModel(config: TrainingConfig, inputs: number, weights: Float
  *   });
  *   await store.put(result.modelBytes);
  */
-export async function trainClassifier(options: TrainClassifierOptions): Promise<TrainClassifierResult> {
+export async function trainModel(options: TrainClassifierOptions): Promise<TrainClassifierResult> {
   const config = parseTrainingConfig(options.config);
   const { signal } = options;
   const cancelled = (epochs: number) => new TrainingCancelledError(epochs, signal?.reason);
   if (signal?.aborted) throw cancelled(0);
 
   const backend = await initBackend(options.backend ?? 'auto');
-  const pipeline = FeaturePipeline.fit(options.table, config.features);
+  const labelColumn = config.features.label.column;
+  // Labels first: a regression target's scale is fitted on them and stored with the pipeline.
+  const regressionLabels = config.task === 'regression' ? targetsFromTable(options.table, labelColumn) : undefined;
+  const pipeline = FeaturePipeline.fit(options.table, config.features, targetFor(config, regressionLabels));
   const n = pipeline.rows(options.table);
-  const labels = options.labels ?? labelsFromTable(options.table, config.features.label);
-  if (labels.length !== n) throw new StewardError('DataContractViolation', `${labels.length} labels for ${n} rows`);
   const x = pipeline.transform(options.table);
-  const y = new Float32Array(n);
-  let positives = 0;
-  for (let i = 0; i < n; i++) {
-    const l = labels[i];
-    if (l !== 0 && l !== 1) throw new StewardError('DataContractViolation', `label must be 0 or 1, got ${String(l)}`, { row: i + 1 });
-    y[i] = l;
-    positives += l;
+  const outputs = config.task === 'multiclass' ? config.features.label.classes!.length : 1;
+  // y: 0/1 (binary), one-hot rows of `outputs` (multiclass), the scaled target (regression).
+  const y = new Float32Array(n * outputs);
+  // Class of each row for class weights (binary and multiclass).
+  const classOf = new Int32Array(n);
+  if (config.task === 'binary') {
+    const labels = options.labels ?? labelsFromTable(options.table, { column: labelColumn, positive: config.features.label.positive! });
+    if (labels.length !== n) throw new StewardError('DataContractViolation', `${labels.length} labels for ${n} rows`);
+    let positives = 0;
+    for (let i = 0; i < n; i++) {
+      const l = labels[i];
+      if (l !== 0 && l !== 1) throw new StewardError('DataContractViolation', `label must be 0 or 1, got ${String(l)}`, { row: i + 1 });
+      y[i] = l;
+      classOf[i] = l;
+      positives += l;
+    }
+    if (positives === 0 || positives === n) throw new StewardError('TrainingFailed', `training labels contain a single class (${positives} positive of ${n})`);
+  } else if (config.task === 'multiclass') {
+    const classes = config.features.label.classes!;
+    const index = classIndicesFromTable(options.table, labelColumn, classes);
+    const counts = new Array<number>(outputs).fill(0);
+    for (let i = 0; i < n; i++) {
+      y[i * outputs + index[i]] = 1;
+      classOf[i] = index[i];
+      counts[index[i]]++;
+    }
+    if (counts.filter((c) => c > 0).length < 2) throw new StewardError('TrainingFailed', `training labels contain a single class (${classes.map((c, k) => `${c}: ${counts[k]}`).join(', ')})`);
+  } else {
+    const target = pipeline.target as RegressionTarget;
+    for (let i = 0; i < n; i++) y[i] = scaleTarget(target, regressionLabels![i]);
   }
-  if (positives === 0 || positives === n) throw new StewardError('TrainingFailed', `training labels contain a single class (${positives} positive of ${n})`);
 
   const width = pipeline.width;
-  const shapes = layerShapes(width, config.hiddenUnits);
-  const configSha256 = contentHash(config);
+  const shapes = layerShapes(width, config.hiddenUnits, outputs);
+  // A binary recipe hashes as it did before tasks existed, so its checkpoints and lineage still match.
+  const { task, ...recipe } = config;
+  const configSha256 = contentHash(task === 'binary' ? recipe : config);
   const dataSha256 = dataFingerprint(x, y);
   const meta = { configSha256, dataSha256, pipelineFingerprint: pipeline.fingerprint, backend: backend.name };
 
@@ -384,14 +450,13 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
 
   const sampleWeights = new Float32Array(n).fill(1);
   if (config.classWeights !== 'none') {
-    let pos = 0;
-    for (const r of trainRows) pos += y[r]!;
-    const neg = trainRows.length - pos;
-    const cw =
+    const counts = new Array<number>(outputs === 1 ? 2 : outputs).fill(0);
+    for (const r of trainRows) counts[classOf[r]!]!++;
+    const weights =
       config.classWeights === 'balanced'
-        ? { negative: neg > 0 ? trainRows.length / (2 * neg) : 1, positive: pos > 0 ? trainRows.length / (2 * pos) : 1 }
-        : config.classWeights;
-    for (let i = 0; i < n; i++) sampleWeights[i] = y[i] === 1 ? cw.positive : cw.negative;
+        ? counts.map((c) => (c > 0 ? trainRows.length / (counts.length * c) : 1))
+        : [config.classWeights.negative, config.classWeights.positive];
+    for (let i = 0; i < n; i++) sampleWeights[i] = weights[classOf[i]!]!;
   }
 
   const resuming = options.checkpoint !== undefined;
@@ -410,31 +475,32 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
       };
   const resumedFromEpoch = resuming ? state.epoch : undefined;
 
+  const labelTensor = (values: Float32Array, rows: number) => (outputs === 1 ? tf.tensor1d(values) : tf.tensor2d(values, [rows, outputs]));
   const valX = nVal > 0 ? tf.tensor2d(gatherRows(x, width, valRows, 0, nVal), [nVal, width]) : undefined;
-  const valY = nVal > 0 ? tf.tensor1d(gather(y, valRows, 0, nVal)) : undefined;
+  const valY = nVal > 0 ? labelTensor(gatherRows(y, outputs, valRows, 0, nVal), nVal) : undefined;
+  const classification = config.task !== 'regression';
   const hidden = config.hiddenUnits;
   const kernels = hidden.length + 1;
 
-  const evaluate = (): { valLoss: number; valAccuracy: number } => {
+  const evaluate = (): { valLoss: number; valAccuracy?: number } => {
     let lossSum = 0;
     let correct = 0;
     for (let from = 0; from < nVal; from += EVAL_CHUNK) {
       const size = Math.min(EVAL_CHUNK, nVal - from);
       const [l, c] = tf.tidy(() => {
         const xs = valX!.slice([from, 0], [size, width]);
-        const ys = valY!.slice([from], [size]);
+        const ys = outputs === 1 ? valY!.slice([from], [size]) : valY!.slice([from, 0], [size, outputs]);
         const z = logits(config, state.params, xs);
-        const hit = tf.equal(tf.cast(tf.greater(z, 0), 'float32'), ys);
-        return [tf.sum(bceWithLogits(z, ys)), tf.sum(tf.cast(hit, 'float32'))];
+        return [tf.sum(rowLoss(config, z, ys)), classification ? hits(config, z, ys) : tf.scalar(0)];
       });
       lossSum += l!.dataSync()[0]!;
       correct += c!.dataSync()[0]!;
       tf.dispose([l!, c!]);
     }
-    return { valLoss: lossSum / nVal, valAccuracy: correct / nVal };
+    return { valLoss: lossSum / nVal, ...(classification ? { valAccuracy: correct / nVal } : {}) };
   };
 
-  const trainStep = (xb: tf.Tensor2D, yb: tf.Tensor1D, wb: tf.Tensor1D, masks: tf.Tensor[]): tf.Tensor => {
+  const trainStep = (xb: tf.Tensor2D, yb: tf.Tensor, wb: tf.Tensor1D, masks: tf.Tensor[]): tf.Tensor => {
     state.step++;
     const t = state.step;
     // Adam's bias corrections in float64 on the host: identical on every backend and attempt.
@@ -444,7 +510,7 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
         : config.learningRate;
     const out = tf.tidy(() => {
       const { value, grads } = tf.valueAndGrads((...p: tf.Tensor[]) => {
-        const data = tf.mean(tf.mul(bceWithLogits(logits(config, p, xb, masks), yb), wb));
+        const data = tf.mean(tf.mul(rowLoss(config, logits(config, p, xb, masks), yb), wb));
         if (config.l2 === 0) return data;
         let penalty: tf.Tensor = tf.scalar(0);
         for (let k = 0; k < kernels; k++) penalty = tf.add(penalty, tf.sum(tf.square(p[2 * k]!)));
@@ -497,7 +563,7 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
           return tf.tensor2d(values, [bs, units]);
         });
         const xb = tf.tensor2d(gatherRows(x, width, perm, from, to), [bs, width]);
-        const yb = tf.tensor1d(gather(y, perm, from, to));
+        const yb = labelTensor(gatherRows(y, outputs, perm, from, to), bs);
         const wb = tf.tensor1d(gather(sampleWeights, perm, from, to));
         const loss = trainStep(xb, yb, wb, masks);
         tf.dispose([xb, yb, wb, ...masks]);
@@ -513,7 +579,7 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
       if (nVal > 0) {
         const { valLoss, valAccuracy } = evaluate();
         report.valLoss = valLoss;
-        report.valAccuracy = valAccuracy;
+        if (valAccuracy !== undefined) report.valAccuracy = valAccuracy;
         if (state.bestValLoss === undefined || valLoss < state.bestValLoss - es.minDelta) {
           state.bestValLoss = valLoss;
           state.bestEpoch = state.epoch;
@@ -534,10 +600,11 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
 
     const useBest = es.enabled && es.restoreBestWeights && state.bestParams !== undefined;
     const finalWeights = useBest ? state.bestParams! : state.params.map((p) => (p.dataSync() as Float32Array).slice());
-    const model = buildLayersModel(config, width, finalWeights, shapes);
+    const model = buildLayersModel(config, width, outputs, finalWeights, shapes);
     try {
       const weightsEpoch = useBest ? state.bestEpoch! : state.epoch;
       const { bytes, weightsSha256 } = await serializeModel(model, pipeline, {
+        task: config.task,
         seed: config.seed,
         backend: backend.name,
         epochsRun: state.epoch,
@@ -567,3 +634,14 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
   }
 }
 
+/**
+ * The binary-classifier entry point of earlier releases: `trainModel` with the recipe's task (binary
+ * unless the config says otherwise).
+ *
+ * @example const result = await trainClassifier({ table, config: { features } });
+ */
+export const trainClassifier = trainModel;
+/** Inputs of `trainModel`. */
+export type TrainModelOptions = TrainClassifierOptions;
+/** What `trainModel` returns. */
+export type TrainModelResult = TrainClassifierResult;

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { StewardError } from '../core/errors';
 import { projectRoot } from '../runtime/paths';
 import { loadPolicyFile } from './load';
-import { parsePolicy, policyHash } from './schema';
+import { parsePolicy, policyHash, policyTask } from './schema';
 
 const file = join(projectRoot, 'policies/adult-income.json');
 const raw = () => JSON.parse(readFileSync(file, 'utf8'));
@@ -116,5 +116,63 @@ describe('policy refused at the door', () => {
     const hasty = raw();
     hasty.approvals.timeout = '10s';
     expect(refusal(() => parsePolicy(hasty, 'p.json')).location.field).toBe('approvals.timeout');
+  });
+});
+
+describe('policy task', () => {
+  const bike = () => JSON.parse(readFileSync(join(projectRoot, 'policies/bike-sharing.json'), 'utf8'));
+  const education = () => JSON.parse(readFileSync(join(projectRoot, 'policies/adult-education.json'), 'utf8'));
+
+  it('leaves a binary policy without a task as it was, so policies registered before tasks keep their hash', () => {
+    const policy = parsePolicy(raw(), file);
+    expect('task' in policy).toBe(false);
+    expect('task' in policy.training).toBe(false);
+    expect(policyTask(policy)).toBe('binary');
+  });
+
+  it('parses the shipped regression and multiclass policies, re-parsing to the same hash', () => {
+    const regression = parsePolicy(bike(), 'bike-sharing.json');
+    expect(policyTask(regression)).toBe('regression');
+    expect(regression.training.targetScaling).toBe('log1p');
+    const multiclass = parsePolicy(education(), 'adult-education.json');
+    expect(multiclass.training.features.label.classes).toEqual(['no-diploma', 'high-school', 'some-college', 'degree']);
+    for (const p of [regression, multiclass]) expect(policyHash(parsePolicy(JSON.parse(JSON.stringify(p))))).toBe(policyHash(p));
+  });
+
+  it("gives a regressor or multiclass policy without budgets its task's default budgets", () => {
+    const noBudgets = bike();
+    delete noBudgets.evaluation.regression;
+    expect(parsePolicy(noBudgets).evaluation.regression.budgets.map((b) => b.metric)).toEqual(['mae', 'rmse']);
+    const classes = education();
+    delete classes.evaluation.regression;
+    expect(parsePolicy(classes).evaluation.regression.budgets.map((b) => b.metric)).toEqual(['accuracy', 'macroF1', 'logLoss']);
+  });
+
+  it('refuses what does not belong to the task, naming the field', () => {
+    const cases: [(p: Record<string, any>) => void, string, RegExp][] = [
+      [(p) => (p.evaluation.regression.budgets = [{ metric: 'rocAuc', budget: 0.01 }]), 'evaluation.regression.budgets.0.metric', /"rocAuc" is not a regression metric/],
+      [(p) => (p.data.label.positive = '1'), 'data.label.positive', /a regression model has no positive class/],
+      [(p) => (p.training.classWeights = 'balanced'), 'training.classWeights', /no classes to weight/],
+      [(p) => (p.evaluation.fairness.classThresholds = { recallDifference: 0.1 }), 'evaluation.fairness.classThresholds', /apply to multiclass models/],
+      [(p) => (p.data.label.column = p.training.features.label.column = p.contract.label.column = 'dteday'), 'data.label.column', /is categorical in the contract; it needs numeric, integer/],
+    ];
+    for (const [edit, field, message] of cases) {
+      const p = bike();
+      edit(p);
+      const e = refusal(() => parsePolicy(p, 'bike-sharing.json'));
+      expect(e.message).toMatch(message);
+      expect(e.location.field).toBe(field);
+    }
+    const binary = raw();
+    binary.evaluation.fairness.errorThresholds = { maeRatio: 1.2 };
+    expect(refusal(() => parsePolicy(binary)).message).toMatch(/errorThresholds apply to regression models \(this one is binary\)/);
+    const unknownClass = education();
+    unknownClass.training.features.label.classes[3] = 'doctorate';
+    const e = refusal(() => parsePolicy(unknownClass));
+    expect(e.location.field).toBe('training.features.label.classes.3');
+    expect(e.message).toMatch(/class "doctorate" is not one of the contract's label values \(no-diploma, high-school, some-college, degree\)/);
+    const noClasses = education();
+    delete noClasses.training.features.label.classes;
+    expect(refusal(() => parsePolicy(noClasses)).location.field).toBe('training.features.label.classes');
   });
 });

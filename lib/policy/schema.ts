@@ -14,7 +14,10 @@ import { parseWith } from '../core/validation';
 import { dataContractSchema } from '../data/contract';
 import { driftConfigSchema } from '../drift/suite';
 import { evaluationConfigSchema } from '../metrics/external';
-import { trainingConfigSchema } from '../model/config';
+import { budgetMetricsOf, defaultBudgets } from '../metrics/tasks';
+import { modelTasks, taskConfigIssues, trainingConfigSchema, trainingSectionSchema, type ModelTask } from '../model/config';
+import { importSpecSchema } from '../model/imported';
+import { monitoringPolicySchema } from '../monitoring/policy';
 import { rolloutPolicySchema } from '../rollout/types';
 
 const MINUTE = 60_000;
@@ -37,7 +40,8 @@ export const dataSectionSchema = z.strictObject({
   normalize: z.record(z.string(), z.strictObject({ stripSuffix: z.string().min(1) })).default({}),
   /** Evaluation file (held out); paths are relative to the policy file. */
   evaluationFile: z.string(),
-  label: z.strictObject({ column: z.string(), positive: z.string() }),
+  /** The label column; a binary model's positive class (multiclass classes: `training.features.label.classes`). */
+  label: z.strictObject({ column: z.string(), positive: z.string().optional() }),
   /** Protected attributes: fairness is judged per attribute (intersections: `evaluation.fairness.intersections`). */
   protectedAttributes: z.array(z.string()).default([]),
   /**
@@ -108,10 +112,33 @@ function checkConsistency(p: z.output<typeof policySchemaShape>, ctx: z.Refineme
       ctx.addIssue({ code: 'custom', path, message: `${what} "${name}" is ${type} in the contract; it needs ${types.join(', ')}` });
     }
   };
-  needColumn(p.data.label.column, ['data', 'label', 'column'], 'label column');
+  const task = policyTask(p);
+  needColumn(p.data.label.column, ['data', 'label', 'column'], 'label column', task === 'regression' ? ['numeric', 'integer'] : undefined);
   const f = p.training.features;
   if (f.label.column !== p.data.label.column) ctx.addIssue({ code: 'custom', path: ['training', 'features', 'label', 'column'], message: `the training label "${f.label.column}" is not data.label "${p.data.label.column}"` });
-  if (String(f.label.positive) !== p.data.label.positive) ctx.addIssue({ code: 'custom', path: ['training', 'features', 'label', 'positive'], message: `the training label's positive class "${String(f.label.positive)}" is not data.label.positive "${p.data.label.positive}"` });
+  for (const issue of taskConfigIssues(task, p.training)) ctx.addIssue({ code: 'custom', path: ['training', ...issue.path], message: issue.message });
+  if (task === 'binary') {
+    if (p.data.label.positive === undefined) ctx.addIssue({ code: 'custom', path: ['data', 'label', 'positive'], message: 'a binary model needs the positive class of its label' });
+    else if (String(f.label.positive) !== p.data.label.positive) ctx.addIssue({ code: 'custom', path: ['training', 'features', 'label', 'positive'], message: `the training label's positive class "${String(f.label.positive)}" is not data.label.positive "${p.data.label.positive}"` });
+  } else if (p.data.label.positive !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['data', 'label', 'positive'], message: `a ${task} model has no positive class` });
+  }
+  const allowed = p.contract.label?.column === p.data.label.column ? p.contract.label.values : undefined;
+  if (task === 'multiclass' && allowed && f.label.classes) {
+    f.label.classes.forEach((c, i) => {
+      if (!allowed.includes(c)) ctx.addIssue({ code: 'custom', path: ['training', 'features', 'label', 'classes', i], message: `class "${c}" is not one of the contract's label values (${allowed.join(', ')})` });
+    });
+  }
+  const budgetMetrics = budgetMetricsOf(task);
+  p.evaluation.regression.budgets.forEach((b, i) => {
+    if (!budgetMetrics.includes(b.metric)) ctx.addIssue({ code: 'custom', path: ['evaluation', 'regression', 'budgets', i, 'metric'], message: `"${b.metric}" is not a ${task} metric (${budgetMetrics.join(', ')})` });
+  });
+  const other = task === 'regression' ? 'classThresholds' : task === 'multiclass' ? 'errorThresholds' : undefined;
+  for (const key of ['errorThresholds', 'classThresholds'] as const) {
+    if (p.evaluation.fairness[key] !== undefined && (task === 'binary' || key === other)) {
+      ctx.addIssue({ code: 'custom', path: ['evaluation', 'fairness', key], message: `${key} apply to ${key === 'errorThresholds' ? 'regression' : 'multiclass'} models (this one is ${task})` });
+    }
+  }
   f.numeric.forEach((name, i) => needColumn(name, ['training', 'features', 'numeric', i], 'numeric feature', numericTypes));
   f.categorical.forEach((c, i) => needColumn(c.name, ['training', 'features', 'categorical', i], 'categorical feature', categoricalTypes));
   p.data.protectedAttributes.forEach((name, i) => needColumn(name, ['data', 'protectedAttributes', i], 'protected attribute'));
@@ -156,6 +183,11 @@ export const loggingSchema = z.strictObject({
 });
 
 const policySchemaShape = z.strictObject({
+  /**
+   * What the model predicts: `binary` (the default when absent, so policies written before tasks
+   * existed keep their hash), `multiclass` or `regression`.
+   */
+  task: z.enum(modelTasks).optional(),
   model: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'model names are lower-case letters, digits and dashes'),
   description: z.string().default(''),
   intendedUse: z.array(z.string()).default([]),
@@ -164,7 +196,12 @@ const policySchemaShape = z.strictObject({
   data: dataSectionSchema,
   contract: dataContractSchema,
   drift: driftConfigSchema.prefault({}),
-  training: trainingConfigSchema,
+  training: trainingSectionSchema,
+  /**
+   * How a model trained elsewhere is fed and read (`steward release --import`): its inputs in order
+   * and its output. Optional: the declaration may ship beside the artifact (steward-import.json).
+   */
+  import: importSpecSchema.optional(),
   evaluation: evaluationConfigSchema.prefault({}),
   budgets: budgetsSchema.prefault({}),
   approvals: approvalsSchema,
@@ -173,14 +210,36 @@ const policySchemaShape = z.strictObject({
   compute: computeSchema.prefault({}),
   logging: loggingSchema.prefault({}),
   rollout: rolloutPolicySchema.prefault({}),
+  /** The production monitor: windows, budgets, drift thresholds and trigger rules (absent: no monitor triggers). */
+  monitoring: monitoringPolicySchema.optional(),
 });
+
+/**
+ * A regressor's or multiclass model's policy without gate budgets gets its task's defaults (the
+ * evaluation schema's defaults are the binary ones); binary policies pass through untouched.
+ */
+function withTaskDefaults(raw: unknown): unknown {
+  if (typeof raw !== 'object' || raw === null) return raw;
+  const r = raw as { task?: unknown; evaluation?: { regression?: { budgets?: unknown } } };
+  if ((r.task !== 'regression' && r.task !== 'multiclass') || r.evaluation?.regression?.budgets !== undefined) return raw;
+  return { ...r, evaluation: { ...r.evaluation, regression: { ...r.evaluation?.regression, budgets: defaultBudgets(r.task) } } };
+}
 
 export const policySchema = policySchemaShape.superRefine(checkConsistency);
 
 /** A parsed policy: every section typed and defaulted. */
-export type Policy = z.infer<typeof policySchema>;
+export type Policy = z.output<typeof policySchema>;
 /** A policy as written in a file. */
 export type PolicyInput = z.input<typeof policySchema>;
+
+/**
+ * The task of a policy's model (`binary` when the policy does not say).
+ *
+ * @example policyTask(parsePolicy(json)); // 'regression'
+ */
+export function policyTask(policy: Pick<Policy, 'task'>): ModelTask {
+  return policy.task ?? 'binary';
+}
 
 /** The hash every decision records: sha256 of the parsed policy's canonical JSON. */
 export function policyHash(policy: Policy): string {
@@ -194,5 +253,5 @@ export function policyHash(policy: Policy): string {
  * @example const policy = parsePolicy(JSON.parse(text), 'policies/adult-income.json');
  */
 export function parsePolicy(raw: unknown, source = 'policy'): Policy {
-  return parseWith(policySchema, raw, { type: 'InvalidPolicy', file: source });
+  return parseWith(policySchema, withTaskDefaults(raw), { type: 'InvalidPolicy', file: source });
 }

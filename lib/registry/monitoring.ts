@@ -38,7 +38,9 @@ export async function windowReference(db: StewardDb, artifacts: ArtifactStore, m
   let calibration: CalibrationPoint[] | null = null;
   if (version.reportSha256 && artifacts.has(version.reportSha256)) {
     const bundle = JSON.parse((await artifacts.get(version.reportSha256)).toString('utf8')) as EvaluationBundle;
-    calibration = bundle.evaluation.metrics.calibration?.points ?? null;
+    const metrics = bundle.evaluation.metrics;
+    // Binary classifiers have a reliability curve; other tasks have none (no CBPE for them).
+    calibration = 'calibration' in metrics ? (metrics.calibration?.points ?? null) : null;
   }
   return { policy, version: version.version, profile: reference?.profile ?? null, calibration };
 }

@@ -3,8 +3,9 @@
  * sign-off decision (a Workflow Update), read a release's state.
  */
 import { randomBytes } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { WorkflowUpdateFailedError, WorkflowUpdateStage, type Client } from '@temporalio/client';
-import { explainFailure, StewardError } from '../core/errors';
+import { explainFailure, fileError, StewardError } from '../core/errors';
 import { releaseIdPrefix, searchAttributes, taskQueues } from '../core/names';
 import { parseWith } from '../core/validation';
 import { checkDataFile } from '../data/source';
@@ -19,11 +20,22 @@ export function newReleaseId(model: string, now = new Date()): string {
   return `${releaseIdPrefix}-${model}-${day}-${randomBytes(3).toString('hex')}`;
 }
 
+/** An artifact to import must exist before a release starts (its contents are checked by the import step). */
+function checkArtifactPath(path: string): void {
+  try {
+    statSync(path);
+  } catch (e) {
+    const err = fileError(e, path);
+    throw new StewardError(err.type, err.reason, { file: path, field: 'import.artifact' }, { cause: e });
+  }
+}
+
 /** @example const id = await startRelease(client, { model: 'adult-income', dataFile, requestedBy: 'alice' }); */
 export async function startRelease(client: Client, raw: ReleaseInput, releaseId?: string): Promise<string> {
   const input = parseWith(releaseInputSchema, raw, { type: 'InvalidInput', what: 'release request' });
   // Refused at the door: a release for a file that cannot be read would only fail later, in a worker.
-  checkDataFile(input.dataFile, 'dataFile');
+  if (input.dataFile !== undefined) checkDataFile(input.dataFile, 'dataFile');
+  if (input.import) checkArtifactPath(input.import.artifact);
   if (input.evaluationFile) checkDataFile(input.evaluationFile, 'evaluationFile');
   const workflowId = releaseId ?? newReleaseId(input.model);
   await client.workflow.start<ReleaseWorkflow>(releaseWorkflowType, {
@@ -36,7 +48,7 @@ export async function startRelease(client: Client, raw: ReleaseInput, releaseId?
       { key: searchAttributes.requestedBy, value: input.requestedBy },
     ],
     staticSummary: `Release of ${input.model} requested by ${input.requestedBy}`,
-    staticDetails: `Training data: \`${input.dataFile}\``,
+    staticDetails: input.import ? `Imported model: \`${input.import.artifact}\`${input.dataFile ? `, data: \`${input.dataFile}\`` : ''}` : `Training data: \`${input.dataFile}\``,
   });
   return workflowId;
 }

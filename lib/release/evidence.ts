@@ -4,7 +4,9 @@
  * card is rendered from it (plus approvals, which arrive later).
  */
 import type { DatasetProfile } from '../drift/profile';
-import type { EvaluationReport, ImportanceChange, ImportanceReport } from '../metrics';
+import type { EvaluationReport, ImportanceChange, ImportanceReport, TaskEvaluationReport } from '../metrics';
+import { taskHeadlineMetrics } from '../metrics/tasks';
+import type { ImportedArtifact } from '../model/imported';
 import type { LatencyReport } from '../model/predict';
 
 export interface GateCheck {
@@ -21,7 +23,10 @@ export interface EvaluationBundle {
   evaluationSha256: string;
   evaluationRows: number;
   evaluationProfile: DatasetProfile;
-  evaluation: EvaluationReport;
+  /** A binary, regression or multiclass report (`task`; absent in bundles stored before tasks: binary). */
+  evaluation: TaskEvaluationReport;
+  /** What the candidate is: trained here, or imported (format, runtime, declared origin). */
+  candidate?: { format: string; runtime: string; imported?: ImportedArtifact };
   importance: ImportanceReport;
   importanceChange: ImportanceChange[] | null;
   latency: LatencyReport;
@@ -37,8 +42,9 @@ export interface EvaluationBundle {
  * @example
  *   headlineMetrics(report); // { accuracy: 0.85, rocAuc: 0.9, prAuc: 0.75, f1: 0.66, logLoss: 0.33, brier: 0.1, ece: 0.01 }
  */
-export function headlineMetrics(report: EvaluationReport): Record<string, number> {
-  const m = report.metrics.metrics;
+export function headlineMetrics(report: TaskEvaluationReport): Record<string, number> {
+  if (report.task === 'regression' || report.task === 'multiclass') return taskHeadlineMetrics(report);
+  const m = (report as EvaluationReport).metrics.metrics;
   return {
     accuracy: m.accuracy.value,
     rocAuc: m.rocAuc.value,

@@ -11,16 +11,32 @@ import { checkContract, type ContractReport } from '../data/contract';
 import { selectRows, type Table } from '../data/table';
 import { ProfileBuilder, profileCategories, type DatasetProfile } from '../drift/profile';
 import { computeDrift, type DriftReport } from '../drift/suite';
-import { compareImportance, evaluateClassifier, permutationImportance } from '../metrics';
+import {
+  compareImportance,
+  computeMetrics,
+  prepareScores,
+  evaluateClassifier,
+  evaluateMulticlassModel,
+  evaluateRegressor,
+  multiclassMetrics,
+  permutationImportance,
+  prepareMulticlass,
+  prepareRegression,
+  regressionMetrics,
+  type ImportanceScore,
+} from '../metrics';
 import { parseTrainingConfig } from '../model/config';
-import { labelsFromTable } from '../model/features';
+import { classIndicesFromTable, labelsFromTable, targetsFromTable } from '../model/features';
 import { measureLatency, predictProba } from '../model/predict';
-import { loadModel, type LoadedModel } from '../model/serialize';
+import { importSpecHash, packImportedModel, readImportArtifact } from '../model/imported';
+import { loadScoringModel, measureScoringLatency, type ScoringModel } from '../model/scoring';
+import { loadModel, MODEL_MAGIC, type LoadedModel } from '../model/serialize';
 import { trainClassifier } from '../model/train';
-import { loadModelTable, readOptionsFor } from '../policy/io';
-import type { Policy } from '../policy/schema';
+import { loadModelTable, readOptionsFor, type ModelTable } from '../policy/io';
+import { policyTask, type Policy } from '../policy/schema';
 import type { ArtifactStore } from '../runtime/artifacts';
 import { headlineMetrics, type EvaluationBundle, type GateCheck } from './evidence';
+import type { TrainedCandidate } from './types';
 
 export interface ValidationResult {
   report: ContractReport;
@@ -86,7 +102,7 @@ export async function trainCandidateModel(
   artifacts: ArtifactStore,
   onProgress: (progress: { checkpoint?: CheckpointRef; epoch: number; loss: number; valLoss?: number }) => void,
 ): Promise<TrainingOutcome> {
-  const config = parseTrainingConfig({ ...input.policy.training, ...input.overrides });
+  const config = parseTrainingConfig({ ...input.policy.training, task: policyTask(input.policy), ...input.overrides });
   const { table, sha256 } = await loadModelTable(artifacts.path(input.dataSha256), input.policy);
   if (sha256 !== input.dataSha256) {
     throw new StewardError('ArtifactIntegrity', `training data ${input.dataSha256} has been altered in the artifact store (its bytes hash to ${sha256})`);
@@ -146,8 +162,13 @@ export async function evaluateCandidateModel(input: EvaluationInput, artifacts: 
   const data = await loadModelTable(input.evaluationFile, policy);
   const profileBuilder = new ProfileBuilder();
   profileBuilder.add(data.chunk);
+  const candidateBytes = await artifacts.get(input.candidateModelSha256);
+  // Binary models trained here keep their own path; every other model is scored through the scoring interface.
+  if (policyTask(policy) !== 'binary' || candidateBytes.subarray(0, 8).toString('latin1') !== MODEL_MAGIC) {
+    return evaluateAnyModel(input, artifacts, data, profileBuilder);
+  }
 
-  const candidate = await loadModel(await artifacts.get(input.candidateModelSha256));
+  const candidate = await loadModel(candidateBytes);
   const baseline: LoadedModel | undefined = input.production ? await loadModel(await artifacts.get(input.production.modelSha256)) : undefined;
   try {
     const labels = labelsFromTable(data.table, policy.data.label);
@@ -218,5 +239,163 @@ export async function evaluateCandidateModel(input: EvaluationInput, artifacts: 
   } finally {
     candidate.model.dispose();
     baseline?.model.dispose();
+  }
+}
+
+/** Budgets checks shared by every task: latency and size against the policy's budgets. */
+function budgetChecks(policy: Policy, latency: { single: { p99: number }; batch: { p99: number }; modelSizeBytes: number }): GateCheck[] {
+  const checks: GateCheck[] = [];
+  const b = policy.budgets;
+  const budget = (name: string, value: number, limit: number | undefined, unit: string) => {
+    if (limit !== undefined) checks.push({ name, verdict: value <= limit ? 'pass' : 'fail', detail: `${value.toFixed(2)} ${unit} (budget ${limit} ${unit})` });
+  };
+  budget('single-row p99 latency', latency.single.p99, b.singleRowP99Ms, 'ms');
+  budget('batch p99 latency', latency.batch.p99, b.batchP99Ms, 'ms');
+  budget('model size', latency.modelSizeBytes, b.modelSizeBytes, 'bytes');
+  return checks;
+}
+
+/**
+ * The evaluation suite through the scoring interface (lib/model/scoring.ts): regressors, multiclass
+ * classifiers and imported models of any task. Binary models trained here keep the path above.
+ */
+async function evaluateAnyModel(input: EvaluationInput, artifacts: ArtifactStore, data: ModelTable, profileBuilder: ProfileBuilder): Promise<EvaluationBundle> {
+  const { policy } = input;
+  const config = policy.evaluation;
+  const task = policyTask(policy);
+  const candidate = await loadScoringModel(await artifacts.get(input.candidateModelSha256));
+  const baseline: ScoringModel | undefined = input.production ? await loadScoringModel(await artifacts.get(input.production.modelSha256)) : undefined;
+  try {
+    if (candidate.task !== task) {
+      throw new StewardError('InvalidArtifact', `the candidate is a ${candidate.task} model but the policy of ${input.model} declares task "${task}"`, { field: 'task' });
+    }
+    const groups: Record<string, string[]> = {};
+    for (const attribute of policy.data.protectedAttributes) {
+      groups[attribute] = Array.from(data.table[attribute] as ArrayLike<unknown>, (v) => (v === null || v === undefined ? '(missing)' : String(v)));
+    }
+    const labelColumn = policy.data.label.column;
+    const predictions = await candidate.predict(data.table);
+    // A production model of another task (the policy changed task) is not a baseline to compare with.
+    const comparable = baseline && baseline.task === task && baseline.outputWidth === candidate.outputWidth ? baseline : undefined;
+    const baselinePredictions = comparable ? await comparable.predict(data.table) : undefined;
+
+    const sample = data.rows > IMPORTANCE_ROWS ? sampleIndices(createRng(config.seed), data.rows, IMPORTANCE_ROWS) : null;
+    const table: Table = sample ? selectRows(data.table, sample) : data.table;
+    let evaluation;
+    let production: EvaluationBundle['production'] = null;
+    let score: ImportanceScore;
+    if (task === 'regression') {
+      const labels = targetsFromTable(data.table, labelColumn);
+      evaluation = evaluateRegressor({ labels, predictions, groups, baselinePredictions, config });
+      if (comparable && baselinePredictions) production = { version: input.production!.version, metrics: headlineMetrics(evaluateRegressor({ labels, predictions: baselinePredictions, config: { ...config, resamples: 1 } })) };
+      const sampled = sample ? Float64Array.from(sample, (i) => labels[i]!) : labels;
+      score = { name: 'mae', higherIsBetter: false, of: (p) => regressionMetrics(prepareRegression(sampled, p)).mae };
+    } else if (task === 'multiclass') {
+      const classes = candidate.classes ?? policy.training.features.label.classes!;
+      const labels = classIndicesFromTable(data.table, labelColumn, classes);
+      evaluation = evaluateMulticlassModel({ labels, classes, prediction: { probabilities: predictions }, groups, baseline: baselinePredictions ? { probabilities: baselinePredictions } : undefined, config });
+      if (comparable && baselinePredictions) {
+        production = { version: input.production!.version, metrics: headlineMetrics(evaluateMulticlassModel({ labels, classes, prediction: { probabilities: baselinePredictions }, config: { ...config, resamples: 1 } })) };
+      }
+      const sampled = sample ? Int32Array.from(sample, (i) => labels[i]!) : labels;
+      score = { name: 'logLoss', higherIsBetter: false, of: (p) => multiclassMetrics(prepareMulticlass(sampled, { probabilities: p }, classes)).logLoss };
+    } else {
+      const labels = labelsFromTable(data.table, { column: labelColumn, positive: policy.data.label.positive! });
+      evaluation = evaluateClassifier({ labels, scores: predictions, groups, baselineScores: baselinePredictions, config });
+      if (comparable && baselinePredictions) production = { version: input.production!.version, metrics: headlineMetrics(evaluateClassifier({ labels, scores: baselinePredictions, config: { ...config, resamples: 1 } })) };
+      const sampled = sample ? Uint8Array.from(sample, (i) => labels[i]!) : labels;
+      score = { name: 'rocAuc', higherIsBetter: true, of: (p) => computeMetrics(prepareScores(sampled, p)).rocAuc };
+    }
+
+    const features = [...candidate.inputColumns];
+    const importanceOptions = { score, repeats: 3, seed: config.seed, features };
+    const importance = await permutationImportance((t) => candidate.predict(t), table, [], importanceOptions);
+    const importanceChange = comparable
+      ? compareImportance(importance, await permutationImportance((t) => comparable.predict(t), table, [], { ...importanceOptions, features: features.filter((f) => comparable.inputColumns.includes(f)) }))
+      : null;
+    const latency = await measureScoringLatency(candidate, data.table, { singleRuns: 200, batchSize: 256 });
+
+    const checks: GateCheck[] = [];
+    if (baseline && !comparable) {
+      checks.push({ name: `regression vs production v${input.production!.version}`, verdict: 'inconclusive', detail: `production is a ${baseline.task} model with ${baseline.outputWidth} outputs: not comparable` });
+    }
+    if (evaluation.regression) {
+      checks.push({ name: `regression vs production v${input.production!.version}`, verdict: evaluation.regression.pass ? 'pass' : 'fail', detail: evaluation.regression.failures.join('; ') || undefined });
+    }
+    if (evaluation.fairness) {
+      for (const a of evaluation.fairness.attributes) {
+        checks.push({ name: `fairness: ${a.name}`, verdict: !a.judged ? 'inconclusive' : a.pass ? 'pass' : 'fail', detail: a.failures.join('; ') || undefined });
+      }
+    }
+    checks.push(...budgetChecks(policy, latency));
+    const reasons = checks.filter((c) => c.verdict === 'fail').map((c) => `${c.name}${c.detail ? `: ${c.detail}` : ''}`);
+    return {
+      model: input.model,
+      releaseId: input.releaseId,
+      createdAt: input.createdAt,
+      evaluationFile: input.evaluationFile,
+      evaluationSha256: data.sha256,
+      evaluationRows: data.rows,
+      evaluationProfile: profileBuilder.finish(),
+      evaluation,
+      candidate: { format: candidate.format, runtime: candidate.runtime, ...(candidate.imported ? { imported: candidate.imported } : {}) },
+      importance,
+      importanceChange,
+      latency,
+      production,
+      gate: { passed: reasons.length === 0, reasons, checks },
+    };
+  } finally {
+    await candidate.dispose();
+    await baseline?.dispose();
+  }
+}
+
+export interface ImportInput {
+  model: string;
+  /** The .onnx file or TF.js model.json (or their folder). */
+  artifact: string;
+  origin: string | null;
+  /** Rows of this file are scored once, so a model that cannot score the model's data is refused now. */
+  evaluationFile: string;
+  policy: Policy;
+}
+
+/** Rows scored by the import check. */
+const IMPORT_CHECK_ROWS = 64;
+
+/**
+ * Brings a model trained elsewhere into the artifact store as the release's candidate: its files and
+ * declared inputs packed into one container, opened by its runtime and made to score rows of the
+ * evaluation file, so a corrupt file, a wrong input width, an unknown operator or layer, or outputs
+ * that do not fit the policy's task are refused (`InvalidArtifact`) before anything is registered.
+ *
+ * @example const candidate = await importCandidateModel({ model, artifact: '/models/bike.onnx', origin: 'git:3f2c1ab', evaluationFile, policy }, artifacts);
+ */
+export async function importCandidateModel(input: ImportInput, artifacts: ArtifactStore): Promise<Omit<TrainedCandidate, 'taskQueue' | 'attempt' | 'trainingSeconds'>> {
+  const { policy } = input;
+  const task = policyTask(policy);
+  const read = readImportArtifact(input.artifact, policy.import);
+  const { bytes, artifact } = packImportedModel({ ...read, task, classes: policy.training.features.label.classes, origin: input.origin });
+  const model = await loadScoringModel(bytes);
+  try {
+    const data = await loadModelTable(input.evaluationFile, policy);
+    const rows = Array.from({ length: Math.min(IMPORT_CHECK_ROWS, data.rows) }, (_, i) => i);
+    const scored = await model.predict(selectRows(data.table, rows));
+    if (scored.length !== rows.length * model.outputWidth || scored.some((v) => !Number.isFinite(v))) {
+      throw new StewardError('InvalidArtifact', `the model gave ${scored.length} values for ${rows.length} rows of the evaluation file, some not finite numbers`, { file: input.artifact });
+    }
+    return {
+      modelSha256: await artifacts.put(bytes),
+      pipelineSha256: await artifacts.put(Buffer.from(JSON.stringify(read.spec))),
+      weightsSha256: artifact.sha256,
+      backend: model.runtime,
+      epochs: 0,
+      trainingConfigHash: importSpecHash(read.spec),
+      resumedFromEpoch: null,
+      imported: artifact,
+    };
+  } finally {
+    await model.dispose();
   }
 }

@@ -5,14 +5,28 @@
 import { z } from 'zod';
 import { commentSchema, principalSchema } from '../core/identity';
 import { trainingConfigSchema } from '../model/config';
+import type { ImportedArtifact } from '../model/imported';
 import { publicKeyPattern, type DecisionSignature } from './decision-signature';
 
 const training = trainingConfigSchema.shape;
 
 export const releaseInputSchema = z.object({
   model: z.string().min(1),
-  /** Training data for the candidate (absolute path on the workers' shared file system). */
-  dataFile: z.string().min(1),
+  /**
+   * Training data for the candidate (absolute path on the workers' shared file system). An imported
+   * candidate was trained elsewhere: the file given is the data checked against the contract and
+   * production's reference, the held-out evaluation file when none is given.
+   */
+  dataFile: z.string().min(1).optional(),
+  /** A model trained elsewhere as the candidate instead of training one (see lib/model/imported.ts). */
+  import: z
+    .strictObject({
+      /** The .onnx file, or the TF.js model.json (or their folder), on the workers' shared file system. */
+      artifact: z.string().min(1),
+      /** Where it comes from, as the requester declares it (training code commit, run id); recorded in the lineage. */
+      origin: z.string().min(1).max(500).optional(),
+    })
+    .optional(),
   requestedBy: principalSchema,
   /** Overrides the policy's held-out evaluation file. */
   evaluationFile: z.string().optional(),
@@ -43,6 +57,9 @@ export const releaseInputSchema = z.object({
    * without it (the embedded single-user stack) take unsigned decisions, as before.
    */
   decisionKey: z.string().regex(publicKeyPattern, 'a decision key is an Ed25519 public key: 64 lowercase hex digits').optional(),
+}).superRefine((r, ctx) => {
+  if (r.dataFile === undefined && r.import === undefined) ctx.addIssue({ code: 'custom', path: ['dataFile'], message: 'is required (the data to train on), unless a model is imported' });
+  if (r.import && r.trainingOverrides) ctx.addIssue({ code: 'custom', path: ['trainingOverrides'], message: 'an imported model is not trained here: training overrides do not apply' });
 });
 export type ReleaseInput = z.infer<typeof releaseInputSchema>;
 
@@ -96,6 +113,8 @@ export interface VersionLineage {
   epochs: number;
   policyHash: string;
   parentVersion: number | null;
+  /** An imported candidate: its artifact's hash, format and files, and its declared origin. */
+  imported?: ImportedArtifact;
 }
 
 /** What the workflow learns from the model's policy when it starts. */
@@ -145,6 +164,8 @@ export interface TrainedCandidate {
   /** Activity attempt that finished training, and the checkpoint epoch it resumed after (null: from scratch). */
   attempt: number;
   resumedFromEpoch: number | null;
+  /** Set when the candidate was imported, not trained (`epochs` is then 0). */
+  imported?: ImportedArtifact;
 }
 
 export interface EvaluationSummary {

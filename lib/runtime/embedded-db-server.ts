@@ -11,6 +11,15 @@
  * client the session from its first message to the Sync (or simple Query) that ends the exchange,
  * and for as long as a transaction it opened stays open; a client that disconnects mid-transaction
  * is rolled back.
+ *
+ * The process that owns the PGlite instance (the `steward dev` stack's workers) queries it too.
+ * PGlite serialises its own `query`/`transaction` calls with a transaction lock but takes its
+ * protocol lock per message, so a socket client holding only the protocol lock would interleave
+ * with the owner's queries between its messages: postgres.js describes an unnamed statement (Parse,
+ * Describe, Flush) and binds it once the description arrives, and an in-process query parsed in
+ * between replaced it ("bind message supplies 1 parameters, but prepared statement "" requires 0"),
+ * or ran inside the owner's transaction. A socket client therefore holds PGlite's transaction lock
+ * for as long as it has the session.
  */
 import type { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
@@ -28,6 +37,21 @@ const SYNC = 0x53; // 'S'
 const QUERY = 0x51; // 'Q'
 const TERMINATE = 0x58; // 'X'
 
+/** A simple-protocol Query message (`Q`, int32 length, text, NUL). */
+function queryMessage(sql: string): Uint8Array {
+  const text = new TextEncoder().encode(sql);
+  const m = new Uint8Array(1 + 4 + text.length + 1);
+  m[0] = QUERY;
+  new DataView(m.buffer).setInt32(1, 4 + text.length + 1);
+  m.set(text, 5);
+  return m;
+}
+
+/** PGlite's lock around its own `query`, `exec` and `transaction` calls (internal API of the pinned 0.3 line). */
+interface SessionLock {
+  _runExclusiveTransaction<T>(fn: () => Promise<T>): Promise<T>;
+}
+
 /** A protocol message's type byte; startup, SSL and cancel requests have none (they start with their length, whose first byte is 0). */
 function messageType(m: Uint8Array): number | null {
   return m[0] === 0 ? null : m[0];
@@ -39,6 +63,8 @@ export class ExchangeQueue {
   private processing = false;
   /** The client that has the session (mid-exchange or in a transaction), if any. */
   private owner: number | null = null;
+  /** Releases PGlite's transaction lock, held while a socket client has the session. */
+  private releaseSession: (() => void) | null = null;
 
   constructor(private readonly db: PGlite) {}
 
@@ -63,8 +89,8 @@ export class ExchangeQueue {
 
   async clearTransactionIfNeeded(handlerId: number): Promise<void> {
     if (this.owner !== handlerId) return;
-    this.owner = null;
-    if (this.db.isInTransaction()) await this.db.exec('ROLLBACK');
+    if (this.db.isInTransaction()) await this.db.runExclusive(() => this.db.execProtocolRaw(queryMessage('ROLLBACK')));
+    this.endSession();
     void this.process();
   }
 
@@ -74,11 +100,33 @@ export class ExchangeQueue {
     return i < 0 ? undefined : this.queue.splice(i, 1)[0];
   }
 
+  /** Waits for in-process queries and transactions to finish, then keeps them out until `endSession`. */
+  private async beginSession(): Promise<void> {
+    await new Promise<void>((acquired) => {
+      void (this.db as unknown as SessionLock)._runExclusiveTransaction(
+        () =>
+          new Promise<void>((release) => {
+            this.releaseSession = release;
+            acquired();
+          }),
+      );
+    });
+  }
+
+  private endSession(): void {
+    this.owner = null;
+    const release = this.releaseSession;
+    this.releaseSession = null;
+    release?.();
+  }
+
   private async process(): Promise<void> {
     if (this.processing) return;
     this.processing = true;
     try {
       for (let p = this.next(); p; p = this.next()) {
+        if (!this.releaseSession) await this.beginSession();
+        this.owner = p.handlerId;
         let bytes = 0;
         try {
           await this.db.runExclusive(() =>
@@ -95,7 +143,7 @@ export class ExchangeQueue {
         }
         const type = messageType(p.message);
         const exchangeEnds = type === null || type === SYNC || type === QUERY || type === TERMINATE;
-        this.owner = exchangeEnds && !this.db.isInTransaction() ? null : p.handlerId;
+        if (type === TERMINATE || (exchangeEnds && !this.db.isInTransaction())) this.endSession();
       }
     } finally {
       this.processing = false;

@@ -35,7 +35,7 @@ describe('training on a worker that dies', () => {
   it('resumes from the last epoch checkpoint on another worker, redoing at most one epoch', async () => {
     const policy = testPolicy('income-resume');
     policy.training = { ...policy.training, epochs: 30 };
-    policy.compute.heartbeatTimeout = 4000;
+    policy.compute.heartbeatTimeout = 10_000; // the shortest the policy allows: a dead worker is noticed within 10 s
     await registerModel(h.database.db, policy);
     const first = await startTrainingWorker(h.artifactsDir);
     children.push(first);

@@ -104,7 +104,7 @@ describe('steward CLI', () => {
     expect(JSON.parse(epochs.stdout)).toEqual({ error: { type: 'InvalidInput', message: 'field "--epochs": must be an integer from 1 to 10000, got "abc"' } });
     const help = await steward('--help');
     expect(help.code).toBe(0);
-    expect(help.stdout).toMatch(/^ {2}release <model> --data <file> \[options\]/m);
+    expect(help.stdout).toMatch(/^ {2}release <model> \[options\] +start a release/m);
   });
 
   it('compares two files for drift without a model (bike sharing 2011 vs 2012 counts drift; the same year does not)', async () => {

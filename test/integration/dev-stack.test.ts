@@ -83,7 +83,7 @@ describe('steward dev (embedded stack)', () => {
     expect(started.map((r) => r.code)).toEqual([0, 0]);
     const commands = Array.from({ length: 16 }, (_, i) => (['audit verify --json', 'models --json', 'versions income-dev --json', `status ${releaseId} --json`][i % 4]).split(' '));
     const results = await Promise.all(commands.map((args) => run(...args)));
-    for (const [i, r] of results.entries()) expect({ command: commands[i].join(' '), code: r.code, stderr: r.stderr }).toEqual({ command: commands[i].join(' '), code: 0, stderr: '' });
+    for (const [i, r] of results.entries()) expect({ command: commands[i].join(' '), code: r.code, stderr: r.stderr, ...(r.code ? { stdout: r.stdout } : {}) }).toEqual({ command: commands[i].join(' '), code: 0, stderr: '' });
     const verified = results.filter((_, i) => commands[i][0] === 'audit').map((r) => JSON.parse(r.stdout) as { ok: boolean; events: number });
     // The first release alone wrote 8 events; every verification saw an intact chain of at least those.
     for (const v of verified) expect(v.ok && v.events >= 8).toBe(true);

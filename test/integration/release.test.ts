@@ -1,7 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approvals, modelVersions, production, releases } from '../../db/schema';
@@ -15,6 +12,7 @@ import { loadModel } from '../../lib/model/serialize';
 import { registerModel } from '../../lib/registry/models';
 import { adultTrainingSlice, registerTestModel, textFile } from '../support/fixtures';
 import { startHarness, type Harness } from '../support/harness';
+import { recordHistory } from '../support/histories';
 
 const requester = 'alice';
 
@@ -22,14 +20,6 @@ function deepestMessage(err: unknown): string {
   let e = err as { message?: string; cause?: unknown };
   while (e?.cause) e = e.cause as typeof e;
   return String(e?.message);
-}
-
-/** With RECORD_HISTORIES=1, keeps the run's history for the replay test (npm run record:histories). */
-async function record(h: Harness, releaseId: string, name: string) {
-  if (!process.env.RECORD_HISTORIES) return;
-  const history = await h.client.workflow.getHandle(releaseId).fetchHistory();
-  mkdirSync(join(projectRoot, 'test/histories'), { recursive: true });
-  writeFileSync(join(projectRoot, `test/histories/${name}.json`), historyToJSON(history));
 }
 
 async function refusal(p: Promise<unknown>): Promise<StewardError> {
@@ -89,7 +79,7 @@ for (const database of ['postgres', 'embedded'] as const) {
       expect(signed.map((a) => [a.principal, a.decision, a.comment])).toEqual([['bob', 'approve', 'reviewed']]);
       expect(await verifyAuditChain(db)).toMatchObject({ ok: true });
 
-      if (database === 'postgres') await record(h, id, 'release-approved');
+      if (database === 'postgres') await recordHistory(h.client, id, 'release-approved');
     });
 
     if (database === 'embedded') return;
@@ -107,7 +97,7 @@ for (const database of ['postgres', 'embedded'] as const) {
       expect(await db.select().from(production).where(eq(production.model, model))).toEqual([]);
       const [version] = await db.select().from(modelVersions).where(eq(modelVersions.model, model));
       expect(version.status).toBe('rejected');
-      await record(h, id, 'release-rejected');
+      await recordHistory(h.client, id, 'release-rejected');
     });
 
     it('expires when nobody signs off in time', async () => {
@@ -120,7 +110,7 @@ for (const database of ['postgres', 'embedded'] as const) {
       expect(late.type).toBe('AlreadyDecided');
       expect(late.message).toMatch(/already ended \(expired\)/);
       expect(await h.database.db.select().from(production).where(eq(production.model, model))).toEqual([]);
-      await record(h, id, 'release-expired');
+      await recordHistory(h.client, id, 'release-expired');
     });
 
     it('survives a worker restart while waiting for sign-off, then completes on approval', async () => {
@@ -186,7 +176,7 @@ for (const database of ['postgres', 'embedded'] as const) {
       const [v2] = await h.database.db.select().from(modelVersions).where(and(eq(modelVersions.model, model), eq(modelVersions.version, 2)));
       expect(v2.status).toBe('failed');
       expect((await h.artifacts.get(v2.cardHtmlSha256!)).toString()).toContain('regression');
-      await record(h, worse, 'release-gate-failed');
+      await recordHistory(h.client, worse, 'release-gate-failed');
     });
 
     it('fails the gate, before any sign-off is asked, when a fairness threshold is breached', async () => {
@@ -245,7 +235,7 @@ for (const database of ['postgres', 'embedded'] as const) {
       await expect(h.client.workflow.getHandle(id).result()).rejects.toThrow();
       const [release] = await h.database.db.select().from(releases).where(eq(releases.id, id));
       expect(release).toMatchObject({ status: 'failed', reason: 'cancelled' });
-      await record(h, id, 'release-cancelled');
+      await recordHistory(h.client, id, 'release-cancelled');
       expect(await h.database.db.select().from(production).where(eq(production.model, model))).toEqual([]);
     });
 

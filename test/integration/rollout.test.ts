@@ -11,6 +11,8 @@ import { registerModel } from '../../lib/registry/models';
 import { decideRelease, startRelease, waitForStage } from '../../lib/release/client';
 import type { ReleaseState } from '../../lib/release/types';
 import { rollback, rolloutResult, startRollout } from '../../lib/rollout/client';
+import { rolloutWorkflowId } from '../../lib/rollout/messages';
+import { recordHistory } from '../support/histories';
 import type { Policy } from '../../lib/policy/schema';
 import type { Gateway } from '../../serving/gateway';
 import { adultTrainingSlice, testPolicy } from '../support/fixtures';
@@ -92,6 +94,7 @@ describe('rollouts and rollbacks against a live gateway', () => {
     expect((await predictOver(gw.url, model, [instances[0]])).body.model_version).toBe('2');
     const [row] = await h.database.db.select().from(rollouts).where(eq(rollouts.model, model));
     expect(row).toMatchObject({ version: 2, baselineVersion: 1, status: 'completed', requestedBy: 'olga.oncall' });
+    await recordHistory(h.client, rolloutWorkflowId(model), 'rollout-completed');
   });
 
   it('rolls back by itself when the canary misbehaves live, and marks the version bad with the analysis as the reason', async () => {
@@ -104,6 +107,7 @@ describe('rollouts and rollbacks against a live gateway', () => {
       await traffic.stop();
     }
     expect(final.status).toBe('rolled-back');
+    await recordHistory(h.client, rolloutWorkflowId(model), 'rollout-rolled-back');
     expect(final.measurements.at(-1)).toMatchObject({ verdict: 'fail', candidate: { version: 3 } });
     expect(final.reason).toMatch(/error rate \d+\.\d+% of v3 \(\d+\/\d+\) is above the budget of 5.00%/);
     expect(await productionOf(h)).toBe(2);

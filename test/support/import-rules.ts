@@ -42,15 +42,15 @@ export const layerRules: Record<string, readonly string[]> = {
   'lib/serving': ['db', 'lib/core', 'lib/runtime', 'lib/data', 'lib/drift', 'lib/metrics', 'lib/model', 'lib/policy', 'lib/registry', 'lib/release', 'lib/rollout', 'lib/monitoring', 'lib/incidents'],
   // Schema and migrations; status vocabularies and jsonb types come from the domain.
   db: ['lib/core', 'lib/data', 'lib/drift', 'lib/metrics', 'lib/model', 'lib/policy', 'lib/release', 'lib/rollout', 'lib/monitoring', 'lib/incidents'],
-  'lib/card': ['lib/core', 'lib/data', 'lib/drift', 'lib/metrics', 'lib/model', 'lib/policy', 'lib/release'],
-  'lib/release': ['lib/core', 'lib/runtime', 'lib/data', 'lib/drift', 'lib/metrics', 'lib/model', 'lib/policy'],
-  'lib/policy': ['lib/core', 'lib/runtime', 'lib/data', 'lib/drift', 'lib/metrics', 'lib/model', 'lib/rollout'],
+  'lib/card': ['lib/core', 'lib/data', 'lib/drift', 'lib/metrics', 'lib/model', 'lib/policy', 'lib/release', 'lib/monitoring'],
+  'lib/release': ['lib/core', 'lib/runtime', 'lib/data', 'lib/drift', 'lib/metrics', 'lib/model', 'lib/policy', 'lib/monitoring'],
+  'lib/policy': ['lib/core', 'lib/runtime', 'lib/data', 'lib/drift', 'lib/metrics', 'lib/model', 'lib/rollout', 'lib/monitoring'],
   // Rollout and rollback types, messages, client and the pure analysis (the policy's rollout section is built from them).
   'lib/rollout': ['lib/core', 'lib/runtime', 'lib/data', 'lib/drift', 'lib/metrics'],
-  // Monitoring: window results, their computation from the log, CBPE, incident vocabularies (pure).
-  'lib/monitoring': ['lib/core', 'lib/runtime', 'lib/data', 'lib/drift', 'lib/metrics'],
+  // Monitoring: change detectors, the policy's monitoring section, window results, trigger evaluation (pure).
+  'lib/monitoring': ['lib/core', 'lib/runtime', 'lib/data', 'lib/drift', 'lib/metrics', 'lib/model'],
   // Incidents: severities, runbooks, the workflow's state and messages, the client, postmortems (pure but the client).
-  'lib/incidents': ['lib/core', 'lib/runtime', 'lib/data', 'lib/drift', 'lib/metrics', 'lib/monitoring'],
+  'lib/incidents': ['lib/core', 'lib/runtime', 'lib/data', 'lib/drift', 'lib/metrics', 'lib/model', 'lib/monitoring'],
   'lib/model': ['lib/core', 'lib/runtime', 'lib/data'],
   'lib/metrics': ['lib/core', 'lib/data'],
   'lib/drift': ['lib/core', 'lib/runtime', 'lib/data'],

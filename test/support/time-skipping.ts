@@ -29,8 +29,8 @@ import { statusQuery, type releaseWorkflow } from '../../workflows/release';
 import { createStubActivities, until, type StubActivities, type StubCall, type StubModel } from './stub-activities';
 
 
-// A real file: the client checks the data path at the door; the stubbed activities never read it.
-const stubDataFile = textFile('adult-2024q1.csv', 'age,income\n39,<=50K\n');
+/** The release's data file: a real file, since the client checks the path at the door; the stubbed activities never read it. */
+export const stubDataFile = textFile('adult-2024q1.csv', 'age,income\n39,<=50K\n');
 
 export const requester = 'alice';
 

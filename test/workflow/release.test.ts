@@ -16,7 +16,7 @@ import { signDecision } from '../../lib/release/decision-signature';
 import type { ReleaseStage } from '../../lib/release/types';
 import { approveUpdate, rejectUpdate, statusQuery } from '../../workflows/release';
 import { until, type ActivityName } from '../support/stub-activities';
-import { failureType, refusal, signOffTimer, useTimeSkippingBench } from '../support/time-skipping';
+import { failureType, refusal, signOffTimer, stubDataFile, useTimeSkippingBench } from '../support/time-skipping';
 
 const hour = 3_600_000;
 
@@ -375,6 +375,22 @@ describe('release workflow: training placement', () => {
     expect(bench.stubs.calls(id, 'trainCandidate').map((c) => c.taskQueue)).toEqual([taskQueues.trainingCpu]);
     const events = (await bench.handle(id).fetchHistory()).events ?? [];
     expect(events.flatMap((e) => e.activityTaskScheduledEventAttributes?.taskQueue?.name ?? [])).not.toContain(taskQueues.trainingGpu);
+  });
+});
+
+describe('release workflow: an imported candidate', () => {
+  it('imports the artifact in place of training, checks the held-out file when no data is given, and goes through the same gate and sign-off', async () => {
+    const model = bench.model();
+    const id = await bench.start(model, { dataFile: undefined, import: { artifact: stubDataFile, origin: 'git:3f2c1ab' } });
+    await bench.reach(id, 'awaiting-approval');
+    expect(bench.stubs.calls(id, 'trainCandidate')).toEqual([]);
+    const [imported] = bench.stubs.calls(id, 'importCandidate');
+    expect(imported?.args).toMatchObject({ artifact: stubDataFile, origin: 'git:3f2c1ab' });
+    // No data of its own: the policy's evaluation file is what the contract and drift checks read.
+    expect(bench.stubs.calls(id, 'validateData')[0]?.args.file).toBe(imported?.args.evaluationFile);
+    expect(bench.stubs.calls(id, 'registerCandidate')[0]?.args.candidate).toMatchObject({ epochs: 0, imported: { origin: 'git:3f2c1ab' } });
+    await decideRelease(bench.client, id, 'approve', { principal: 'bob' });
+    expect((await bench.outcome(id)).state.status).toBe('promoted');
   });
 });
 
