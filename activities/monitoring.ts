@@ -11,6 +11,8 @@ import type { WindowInput } from '../lib/monitoring/compute';
 import { summarize } from '../lib/monitoring/summary';
 import type { MonitorSettings, TriggerFiring, WindowSummary } from '../lib/monitoring/types';
 import type { WindowResult } from '../lib/monitoring/window';
+import { evaluateTriggers as evaluatePolicyTriggers, type TriggerDecision } from '../lib/monitoring/triggers';
+import { getModel } from '../lib/registry/models';
 import { runForActivity } from './compute/pool';
 import type { ActivityDeps } from './deps';
 import { withFailureTypes } from './failures';
@@ -70,6 +72,24 @@ export function createMonitoringActivities({ db, artifacts, compute, clock = () 
         const out: WindowSummary[] = [];
         for (const w of stale) out.push(summarize(await computeAndStore(args.model, w.index, w.start, w.end, args.settings)));
         return out;
+      });
+    },
+
+    /**
+     * The policy's trigger rules (its `monitoring.triggers`) on stored window `index`, from the trigger
+     * state the monitor carries: the decisions and the next state. null when the policy declares no
+     * triggers (the monitor then uses its built-in ones). Pure evaluation over stored data, so a retry
+     * returns the same answer; a window already evaluated decides nothing again.
+     */
+    async evaluateWindowTriggers(args: { model: string; index: number; state: unknown }): Promise<{ decisions: TriggerDecision[]; state: unknown } | null> {
+      return withFailureTypes(async () => {
+        const { policy } = await getModel(db, args.model);
+        const triggers = policy.monitoring?.triggers ?? [];
+        if (triggers.length === 0) return null;
+        const [stored] = await listWindows(db, args.model, { fromIndex: args.index, toIndex: args.index });
+        if (!stored) return { decisions: [], state: args.state };
+        const outcome = evaluatePolicyTriggers(triggers, { result: stored.result }, (args.state ?? undefined) as Parameters<typeof evaluatePolicyTriggers>[2]);
+        return { decisions: outcome.decisions, state: outcome.state };
       });
     },
 

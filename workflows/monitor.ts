@@ -53,7 +53,8 @@ export async function monitorWorkflow(raw: MonitorInput): Promise<MonitorState> 
     actions: input.carried?.actions ?? [],
     run: input.carried?.runs ?? 1,
   };
-  let triggerState: unknown = input.carried?.triggerState;
+  let triggerState: unknown = (input.carried?.triggerState as { builtIn?: unknown } | undefined)?.builtIn;
+  let policyTriggerState: unknown = (input.carried?.triggerState as { policy?: unknown } | undefined)?.policy;
   let stopRequested: { principal: string; reason?: string } | undefined;
 
   setHandler(monitorStatusQuery, () => state);
@@ -113,10 +114,26 @@ export async function monitorWorkflow(raw: MonitorInput): Promise<MonitorState> 
       for (const refreshed of await monitoring.refreshLateLabels({ model: input.model, fromIndex: index - settings.labelHorizon, toIndex: index - 1, settings })) remember(refreshed);
     }
 
-    // ---- EXTENSION POINT: trigger evaluation (replaced by the policy's triggers and detectors at integration). ----
-    const { fired, state: nextTriggerState } = evaluateTriggers(state.recent, triggerState, { action: settings.triggerAction });
-    triggerState = nextTriggerState;
-    if (fired.length > 0) await actOn(fired);
+    // ---- Trigger evaluation: the policy's trigger rules (lib/monitoring/triggers.ts, run by an activity on the
+    // stored window), or the built-in ones when the policy declares none. ----
+    const policyOutcome = await monitoring.evaluateWindowTriggers({ model: input.model, index, state: policyTriggerState });
+    if (policyOutcome) {
+      policyTriggerState = policyOutcome.state;
+      const fired: TriggerFiring[] = policyOutcome.decisions
+        .filter((d) => d.status === 'fired')
+        .map((d) => ({
+          trigger: d.trigger,
+          window: d.window.index,
+          action: d.action.type,
+          reason: `${d.trigger} held ${d.streak} window(s): ${d.evidence.map((e) => `${'metric' in e.condition ? String((e.condition as { metric: unknown }).metric) : 'detector'}${e.value !== undefined && e.value !== null ? ` = ${Number(e.value).toPrecision(4)}` : ''}`).join(', ')}`,
+          evidence: { decision: d, ...(d.action.type === 'retrain' && d.action.data ? { data: d.action.data } : {}), ...('severity' in d.action ? { severity: d.action.severity } : {}) },
+        }));
+      if (fired.length > 0) await actOn(fired);
+    } else {
+      const { fired, state: nextTriggerState } = evaluateTriggers(state.recent, triggerState, { action: settings.triggerAction });
+      triggerState = nextTriggerState;
+      if (fired.length > 0) await actOn(fired);
+    }
     // ---- end of extension point ----
 
     state.nextIndex = index + 1;
@@ -131,7 +148,7 @@ export async function monitorWorkflow(raw: MonitorInput): Promise<MonitorState> 
         requestedBy: input.requestedBy,
         settings,
         origin,
-        carried: { nextIndex: state.nextIndex, nextStart: state.nextStart, recent: state.recent, triggerState, firings: state.firings, lastFirings: state.lastFirings, incidents: state.incidents, actions: state.actions, runs: state.run + 1 },
+        carried: { nextIndex: state.nextIndex, nextStart: state.nextStart, recent: state.recent, triggerState: { builtIn: triggerState, policy: policyTriggerState }, firings: state.firings, lastFirings: state.lastFirings, incidents: state.incidents, actions: state.actions, runs: state.run + 1 },
       });
     }
   }
@@ -148,15 +165,16 @@ export async function monitorWorkflow(raw: MonitorInput): Promise<MonitorState> 
     const reasons = (action: TriggerFiring['action']) => fired.filter((f) => f.action === action).map((f) => `${f.trigger}: ${f.reason}`).join('; ');
     const started: Array<() => Promise<string>> = [];
     if (fired.some((f) => f.action === 'retrain')) {
-      if (settings.retrainData) {
+      const data = (fired.find((f) => f.action === 'retrain' && typeof f.evidence.data === 'string')?.evidence.data as string | undefined) ?? settings.retrainData;
+      if (data) {
         const releaseId = `release-${input.model}-${day}-w${window}`;
-        for (const f of fired) if (f.action === 'retrain') f.evidence = { ...f.evidence, releaseId, data: settings.retrainData };
+        for (const f of fired) if (f.action === 'retrain') f.evidence = { ...f.evidence, releaseId, data };
         started.push(async () => {
           await startChild<ReleaseWorkflow>(releaseWorkflowType, {
             workflowId: releaseId,
             taskQueue: taskQueues.control,
             parentClosePolicy: ParentClosePolicy.ABANDON,
-            args: [{ model: input.model, dataFile: settings.retrainData!, requestedBy: `monitor-${input.model}` }],
+            args: [{ model: input.model, dataFile: data, requestedBy: `monitor-${input.model}` }],
             staticSummary: `retrain of ${input.model} requested by its monitor on window ${window}: ${reasons('retrain')}`,
           });
           return releaseId;
@@ -191,7 +209,7 @@ export async function monitorWorkflow(raw: MonitorInput): Promise<MonitorState> 
         args: [
           {
             model: input.model,
-            severity: settings.incidentSeverity,
+            severity: (asking.find((f) => typeof f.evidence.severity === 'string')?.evidence.severity as typeof settings.incidentSeverity | undefined) ?? settings.incidentSeverity,
             summary: asking.map((f) => f.reason).join('; '),
             openedBy: monitorId,
             links: { windows: [...new Set(asking.map((f) => f.window))], trigger: asking.map((f) => f.trigger).join(', '), evidence: { firings: asking.map((f) => ({ trigger: f.trigger, reason: f.reason })) } },

@@ -15,6 +15,8 @@ export function createMonitorStubs() {
   /** Per model: from which window index the stub reports feature drift. */
   const driftFrom = new Map<string, number>();
   let predictions = 0;
+  /** Per model: a policy trigger firing from a window on (the policy's rules, as evaluateWindowTriggers returns them). */
+  const policyTriggers = new Map<string, { name: string; from: number; action: { type: 'retrain'; data?: string } | { type: 'open-incident'; severity: 'SEV1' | 'SEV2' | 'SEV3' | 'SEV4' | 'SEV5' } }>();
   const summary = (model: string, index: number, start: string, end: string): WindowSummary => {
     const drifted = index >= (driftFrom.get(model) ?? Infinity);
     return {
@@ -52,6 +54,17 @@ export function createMonitorStubs() {
       }
       return out;
     },
+    // Without policy triggers for a model the monitor uses its built-in ones.
+    async evaluateWindowTriggers({ model, index, state }) {
+      const rule = policyTriggers.get(model);
+      if (!rule) return null;
+      const seen = (state as number[] | undefined) ?? [];
+      const fire = rule.from <= index && !seen.includes(index);
+      const decisions = fire
+        ? [{ trigger: rule.name, status: 'fired' as const, action: rule.action, window: { index, start: '', end: '' }, streak: 1, for: 1, evidence: [{ condition: { metric: 'accuracy', op: '<', value: 0.8 } as never, holds: true, value: 0.7 }] }]
+        : [];
+      return { decisions, state: [...seen, index] };
+    },
     async countMonitorPredictions() {
       return predictions;
     },
@@ -84,6 +97,7 @@ export function createMonitorStubs() {
     label: (model: string, index: number, n: number) => labelled.set(`${model}/${index}`, n),
     drift: (model: string, from: number) => driftFrom.set(model, from),
     setPredictions: (n: number) => (predictions = n),
+    policyTrigger: (model: string, rule: Parameters<typeof policyTriggers.set>[1]) => policyTriggers.set(model, rule),
   };
 }
 

@@ -86,4 +86,15 @@ describe('monitor actions', () => {
     expect(rolled).toMatchObject({ model: other, requestedBy: 'ravi' });
     expect(rollouts.calls(other, 'rollback')).toHaveLength(1);
   });
+
+  it("acts on the policy's trigger rules when the policy declares them, with the action's own data", async () => {
+    const model = `income-${++n}`;
+    stubs.policyTrigger(model, { name: 'accuracy-drop', from: 1, action: { type: 'retrain', data: '/data/policy-source.csv' } });
+    await startMonitor(env.client, { model, requestedBy: 'ravi', settings: { window: '1h' } });
+    await env.sleep(2 * 60 * MINUTE + 2 * MINUTE);
+    const state = await stopMonitor(env.client, model, { principal: 'ravi' });
+    expect(state.actions).toEqual([expect.stringMatching(new RegExp(`^release-${model}-\\d{8}-w1$`))]);
+    expect(releasesBegun.find((r) => r.releaseId === state.actions[0])?.input).toMatchObject({ dataFile: '/data/policy-source.csv' });
+    expect(stubs.firings.filter((f) => f.model === model)).toEqual([expect.objectContaining({ trigger: 'accuracy-drop', window: 1, action: 'retrain', reason: 'accuracy-drop held 1 window(s): accuracy = 0.7000' })]);
+  });
 });
