@@ -11,6 +11,8 @@
  * across Continue-As-New (every `windowsPerRun` windows, or when Temporal suggests it): no window is
  * skipped, repeated or counted twice.
  *
+ * After each window the policy's trigger rules are evaluated on it (lib/monitoring/triggers.ts, in an
+ * activity over the stored window; the built-in rules of default-triggers.ts when the policy has none).
  * Every trigger firing is in the workflow's history (the activity's input) and in the audit record.
  * Messages live in lib/monitoring/messages.ts.
  */

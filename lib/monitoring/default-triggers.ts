@@ -1,12 +1,9 @@
 /**
- * EXTENSION POINT (part B's minimal stand-in): `evaluateTriggers` decides which triggers fire after
- * each window. The policy's trigger rules, hysteresis, cooldown, rate limits and the change
- * detectors (lib/monitoring/triggers.ts, built separately) replace this file's body at integration;
- * the monitor workflow only calls `evaluateTriggers(windows, state)` and records what it returns.
- *
- * Until then one built-in rule stands in: an `alert` (or the configured action) when feature or prediction drift, or a broken
- * budget, holds for `hysteresis` consecutive windows, at most once per `cooldown` windows. State is
- * plain JSON, so it crosses Continue-As-New.
+ * The monitor's built-in triggers, used when the model's policy declares no `monitoring.triggers`
+ * (with them, the monitor runs the policy's rules: lib/monitoring/triggers.ts). An action (the
+ * monitor's `triggerAction`, `alert` by default) when feature or prediction drift, or a broken budget,
+ * holds for `hysteresis` consecutive windows, at most once per `cooldown` windows. State is plain JSON,
+ * so it crosses Continue-As-New.
  *
  * Pure and deterministic: workflow code imports it.
  */

@@ -17,6 +17,7 @@ import { verifyAuditRecord } from '../../lib/audit/verify';
 import { auditEvents, datasets, incidents, modelVersions, monitorWindows } from '../../db/schema';
 import { calibrationCurve } from '../../lib/metrics/classification';
 import { monitorState, startMonitor } from '../../lib/monitoring/client';
+import { parseMonitoringPolicy } from '../../lib/monitoring/policy';
 import type { WindowResult } from '../../lib/monitoring/window';
 import { registerModel } from '../../lib/registry/models';
 import { validateDataFile } from '../../lib/release/steps';
@@ -42,6 +43,8 @@ describe('monitoring a served model', () => {
   let gw: Gateway;
   const home = mkdtempSync(join(tmpdir(), 'steward-monitoring-home-'));
   const policy = testPolicy('income-watched');
+  // The policy's trigger rule (lib/monitoring/triggers.ts): an incident when most features drifted.
+  policy.monitoring = parseMonitoringPolicy({ triggers: [{ name: 'feature-drift', when: { metric: 'featureDriftShare', op: '>=', value: 0.5 }, action: { type: 'open-incident', severity: 'SEV3' } }] });
   let instances: Record<string, string | number | null>[];
   let labelsOf: string[];
 
@@ -141,7 +144,7 @@ describe('monitoring a served model', () => {
     // Some labels of window 0 arrive before the monitor looks at it.
     await postLabels({ labels: normal.slice(0, 100).map((id, i) => ({ prediction_id: id, label: labelsOf[200 + i] })) });
 
-    await startMonitor(h.client, { model: policy.model, requestedBy: 'ravi', origin: new Date(t0).toISOString(), settings: { window: W, lag: 500, budgets: { latencyP99Ms: 10_000, errorRate: 0.01 }, triggerAction: 'open-incident', incidentSeverity: 'SEV3' } });
+    await startMonitor(h.client, { model: policy.model, requestedBy: 'ravi', origin: new Date(t0).toISOString(), settings: { window: W, lag: 500, budgets: { latencyP99Ms: 10_000, errorRate: 0.01 } } });
     const stored = async (index: number) => (await h.database.db.select().from(monitorWindows).where(and(eq(monitorWindows.model, policy.model), eq(monitorWindows.index, index))))[0]?.result as WindowResult | undefined;
     const w1 = await until(() => stored(1), 'window 1');
     const w0 = (await stored(0))!;
@@ -216,7 +219,7 @@ describe('monitoring a served model', () => {
     expect(md).toMatch(/300 served predictions in 1 affected monitor window/);
     expect(md).toMatch(/feature drift detected: \d+ of \d+ columns drifted/);
     expect(md).toMatch(/\| ravi \| acknowledged; commander ravi \|/);
-    expect(md).toMatch(/\[audit\] monitor.trigger.open-incident: feature drift in /);
+    expect(md).toMatch(/\[audit\] monitor.trigger.open-incident: feature-drift held 1 window\(s\): featureDriftShare = 0\.\d+/);
     expect(md).toContain('traffic from a new segment; retrain scheduled');
     expect(md).toMatch(/\[x\] assess impact \(manual\) by ravi: 300 requests in window 1/);
     expect(readFileSync(join(out, 'postmortem.html'), 'utf8')).toContain('<table>');
