@@ -6,6 +6,8 @@ import { createDataActivities } from './data';
 import type { ActivityDeps } from './deps';
 import { createEvaluationActivities } from './evaluation';
 import { createImportActivities } from './import';
+import { createIncidentActivities } from './incidents';
+import { createMonitoringActivities } from './monitoring';
 import { createReleaseActivities } from './release';
 import { createRolloutActivities } from './rollout';
 
@@ -14,5 +16,5 @@ export { createTrainingActivities } from './training';
 
 /** Everything the control task queue serves. */
 export function createControlActivities(deps: ActivityDeps) {
-  return { ...createReleaseActivities(deps), ...createDataActivities(deps), ...createEvaluationActivities(deps), ...createRolloutActivities(deps), ...createImportActivities(deps) };
+  return { ...createReleaseActivities(deps), ...createDataActivities(deps), ...createEvaluationActivities(deps), ...createRolloutActivities(deps), ...createImportActivities(deps), ...createMonitoringActivities(deps), ...createIncidentActivities(deps) };
 }

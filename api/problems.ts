@@ -29,6 +29,7 @@ export const problemStatus = {
   NoGpuWorker: 503,
   BadVersion: 409,
   RolloutConflict: 409,
+  MonitorConflict: 409,
   UnauthorizedOperator: 403,
 } as const satisfies Record<FailureType, number>;
 

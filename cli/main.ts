@@ -17,7 +17,10 @@ import { detect } from './commands/detect';
 import { dev } from './commands/dev';
 import { evaluate } from './commands/eval';
 import { forget } from './commands/forget';
+import { incident } from './commands/incident';
+import { labels } from './commands/labels';
 import { models } from './commands/models';
+import { monitor } from './commands/monitor';
 import { predict } from './commands/predict';
 import { register } from './commands/register';
 import { release } from './commands/release';
@@ -31,7 +34,7 @@ import type { CliContext } from './context';
 import { commandHelp, groupHelp, topHelp } from './help';
 
 /** Every command, in the order the help lists them. */
-export const commands: AnyCommand[] = [dev, api, register, models, versions, release, approve, reject, status, serve, predict, rollout, rollback, capacity, forget, data, detect, backtestCommand, evaluate, card, audit, token];
+export const commands: AnyCommand[] = [dev, api, register, models, versions, release, approve, reject, status, serve, predict, rollout, rollback, capacity, monitor, labels, incident, forget, data, detect, backtestCommand, evaluate, card, audit, token];
 
 const header = 'steward - keeps deployed models healthy (Temporal workflows)';
 const footer =

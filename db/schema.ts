@@ -9,6 +9,8 @@ import type { DatasetProfile } from '../lib/drift/profile';
 import { roles } from '../lib/core/roles';
 import type { Policy } from '../lib/policy/schema';
 import { decisionKinds, releaseStages, releaseStatuses, versionStatuses, type VersionLineage } from '../lib/release/types';
+import { incidentSeverities, incidentStatuses } from '../lib/incidents/vocabulary';
+import type { WindowResult } from '../lib/monitoring/window';
 import { rolloutStatuses, rolloutStrategies, routeModes, type Measurement } from '../lib/rollout/types';
 
 /** `<column> in ('a', 'b', ...)`: the database refuses any other value (the TypeScript type says the same). */
@@ -258,6 +260,57 @@ export const predictionLabels = pgTable('prediction_labels', {
   at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
 });
 
+/**
+ * One row per monitor window of a model: its results as the monitor computed them (lib/monitoring/window.ts).
+ * Keyed by (model, window index): a window recomputed after a worker was killed or the monitor continued
+ * as new replaces its own row, so no window is lost or counted twice. Late labels refresh `result`.
+ */
+export const monitorWindows = pgTable(
+  'monitor_windows',
+  {
+    model: text('model')
+      .notNull()
+      .references(() => models.name),
+    index: integer('index').notNull(),
+    version: integer('version'),
+    start: timestamp('start', { withTimezone: true }).notNull(),
+    end: timestamp('end', { withTimezone: true }).notNull(),
+    predictions: integer('predictions').notNull(),
+    labelled: integer('labelled').notNull().default(0),
+    result: jsonb('result').$type<WindowResult>().notNull(),
+    computedAt: timestamp('computed_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.model, t.index] }), index('monitor_windows_model_end_idx').on(t.model, t.end)],
+);
+
+/** Incidents (one per incident workflow): what, how bad, and how it ended; the timeline is its history and the audit record. */
+export const incidents = pgTable(
+  'incidents',
+  {
+    id: text('id').primaryKey(),
+    model: text('model')
+      .notNull()
+      .references(() => models.name),
+    severity: text('severity', { enum: incidentSeverities }).notNull(),
+    status: text('status', { enum: incidentStatuses }).notNull(),
+    summary: text('summary').notNull(),
+    openedBy: text('opened_by').notNull(),
+    commander: text('commander'),
+    version: integer('version'),
+    /** What opened it: a trigger's evidence, monitor windows, a rollout. */
+    links: jsonb('links').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+    openedAt: timestamp('opened_at', { withTimezone: true }).notNull(),
+    acknowledgedAt: timestamp('acknowledged_at', { withTimezone: true }),
+    resolvedAt: timestamp('resolved_at', { withTimezone: true }),
+    resolution: text('resolution'),
+  },
+  (t) => [
+    index('incidents_model_idx').on(t.model),
+    check('incidents_severity_check', oneOf('severity', incidentSeverities)),
+    check('incidents_status_check', oneOf('status', incidentStatuses)),
+  ],
+);
+
 /** One row per rollout workflow run: what it rolls out, how, and how it ended. */
 export const rollouts = pgTable(
   'rollouts',
@@ -296,3 +349,5 @@ export type AccessLogRow = typeof accessLog.$inferSelect;
 export type RouteRow = typeof routes.$inferSelect;
 export type PredictionLogRow = typeof predictionLog.$inferInsert;
 export type RolloutRow = typeof rollouts.$inferSelect;
+export type MonitorWindowRow = typeof monitorWindows.$inferSelect;
+export type IncidentRow = typeof incidents.$inferSelect;

@@ -4,9 +4,10 @@
  *
  *   POST /v1/models/{model}:predict  {"instances": [{...}, ...]}
  *        -> {"predictions": [...], "model_version": "N", "prediction_ids": [...]}
- *   POST /v1/models/{model}/labels   {"labels": [{"prediction_id": "...", "label": ">50K"}]}
+ *   POST /v1/models/{model}/labels   {"labels": [{"prediction_id": "...", "label": ">50K"}, {"request_key": "...", "label": "<=50K"}]}
+ *        -> {"recorded": 1, "unchanged": 0, "unknown": 1, "unknown_references": ["..."]}
  *   GET  /v1/models/{model}          versions served, their share, the routes generation
- *   GET  /healthz, /readyz, /metrics (Prometheus)
+ *   GET  /healthz, /readyz, /metrics (Prometheus; with the latest monitor window of every model)
  *
  * Any number of replicas run against one database: each polls it (catalog.ts) and serves the same
  * routes within a second of a change. Requests are routed (router.ts), checked against the routed
@@ -23,9 +24,10 @@ import { hasZodFastifySchemaValidationErrors, serializerCompiler, validatorCompi
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { z } from 'zod';
 import type { StewardDb } from '../db/client';
-import type { PredictionLogRow } from '../db/schema';
+import type { MonitorWindowRow, PredictionLogRow } from '../db/schema';
 import { isStewardError } from '../lib/core/errors';
 import type { ArtifactStore } from '../lib/runtime/artifacts';
+import { latestWindows } from '../lib/registry/monitoring';
 import { ModelCatalog, type ServedModel, type ServedVersion } from '../lib/serving/catalog';
 import { predictionId } from '../lib/serving/ids';
 import { recordLabels } from '../lib/serving/log-store';
@@ -129,6 +131,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
   const recovered = new Counter({ name: 'steward_prediction_log_recovered_total', help: "Logged predictions recovered from dead gateways' spool folders", registers: [metrics] });
   const logErrors = new Counter({ name: 'steward_prediction_log_write_errors_total', help: 'Failed batch writes of the prediction log (the batch is retried)', registers: [metrics] });
   const loadFailures = new Counter({ name: 'steward_model_load_failures_total', help: 'Versions that failed to load (the previous routes kept serving)', labelNames: ['model', 'version'] as const, registers: [metrics] });
+  const labelsReceived = new Counter({ name: 'steward_labels_received_total', help: 'Delayed labels received, by model and outcome (recorded, unchanged, unknown reference)', labelNames: ['model', 'outcome'] as const, registers: [metrics] });
   const generation = new Gauge({ name: 'steward_routes_generation', help: 'Routes generation served, per model', labelNames: ['model'] as const, registers: [metrics] });
 
   const log = new PredictionLogWriter({
@@ -149,6 +152,39 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     },
   });
   new Gauge({ name: 'steward_prediction_log_buffered', help: 'Logged predictions waiting to be written', registers: [metrics], collect() { this.set(log.buffered); } });
+
+  // The latest monitor window of every model (read at most once a second, on scrape).
+  let monitorRead: { at: number; rows: Promise<MonitorWindowRow[]> } | null = null;
+  const latestMonitorWindows = () => {
+    if (!monitorRead || Date.now() - monitorRead.at > 1000) monitorRead = { at: Date.now(), rows: latestWindows(o.db).catch(() => []) };
+    return monitorRead.rows;
+  };
+  const monitorGauge = (name: string, help: string, value: (w: MonitorWindowRow['result']) => number | null | undefined) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['model'] as const,
+      registers: [metrics],
+      async collect() {
+        this.reset();
+        for (const w of await latestMonitorWindows()) {
+          const v = value(w.result);
+          if (v !== null && v !== undefined && Number.isFinite(v)) this.set({ model: w.model }, v);
+        }
+      },
+    });
+  monitorGauge('steward_monitor_window_index', 'Index of the latest monitor window computed, per model', (r) => r.index);
+  monitorGauge('steward_monitor_window_end_seconds', 'End of the latest monitor window (Unix seconds)', (r) => Date.parse(r.end) / 1000);
+  monitorGauge('steward_monitor_predictions', 'Served predictions in the latest monitor window (traffic volume)', (r) => r.volume);
+  monitorGauge('steward_monitor_error_rate', 'Share of failed predictions in the latest monitor window', (r) => r.errorRate);
+  monitorGauge('steward_monitor_latency_p50_seconds', 'Median serving latency in the latest monitor window', (r) => (r.latency.p50Ms === null ? null : r.latency.p50Ms / 1000));
+  monitorGauge('steward_monitor_latency_p99_seconds', '99th percentile serving latency in the latest monitor window', (r) => (r.latency.p99Ms === null ? null : r.latency.p99Ms / 1000));
+  monitorGauge('steward_monitor_feature_drift_share', "Share of drifted feature columns against the production version's training profile, latest window", (r) => r.featureDrift?.dataset.share);
+  monitorGauge('steward_monitor_feature_drift', '1 when the latest window shows dataset drift (feature drift share over the threshold)', (r) => (r.featureDrift ? Number(r.featureDrift.dataset.drifted) : null));
+  monitorGauge('steward_monitor_prediction_psi', 'Population stability index of the scores in the latest window against the reference', (r) => r.predictionDrift?.psi);
+  monitorGauge('steward_monitor_accuracy', 'Accuracy on the labelled predictions of the latest window', (r) => r.performance?.accuracy.value);
+  monitorGauge('steward_monitor_estimated_accuracy', 'Accuracy of the latest window estimated from scores (CBPE)', (r) => r.estimated?.accuracy);
+  monitorGauge('steward_monitor_labelled', 'Labelled predictions in the latest monitor window', (r) => r.counts.labelled);
 
   const catalog = new ModelCatalog({
     db: o.db,
@@ -279,22 +315,39 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     },
   );
 
+  const labelSchema = z
+    .object({
+      prediction_id: z.string().min(1).max(64).optional(),
+      request_key: z.string().min(1).max(MAX_KEY).optional(),
+      label: z.union([z.string(), z.number(), z.boolean()]),
+    })
+    .strict()
+    .refine((l) => (l.prediction_id === undefined) !== (l.request_key === undefined), { message: 'give prediction_id or request_key (one of them)', path: ['prediction_id'] });
+
   gateway.post(
     '/v1/models/:model/labels',
     {
       schema: {
         params: z.object({ model: z.string().regex(modelName, 'not a model name') }),
-        body: z.object({ labels: z.array(z.object({ prediction_id: z.string().min(1).max(64), label: z.union([z.string(), z.number(), z.boolean()]) }).strict()).min(1).max(10_000) }).strict(),
+        body: z.object({ labels: z.array(labelSchema).min(1, 'must hold at least one label').max(10_000, 'too many labels: at most 10,000 per request') }).strict(),
       },
     },
     async (req, reply) => {
-      if (!catalog.get(req.params.model)) return reply.code(404).send(notServed(req.params.model));
+      const name = req.params.model;
+      if (!catalog.get(name)) return reply.code(404).send(notServed(name));
       const result = await recordLabels(
         o.db,
-        req.params.model,
-        req.body.labels.map((l) => ({ predictionId: l.prediction_id, label: String(l.label) })),
+        name,
+        req.body.labels.map((l) =>
+          l.prediction_id !== undefined
+            ? { predictionId: l.prediction_id, label: String(l.label) }
+            : { keyHash: hashRequestKey(o.secret, name, l.request_key!), key: l.request_key!, label: String(l.label) },
+        ),
       );
-      return { recorded: result.recorded, unknown_prediction_ids: result.unknown };
+      labelsReceived.inc({ model: name, outcome: 'recorded' }, result.recorded);
+      labelsReceived.inc({ model: name, outcome: 'unchanged' }, result.unchanged);
+      labelsReceived.inc({ model: name, outcome: 'unknown' }, result.unknown.length);
+      return { recorded: result.recorded, unchanged: result.unchanged, unknown: result.unknown.length, unknown_references: result.unknown };
     },
   );
 

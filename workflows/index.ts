@@ -2,3 +2,5 @@
 export { releaseWorkflow } from './release';
 export { rollbackWorkflow, rolloutWorkflow } from './rollout';
 export { predictionLogRetentionWorkflow } from './prediction-log';
+export { monitorWorkflow } from './monitor';
+export { incidentWorkflow } from './incident';

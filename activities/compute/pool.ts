@@ -17,7 +17,7 @@ import type * as tasks from './tasks';
 import type { SerializedError } from './tasks';
 
 type Tasks = typeof tasks;
-export type TaskName = 'validate' | 'evaluate' | 'train' | 'backtest';
+export type TaskName = 'validate' | 'evaluate' | 'train' | 'backtest' | 'monitorWindow';
 type Result<N extends TaskName> = Exclude<Awaited<ReturnType<Tasks[N]>>, SerializedError>;
 
 export interface ComputePool {

@@ -15,6 +15,8 @@ import type { DatasetProfile } from '../../lib/drift/profile';
 import type { EvaluationBundle } from '../../lib/release/evidence';
 import { evaluateCandidateModel, trainCandidateModel, validateDataFile, type EvaluationInput, type TrainingInput, type TrainingOutcome, type ValidationResult } from '../../lib/release/steps';
 import { openArtifactStore, type ArtifactLocation } from '../../lib/runtime/artifacts';
+import { computeWindow, type WindowInput } from '../../lib/monitoring/compute';
+import type { WindowResult } from '../../lib/monitoring/window';
 
 /** A StewardError loses its class crossing threads: it travels as plain data and is rebuilt (pool.ts). */
 export interface SerializedError {
@@ -61,4 +63,9 @@ export function backtest(input: { file: string; policy: Policy; strategies: Stra
     const { policy, file: _file, ...rest } = input;
     return replay({ ...rest, model: policy.model, table, labels, train: inlineTrainer({ ...policy.training, task: policy.task ?? 'binary' }), triggers: policy.monitoring?.triggers ?? [], origin: 0 });
   });
+}
+
+/** One monitor window (feature and prediction drift, performance with bootstrap intervals, CBPE). */
+export function monitorWindow(input: WindowInput): Promise<WindowResult | SerializedError> {
+  return carrying(async () => computeWindow(input));
 }

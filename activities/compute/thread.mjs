@@ -9,3 +9,4 @@ export const validate = tasks.validate;
 export const evaluate = tasks.evaluate;
 export const train = tasks.train;
 export const backtest = tasks.backtest;
+export const monitorWindow = tasks.monitorWindow;

@@ -13,7 +13,7 @@
  */
 import { asc, inArray } from 'drizzle-orm';
 import type { StewardDb } from '../../db/client';
-import { apiTokens, approvals, auditEvents, models, production, type AuditEventRow } from '../../db/schema';
+import { apiTokens, approvals, auditEvents, incidents, models, production, type AuditEventRow } from '../../db/schema';
 import { contentHash } from '../core/hash';
 import { eventHash, GENESIS, type AuditHead } from '../registry/audit';
 import { policyActions } from '../registry/models';
@@ -22,7 +22,7 @@ import { signedHeadValid, type SignedHead } from './anchor';
 /** Audit actions that move a model's production pointer; each carries `payload.version` (and the release). */
 export const productionActions = ['version.promoted'] as const;
 
-export type AuditCheck = 'chain' | 'anchor' | 'history' | 'approvals' | 'production' | 'policies' | 'tokens';
+export type AuditCheck = 'chain' | 'anchor' | 'history' | 'approvals' | 'production' | 'policies' | 'tokens' | 'incidents';
 
 export interface AuditProblem {
   check: AuditCheck;
@@ -179,6 +179,34 @@ export async function checkTables(db: StewardDb, events: AuditEventRow[]): Promi
   for (const e of events) {
     const m = /^token:(.+):created$/.exec(e.eventKey);
     if (m && !tokenIds.has(m[1])) problems.push({ check: 'tokens', seq: e.seq, message: `tokens: token ${m[1]} of event #${e.seq} has no row: deleted outside Steward` });
+  }
+
+  // Incidents: each row is what its opening event and its recorded changes say, replayed in order.
+  const incidentRows = await db.select().from(incidents);
+  const incidentIds = new Set(incidentRows.map((r) => r.id));
+  for (const r of incidentRows) {
+    const opened = byKey.get(`${r.id}:opened`);
+    if (!opened) {
+      problems.push({ check: 'incidents', message: `incidents: ${r.id} has no opening event: inserted outside Steward` });
+      continue;
+    }
+    const p = opened.payload as { severity?: string; commander?: string | null };
+    const expected: Record<string, unknown> = { severity: p.severity, status: 'open', commander: p.commander ?? null, resolution: null };
+    let last = opened;
+    for (const e of events) {
+      const changes = (e.payload as { changes?: Record<string, unknown> }).changes;
+      if (!e.eventKey.startsWith(`${r.id}:`) || !changes) continue;
+      for (const k of Object.keys(expected)) if (k in changes) expected[k] = changes[k];
+      last = e;
+    }
+    const actual: Record<string, unknown> = { severity: r.severity, status: r.status, commander: r.commander, resolution: r.resolution };
+    const differ = Object.keys(expected).filter((k) => expected[k] !== actual[k]);
+    if (differ.length > 0) problems.push({ check: 'incidents', seq: last.seq, message: `incidents: ${r.id} differs from its events in ${differ.join(', ')} (latest event #${last.seq}): edited outside Steward` });
+  }
+  for (const e of events) {
+    if (e.action === 'incident.opened' && e.eventKey.endsWith(':opened') && !incidentIds.has(e.eventKey.slice(0, -':opened'.length))) {
+      problems.push({ check: 'incidents', seq: e.seq, message: `incidents: the incident of event #${e.seq} has no row: deleted outside Steward` });
+    }
   }
   return problems;
 }

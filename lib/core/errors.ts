@@ -36,6 +36,7 @@ export const failureCatalogue = {
   BadVersion: 'a rollout or rollback to a version marked bad, without an override and its reason',
   RolloutConflict: 'another rollout or rollback of the model holds its traffic routes',
   UnauthorizedOperator: 'a principal who is neither an operator nor an approver of the model acting on its traffic',
+  MonitorConflict: 'a monitor of the model is already running (one per model)',
 } as const;
 
 export type FailureType = keyof typeof failureCatalogue;

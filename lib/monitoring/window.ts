@@ -21,6 +21,8 @@ export interface WindowPerformance {
   brier: number | null;
   /** Accuracy per group of each protected attribute or slice column present in the logged inputs. */
   groups: Record<string, Array<{ value: string; labelled: number; accuracy: Estimate }>>;
+  /** Accuracy per declared slice of the policy (rows whose logged inputs match its filters). */
+  slices?: Array<{ name: string; labelled: number; accuracy: Estimate }>;
 }
 
 /** Label-free performance estimated from the scores (confidence-based, as NannyML's CBPE). */

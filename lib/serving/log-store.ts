@@ -41,25 +41,70 @@ export async function insertPredictions(db: StewardDb, rows: readonly Prediction
   }
 }
 
+/** One delayed label: for a prediction id, or for every served prediction made under a request key (its keyed hash). */
+export type LabelRef = { predictionId: string; label: string } | { keyHash: string; label: string; key?: string };
+
+/** What a batch of labels did: labels now on a prediction (new or changed), labels re-sent unchanged, and references that matched nothing. */
+export interface LabelOutcome {
+  recorded: number;
+  unchanged: number;
+  /** Prediction ids, or request keys (as given, else their hash), that match no logged prediction of the model. */
+  unknown: string[];
+}
+
 /**
- * Records live labels for logged predictions of a model; unknown prediction ids are reported back.
+ * Records delayed labels for logged predictions of a model, by prediction id or by request key,
+ * whenever they arrive: a label lands on its prediction's row, so it counts in that prediction's
+ * window however late it comes. Re-sending the same labels changes nothing (a re-sent label keeps
+ * its first arrival time); a changed label replaces the old one. References that match no logged
+ * prediction are returned, never dropped silently.
  *
  * @example await recordLabels(db, 'adult-income', [{ predictionId: id, label: '>50K' }]);
  */
-export async function recordLabels(db: StewardDb, model: string, labels: readonly { predictionId: string; label: string }[]): Promise<{ recorded: number; unknown: string[] }> {
-  if (labels.length === 0) return { recorded: 0, unknown: [] };
-  const ids = labels.map((l) => l.predictionId);
-  const known = new Set(
-    (await db.select({ id: predictionLog.id }).from(predictionLog).where(and(eq(predictionLog.model, model), inArray(predictionLog.id, ids)))).map((r) => r.id),
-  );
-  const rows = labels.filter((l) => known.has(l.predictionId)).map((l) => ({ predictionId: l.predictionId, model, label: l.label }));
-  if (rows.length > 0) {
-    await db
+export async function recordLabels(db: StewardDb, model: string, labels: readonly LabelRef[]): Promise<LabelOutcome> {
+  if (labels.length === 0) return { recorded: 0, unchanged: 0, unknown: [] };
+  const byId = labels.filter((l): l is Extract<LabelRef, { predictionId: string }> => 'predictionId' in l);
+  const byKey = labels.filter((l): l is Extract<LabelRef, { keyHash: string }> => 'keyHash' in l);
+  const unknown: string[] = [];
+  const wanted = new Map<string, string>();
+  for (let i = 0; i < byId.length; i += INSERT_ROWS) {
+    const slice = byId.slice(i, i + INSERT_ROWS);
+    const ids = slice.map((l) => l.predictionId);
+    const known = new Set(
+      (await db.select({ id: predictionLog.id }).from(predictionLog).where(and(eq(predictionLog.model, model), inArray(predictionLog.id, ids)))).map((r) => r.id),
+    );
+    for (const l of slice) {
+      if (known.has(l.predictionId)) wanted.set(l.predictionId, l.label);
+      else unknown.push(l.predictionId);
+    }
+  }
+  for (let i = 0; i < byKey.length; i += INSERT_ROWS) {
+    const slice = byKey.slice(i, i + INSERT_ROWS);
+    const rows = await db
+      .select({ id: predictionLog.id, keyHash: predictionLog.keyHash })
+      .from(predictionLog)
+      .where(and(eq(predictionLog.model, model), eq(predictionLog.mode, 'serve'), inArray(predictionLog.keyHash, slice.map((l) => l.keyHash))));
+    const idsOf = new Map<string, string[]>();
+    for (const r of rows) idsOf.set(r.keyHash!, [...(idsOf.get(r.keyHash!) ?? []), r.id]);
+    for (const l of slice) {
+      const ids = idsOf.get(l.keyHash);
+      if (!ids) unknown.push(l.key ?? l.keyHash);
+      else for (const id of ids) wanted.set(id, l.label);
+    }
+  }
+  let recorded = 0;
+  const entries = [...wanted];
+  for (let i = 0; i < entries.length; i += INSERT_ROWS) {
+    const rows = entries.slice(i, i + INSERT_ROWS).map(([predictionId, label]) => ({ predictionId, model, label }));
+    // Only new or changed labels come back: a re-sent label is left as it was (with its first arrival time).
+    const changed = await db
       .insert(predictionLabels)
       .values(rows)
-      .onConflictDoUpdate({ target: predictionLabels.predictionId, set: { label: sql`excluded.label`, at: sql`now()` } });
+      .onConflictDoUpdate({ target: predictionLabels.predictionId, set: { label: sql`excluded.label`, at: sql`now()` }, setWhere: sql`${predictionLabels.label} is distinct from excluded.label` })
+      .returning({ id: predictionLabels.predictionId });
+    recorded += changed.length;
   }
-  return { recorded: rows.length, unknown: ids.filter((id) => !known.has(id)) };
+  return { recorded, unchanged: entries.length - recorded, unknown };
 }
 
 /**

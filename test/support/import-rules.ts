@@ -30,18 +30,18 @@ export const layerRules: Record<string, readonly string[]> = {
   // Wiring of task queues to activities and workflows; the embedded stack.
   workers: ['activities', 'workflows', 'db', 'lib/*'],
   // Orchestration: message definitions, release and rollout types and the failure catalogue; activities as types.
-  workflows: ['activities', 'lib/core', 'lib/release', 'lib/rollout', 'lib/monitoring'],
+  workflows: ['activities', 'lib/core', 'lib/release', 'lib/rollout', 'lib/monitoring', 'lib/incidents'],
   activities: ['db', 'lib/*'],
   // Identity: tokens, roles' storage, keys, OIDC, the access log.
-  'lib/identity': ['db', 'lib/core', 'lib/runtime', 'lib/audit', 'lib/registry', 'lib/release', 'lib/policy', 'lib/card', 'lib/data', 'lib/drift', 'lib/metrics', 'lib/model', 'lib/monitoring'],
+  'lib/identity': ['db', 'lib/core', 'lib/runtime', 'lib/audit', 'lib/registry', 'lib/release', 'lib/policy', 'lib/card', 'lib/data', 'lib/drift', 'lib/metrics', 'lib/model', 'lib/monitoring', 'lib/incidents'],
   // Verification of the audit record and its anchors outside the database.
-  'lib/audit': ['db', 'lib/core', 'lib/runtime', 'lib/registry', 'lib/release', 'lib/policy', 'lib/card', 'lib/data', 'lib/drift', 'lib/metrics', 'lib/model', 'lib/monitoring'],
+  'lib/audit': ['db', 'lib/core', 'lib/runtime', 'lib/registry', 'lib/release', 'lib/policy', 'lib/card', 'lib/data', 'lib/drift', 'lib/metrics', 'lib/model', 'lib/monitoring', 'lib/incidents'],
   // Database services: the registry of models and versions, the audit record, artifacts, cards.
-  'lib/registry': ['db', 'lib/core', 'lib/runtime', 'lib/data', 'lib/drift', 'lib/metrics', 'lib/model', 'lib/policy', 'lib/release', 'lib/card', 'lib/rollout', 'lib/monitoring'],
+  'lib/registry': ['db', 'lib/core', 'lib/runtime', 'lib/data', 'lib/drift', 'lib/metrics', 'lib/model', 'lib/policy', 'lib/release', 'lib/card', 'lib/rollout', 'lib/monitoring', 'lib/incidents'],
   // Serving services: routing, the model catalog of a gateway, the prediction log and its privacy transforms.
-  'lib/serving': ['db', 'lib/core', 'lib/runtime', 'lib/data', 'lib/drift', 'lib/metrics', 'lib/model', 'lib/policy', 'lib/registry', 'lib/release', 'lib/rollout', 'lib/monitoring'],
+  'lib/serving': ['db', 'lib/core', 'lib/runtime', 'lib/data', 'lib/drift', 'lib/metrics', 'lib/model', 'lib/policy', 'lib/registry', 'lib/release', 'lib/rollout', 'lib/monitoring', 'lib/incidents'],
   // Schema and migrations; status vocabularies and jsonb types come from the domain.
-  db: ['lib/core', 'lib/data', 'lib/drift', 'lib/metrics', 'lib/model', 'lib/policy', 'lib/release', 'lib/rollout', 'lib/monitoring'],
+  db: ['lib/core', 'lib/data', 'lib/drift', 'lib/metrics', 'lib/model', 'lib/policy', 'lib/release', 'lib/rollout', 'lib/monitoring', 'lib/incidents'],
   'lib/card': ['lib/core', 'lib/data', 'lib/drift', 'lib/metrics', 'lib/model', 'lib/policy', 'lib/release', 'lib/monitoring'],
   'lib/release': ['lib/core', 'lib/runtime', 'lib/data', 'lib/drift', 'lib/metrics', 'lib/model', 'lib/policy', 'lib/monitoring'],
   'lib/policy': ['lib/core', 'lib/runtime', 'lib/data', 'lib/drift', 'lib/metrics', 'lib/model', 'lib/rollout', 'lib/monitoring'],
@@ -49,6 +49,8 @@ export const layerRules: Record<string, readonly string[]> = {
   'lib/rollout': ['lib/core', 'lib/runtime', 'lib/data', 'lib/drift', 'lib/metrics'],
   // Monitoring: change detectors, the policy's monitoring section, window results, trigger evaluation (pure).
   'lib/monitoring': ['lib/core', 'lib/runtime', 'lib/data', 'lib/drift', 'lib/metrics', 'lib/model'],
+  // Incidents: severities, runbooks, the workflow's state and messages, the client, postmortems (pure but the client).
+  'lib/incidents': ['lib/core', 'lib/runtime', 'lib/data', 'lib/drift', 'lib/metrics', 'lib/model', 'lib/monitoring'],
   'lib/model': ['lib/core', 'lib/runtime', 'lib/data'],
   'lib/metrics': ['lib/core', 'lib/data'],
   'lib/drift': ['lib/core', 'lib/runtime', 'lib/data'],
