@@ -29,6 +29,8 @@ import { formatState } from '../cli/format';
 import { logSecret } from '../lib/serving/secret';
 import { localArtifactStore } from '../lib/runtime/artifacts';
 import { startGateway, type Gateway } from '../serving/gateway';
+import { startMonitor, stopMonitor } from '../lib/monitoring/client';
+import type { Policy } from '../lib/policy/schema';
 import { datasetsDir, deriveBikeSharing } from './datasets';
 import type { ReleaseState } from '../lib/release/types';
 
@@ -89,6 +91,64 @@ async function regressionDemo(c: Client): Promise<number> {
   console.log(formatState(second).replace(/^/gm, '    '));
   say(`outcome: ${second.status}${second.version !== undefined ? ` (${policy.model} v${second.version} is in production)` : ''}`);
   return second.status === 'promoted' ? 0 : 1;
+}
+
+/**
+ * Monitoring act: the model's monitor cuts the prediction log into 6-second windows; the first gets
+ * ordinary adult.test traffic, the second only people aged 60 or more (an input drift), each with its
+ * labels sent back at once (in production they come days later), and the table shows drift,
+ * accuracy on the labels and the label-free estimate beside it.
+ */
+async function monitorAct(c: Client, policy: Policy, gw: Gateway): Promise<void> {
+  const columns = policy.contract.columns.filter((col) => col.name !== policy.training.features.label.column);
+  const label = policy.training.features.label.column;
+  const labelAt = policy.contract.columns.findIndex((col) => col.name === label);
+  const people = readFileSync(join(sharedDataDir(), 'adult', 'adult.test'), 'utf8')
+    .split('\n')
+    .slice(1)
+    .map((line) => line.split(', '))
+    .filter((f) => f.length === policy.contract.columns.length && !f.includes('?'))
+    .map((f) => ({
+      row: Object.fromEntries(columns.map((col) => [col.name, col.type === 'categorical' ? f[policy.contract.columns.indexOf(col)] : Number(f[policy.contract.columns.indexOf(col)])])),
+      label: f[labelAt]!.replace(/\.$/, ''),
+    }));
+  const send = async (batch: typeof people) => {
+    const labels: { prediction_id: string; label: string }[] = [];
+    for (let i = 0; i < batch.length; i += 20) {
+      const part = batch.slice(i, i + 20);
+      const res = await fetch(`${gw.url}/v1/models/${policy.model}:predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ instances: part.map((p) => p.row) }) });
+      const { prediction_ids: ids } = (await res.json()) as { prediction_ids: string[] };
+      labels.push(...ids.map((id, k) => ({ prediction_id: id, label: part[k]!.label })));
+    }
+    // Labels join logged predictions: the log is written off the request path, so flush it first.
+    await gw.log.flush();
+    await fetch(`${gw.url}/v1/models/${policy.model}/labels`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ labels }) });
+  };
+  const { listWindows } = await import('../lib/registry/monitoring');
+  // A monitor started again continues the numbering of the windows stored by earlier runs.
+  const firstIndex = ((await listWindows(database.db, policy.model, { last: 1 }))[0]?.index ?? -1) + 1;
+  const windowMs = 6_000;
+  const origin = Date.now();
+  try {
+    await startMonitor(c, { model: policy.model, requestedBy: policy.approvals.approvers[0]!, origin: new Date(origin).toISOString(), settings: { window: windowMs, lag: 500 } });
+  } catch (e) {
+    if (!(e instanceof StewardError && e.type === 'MonitorConflict')) throw e;
+    await stopMonitor(c, policy.model, { principal: policy.approvals.approvers[0]!, reason: 'the demo starts a fresh one' });
+    await startMonitor(c, { model: policy.model, requestedBy: policy.approvals.approvers[0]!, origin: new Date(origin).toISOString(), settings: { window: windowMs, lag: 500 } });
+  }
+  say(`monitor-${policy.model} started: windows of ${windowMs / 1000} s; window ${firstIndex} gets 200 ordinary requests, window ${firstIndex + 1} only people aged 60+ (labels sent back at once)`);
+  await send(people.slice(0, 200));
+  await new Promise((r) => setTimeout(r, Math.max(0, origin + windowMs + 200 - Date.now())));
+  await send(people.filter((p) => (p.row.age as number) >= 60).slice(0, 200));
+  let windows: Awaited<ReturnType<typeof listWindows>> = [];
+  for (let i = 0; i < 120 && windows.length < 2; i++) {
+    await new Promise((r) => setTimeout(r, 250));
+    windows = await listWindows(database.db, policy.model, { fromIndex: firstIndex });
+  }
+  const { formatWindowTable } = await import('../lib/monitoring/report');
+  console.log(formatWindowTable(windows.map((w) => w.result)).replace(/^/gm, '    '));
+  await stopMonitor(c, policy.model, { principal: policy.approvals.approvers[0]!, reason: 'end of the demo' });
+  say(`monitor stopped; \`npx steward monitor ${policy.model} --html report.html\` draws these windows as charts`);
 }
 
 /** The binary classifier's release, served, and from the second run on rolled out as a canary (the default demo). */
@@ -164,6 +224,7 @@ async function incomeDemo(client: Client): Promise<number> {
     const metrics = (await (await fetch(`${gateway.url}/metrics`)).text()).split('\n').filter((l) => /^steward_predict_requests_total|^steward_prediction_log_written_total|^steward_predict_duration_seconds_count/.test(l));
     say('gateway metrics (GET /metrics):');
     console.log(metrics.map((l) => `    ${l}`).join('\n'));
+    await monitorAct(client, policy, gateway);
   }
   if (link) say(`Web UI: ${link}${keep || running ? '' : ' (live while the stack runs: rerun with --keep, or start `npx steward dev`)'}`);
   return final.status === 'promoted' ? 0 : 1;
