@@ -14,7 +14,7 @@
  * `p_high` are the classes `low` and `high`, `a1` and `a2` keep their names.
  */
 import { StewardError } from '../core/errors';
-import { parseEvaluationConfig, readTextColumns, evaluateScoresFile, formatEvaluationReport, type EvaluationConfig, type EvaluationConfigInput, type EvaluationReport, type EvaluateScoresFileInput } from './external';
+import { evaluationVerdict, gateOptions, parseEvaluationConfig, readTextColumns, evaluateScoresFile, formatEvaluationReport, type EvaluationConfig, type EvaluationConfigInput, type EvaluationReport, type EvaluateScoresFileInput } from './external';
 import type { GroupColumns } from './fairness';
 import { evaluateMulticlassFairness, evaluateRegressionFairness, type TaskFairnessReport } from './group-fairness';
 import { evaluateMulticlass, multiclassMetricNames, prepareMulticlass, type MulticlassReport } from './multiclass';
@@ -88,17 +88,7 @@ export function evaluateRegressor(input: EvaluateRegressorInput): RegressorEvalu
     Object.keys(groups).length > 0
       ? evaluateRegressionFairness(candidate, groups, config.fairness.errorThresholds, { ...boot, minGroupSize: config.minGroupSize, intersections: config.fairness.intersections, attributes: config.fairness.attributes })
       : undefined;
-  const regression = baseline
-    ? compareTaskToBaseline({
-        predictions: { task: 'regression', candidate, baseline },
-        groups,
-        intersections: config.fairness.intersections,
-        sliceColumns: { ...groups, ...(input.sliceColumns ?? {}) },
-        ...boot,
-        config: { ...config.regression, alpha: config.alpha, minSliceSize: config.minGroupSize },
-      })
-    : undefined;
-  const failures = [...(fairness?.attributes.flatMap((a) => a.failures) ?? []), ...(regression?.failures ?? [])];
+  const regression = baseline ? compareTaskToBaseline({ predictions: { task: 'regression', candidate, baseline }, ...gateOptions(config, groups, input.sliceColumns) }) : undefined;
   return {
     task: 'regression',
     rows: metrics.n,
@@ -106,9 +96,7 @@ export function evaluateRegressor(input: EvaluateRegressorInput): RegressorEvalu
     metrics,
     fairness,
     regression,
-    pass: (fairness?.pass ?? true) && (regression?.pass ?? true),
-    failures,
-    notes: [...metrics.notes, ...(regression?.notes ?? [])],
+    ...evaluationVerdict(metrics, fairness, regression),
   };
 }
 
@@ -144,17 +132,7 @@ export function evaluateMulticlassModel(input: EvaluateMulticlassInput): Multicl
     Object.keys(groups).length > 0
       ? evaluateMulticlassFairness(candidate, groups, config.fairness.classThresholds, { ...boot, minGroupSize: config.minGroupSize, intersections: config.fairness.intersections, attributes: config.fairness.attributes })
       : undefined;
-  const regression = baseline
-    ? compareTaskToBaseline({
-        predictions: { task: 'multiclass', candidate, baseline },
-        groups,
-        intersections: config.fairness.intersections,
-        sliceColumns: { ...groups, ...(input.sliceColumns ?? {}) },
-        ...boot,
-        config: { ...config.regression, alpha: config.alpha, minSliceSize: config.minGroupSize },
-      })
-    : undefined;
-  const failures = [...(fairness?.attributes.flatMap((a) => a.failures) ?? []), ...(regression?.failures ?? [])];
+  const regression = baseline ? compareTaskToBaseline({ predictions: { task: 'multiclass', candidate, baseline }, ...gateOptions(config, groups, input.sliceColumns) }) : undefined;
   return {
     task: 'multiclass',
     rows: metrics.n,
@@ -163,9 +141,7 @@ export function evaluateMulticlassModel(input: EvaluateMulticlassInput): Multicl
     metrics,
     fairness,
     regression,
-    pass: (fairness?.pass ?? true) && (regression?.pass ?? true),
-    failures,
-    notes: [...metrics.notes, ...(regression?.notes ?? [])],
+    ...evaluationVerdict(metrics, fairness, regression),
   };
 }
 
