@@ -17,7 +17,6 @@
  */
 import { StewardError } from '../core/errors';
 import { forEachResample } from './classification';
-import type { GroupColumns } from './fairness';
 import { multiclassMetricNames, multiclassMetrics, probabilityMetricNames, type PreparedMulticlass } from './multiclass';
 import {
   bootstrapPValue,
@@ -26,7 +25,7 @@ import {
   gateSettings,
   judgeBudget,
   mcnemarOneSided,
-  type RegressionConfigInput,
+  type RegressionInput,
   type RegressionReport,
   type RegressionRow,
   type RegressionTest,
@@ -39,15 +38,9 @@ export type PairedPredictions =
   | { task: 'regression'; candidate: PreparedRegression; baseline: PreparedRegression }
   | { task: 'multiclass'; candidate: PreparedMulticlass; baseline: PreparedMulticlass };
 
-export interface PairedGateInput {
+/** Inputs of `compareTaskToBaseline`: both models' predictions, and the binary gate's slicing and settings. */
+export interface PairedGateInput extends Omit<RegressionInput, 'labels' | 'candidate' | 'baseline' | 'threshold'> {
   predictions: PairedPredictions;
-  groups?: GroupColumns;
-  intersections?: string[][];
-  sliceColumns?: GroupColumns;
-  config?: RegressionConfigInput;
-  resamples?: number;
-  seed?: number;
-  level?: number;
 }
 
 /**
