@@ -203,13 +203,7 @@ export async function evaluateCandidateModel(input: EvaluationInput, artifacts: 
     const checks = [...evaluationChecks(evaluation, input.production), ...budgetChecks(policy, latency)];
 
     return {
-      model: input.model,
-      releaseId: input.releaseId,
-      createdAt: input.createdAt,
-      evaluationFile: input.evaluationFile,
-      evaluationSha256: data.sha256,
-      evaluationRows: data.rows,
-      evaluationProfile: profileBuilder.finish(),
+      ...evaluatedData(input, data, profileBuilder),
       evaluation,
       importance,
       importanceChange,
@@ -233,6 +227,19 @@ function protectedGroups(policy: Policy, table: Table): Record<string, string[]>
     groups[attribute] = Array.from(table[attribute] as ArrayLike<unknown>, (v) => (v === null || v === undefined ? '(missing)' : String(v)));
   }
   return groups;
+}
+
+/** What a bundle records of the release and of the evaluation file, whatever the model's task. */
+function evaluatedData(input: EvaluationInput, data: ModelTable, profileBuilder: ProfileBuilder) {
+  return {
+    model: input.model,
+    releaseId: input.releaseId,
+    createdAt: input.createdAt,
+    evaluationFile: input.evaluationFile,
+    evaluationSha256: data.sha256,
+    evaluationRows: data.rows,
+    evaluationProfile: profileBuilder.finish(),
+  };
 }
 
 /** The checks the evaluation gives every task: the regression gate against production and fairness per attribute. */
@@ -334,13 +341,7 @@ async function evaluateAnyModel(input: EvaluationInput, artifacts: ArtifactStore
     }
     checks.push(...evaluationChecks(evaluation, input.production), ...budgetChecks(policy, latency));
     return {
-      model: input.model,
-      releaseId: input.releaseId,
-      createdAt: input.createdAt,
-      evaluationFile: input.evaluationFile,
-      evaluationSha256: data.sha256,
-      evaluationRows: data.rows,
-      evaluationProfile: profileBuilder.finish(),
+      ...evaluatedData(input, data, profileBuilder),
       evaluation,
       candidate: { format: candidate.format, runtime: candidate.runtime, ...(candidate.imported ? { imported: candidate.imported } : {}) },
       importance,
