@@ -84,10 +84,7 @@ export function evaluateRegressor(input: EvaluateRegressorInput): RegressorEvalu
   const baseline = input.baselinePredictions ? prepareRegression(input.labels, input.baselinePredictions, 'baseline') : undefined;
   const metrics = evaluateRegression(input.labels, input.predictions, boot);
   const groups = input.groups ?? {};
-  const fairness =
-    Object.keys(groups).length > 0
-      ? evaluateRegressionFairness(candidate, groups, config.fairness.errorThresholds, { ...boot, minGroupSize: config.minGroupSize, intersections: config.fairness.intersections, attributes: config.fairness.attributes })
-      : undefined;
+  const fairness = Object.keys(groups).length > 0 ? evaluateRegressionFairness(candidate, groups, config.fairness.errorThresholds, taskFairnessOptions(config)) : undefined;
   const regression = baseline ? compareTaskToBaseline({ predictions: { task: 'regression', candidate, baseline }, ...gateOptions(config, groups, input.sliceColumns) }) : undefined;
   return {
     task: 'regression',
@@ -98,6 +95,11 @@ export function evaluateRegressor(input: EvaluateRegressorInput): RegressorEvalu
     regression,
     ...evaluationVerdict(metrics, fairness, regression),
   };
+}
+
+/** The fairness options of a regressor's or multiclass classifier's evaluation: the shared knobs and the policy's attributes. */
+function taskFairnessOptions(config: EvaluationConfig) {
+  return { resamples: config.resamples, seed: config.seed, level: config.level, minGroupSize: config.minGroupSize, intersections: config.fairness.intersections, attributes: config.fairness.attributes };
 }
 
 /** One model's multiclass predictions: class probabilities (`rows x classes`, row-major) or predicted class indices. */
@@ -128,10 +130,7 @@ export function evaluateMulticlassModel(input: EvaluateMulticlassInput): Multicl
   const baseline = input.baseline ? prepareMulticlass(input.labels, input.baseline, input.classes, 'baseline') : undefined;
   const metrics = evaluateMulticlass(input.labels, input.prediction, input.classes, boot);
   const groups = input.groups ?? {};
-  const fairness =
-    Object.keys(groups).length > 0
-      ? evaluateMulticlassFairness(candidate, groups, config.fairness.classThresholds, { ...boot, minGroupSize: config.minGroupSize, intersections: config.fairness.intersections, attributes: config.fairness.attributes })
-      : undefined;
+  const fairness = Object.keys(groups).length > 0 ? evaluateMulticlassFairness(candidate, groups, config.fairness.classThresholds, taskFairnessOptions(config)) : undefined;
   const regression = baseline ? compareTaskToBaseline({ predictions: { task: 'multiclass', candidate, baseline }, ...gateOptions(config, groups, input.sliceColumns) }) : undefined;
   return {
     task: 'multiclass',
