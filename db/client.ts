@@ -4,6 +4,7 @@
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { StewardError } from '../lib/core/errors';
+import { processAlive } from '../lib/core/process';
 import { fileURLToPath } from 'node:url';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { advisoryLocks } from './locks';
@@ -92,7 +93,7 @@ async function lockEmbedded(dir: string, waitMs = 10_000): Promise<() => void> {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
     const owner = Number(readFileSync(lock, 'utf8'));
-    if (!Number.isInteger(owner) || owner <= 0 || !alive(owner)) {
+    if (!Number.isInteger(owner) || owner <= 0 || !processAlive(owner)) {
       rmSync(lock, { force: true }); // left by a process that died without closing
       continue;
     }
@@ -104,14 +105,5 @@ async function lockEmbedded(dir: string, waitMs = 10_000): Promise<() => void> {
       );
     }
     await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

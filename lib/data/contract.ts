@@ -288,6 +288,16 @@ interface ColumnCheck {
 }
 
 /**
+ * A missing value at `line`, unless converting the chunk already reported the line as invalid: a
+ * value that is not a number is one problem, not also a missing value.
+ */
+function countMissing(check: ColumnCheck, line: number, invalid: Set<number> | undefined, isLabel: boolean): void {
+  if (invalid?.has(line)) return;
+  check.missing.add(line);
+  if (isLabel) check.labelMissing.add(line);
+}
+
+/**
  * Checks a file against a data contract in one streaming pass and reports every broken rule with
  * counts and example rows. The columns read and their types come from the contract (`readOptions`
  * gives the dialect; its `columns` and `onInvalid` are replaced). Values that do not fit their type
@@ -365,10 +375,7 @@ export async function checkContract(
         for (let i = 0; i < chunk.rows; i++) {
           const code = codes[i];
           if (code < 0) {
-            const line = recordLine(chunk, i);
-            if (bad?.has(line)) continue;
-            check.missing.add(line);
-            if (isLabel) check.labelMissing.add(line);
+            countMissing(check, recordLine(chunk, i), bad, isLabel);
             continue;
           }
           check.nonMissing++;
@@ -388,10 +395,7 @@ export async function checkContract(
         for (let i = 0; i < chunk.rows; i++) {
           const v = values[i];
           if (v !== v) {
-            const line = recordLine(chunk, i);
-            if (bad?.has(line)) continue;
-            check.missing.add(line);
-            if (isLabel) check.labelMissing.add(line);
+            countMissing(check, recordLine(chunk, i), bad, isLabel);
             continue;
           }
           check.nonMissing++;

@@ -132,19 +132,8 @@ export function evaluateClassifier(input: EvaluateClassifierInput): EvaluationRe
     ? evaluateFairness(input.labels, input.scores, groups, { threshold, ...boot, config: { ...config.fairness, minGroupSize: config.minGroupSize } })
     : undefined;
   const regression = input.baselineScores
-    ? compareToBaseline({
-        labels: input.labels,
-        candidate: input.scores,
-        baseline: input.baselineScores,
-        threshold,
-        groups,
-        intersections: config.fairness.intersections,
-        sliceColumns: { ...groups, ...(input.sliceColumns ?? {}) },
-        ...boot,
-        config: { ...config.regression, alpha: config.alpha, minSliceSize: config.minGroupSize },
-      })
+    ? compareToBaseline({ labels: input.labels, candidate: input.scores, baseline: input.baselineScores, threshold, ...gateOptions(config, groups, input.sliceColumns) })
     : undefined;
-  const failures = [...(fairness?.attributes.flatMap((a) => a.failures) ?? []), ...(regression?.failures ?? [])];
   return {
     task: 'binary',
     rows: metrics.n,
@@ -154,6 +143,46 @@ export function evaluateClassifier(input: EvaluateClassifierInput): EvaluationRe
     metrics,
     fairness,
     regression,
+    ...evaluationVerdict(metrics, fairness, regression),
+  };
+}
+
+/**
+ * The regression gate's options from an evaluation config, the same for every task. The fairness
+ * groups and intersections are slices of the gate too, so the two verdicts look at the same people,
+ * and the gate takes alpha and the minimum size from the shared knobs so it cannot disagree with
+ * the fairness verdict on them.
+ *
+ * @example
+ *   compareToBaseline({ labels, candidate, baseline, threshold: 0.5, ...gateOptions(config, { sex }, undefined) });
+ */
+export function gateOptions(config: EvaluationConfig, groups: GroupColumns, sliceColumns: GroupColumns | undefined) {
+  return {
+    groups,
+    intersections: config.fairness.intersections,
+    sliceColumns: { ...groups, ...(sliceColumns ?? {}) },
+    resamples: config.resamples,
+    seed: config.seed,
+    level: config.level,
+    config: { ...config.regression, alpha: config.alpha, minSliceSize: config.minGroupSize },
+  };
+}
+
+/**
+ * The verdict of an evaluation of any task: metrics alone never fail (they have no baseline to be
+ * judged against), so it fails only on the fairness verdict or the regression gate, each absent
+ * when its inputs were not given.
+ *
+ * @example
+ *   const { pass, failures } = evaluationVerdict(metrics, fairness, regression);
+ */
+export function evaluationVerdict(
+  metrics: { notes: string[] },
+  fairness: { pass: boolean; attributes: { failures: string[] }[] } | undefined,
+  regression: RegressionReport | undefined,
+): { pass: boolean; failures: string[]; notes: string[] } {
+  const failures = [...(fairness?.attributes.flatMap((a) => a.failures) ?? []), ...(regression?.failures ?? [])];
+  return {
     pass: (fairness?.pass ?? true) && (regression?.pass ?? true),
     failures,
     notes: [...metrics.notes, ...(regression?.notes ?? [])],

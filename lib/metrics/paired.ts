@@ -16,42 +16,31 @@
  * predicted classes only) is reported as not judged, with the reason in its row's `note`.
  */
 import { StewardError } from '../core/errors';
-import { percentile } from './bootstrap';
-import { forEachResample, validateLevel } from './classification';
-import type { GroupColumns } from './fairness';
-import { multiclassMetricNames, multiclassMetrics, probabilityMetricNames, type MulticlassMetricName, type PreparedMulticlass } from './multiclass';
+import { forEachResample } from './classification';
+import { multiclassMetricNames, multiclassMetrics, probabilityMetricNames, type PreparedMulticlass } from './multiclass';
 import {
   bootstrapPValue,
   buildSlices,
   gateHigherIsBetter,
+  gateSettings,
+  judgeBudget,
   mcnemarOneSided,
-  parseRegressionConfig,
-  type RegressionConfigInput,
+  type RegressionInput,
   type RegressionReport,
   type RegressionRow,
   type RegressionTest,
   type SliceVerdict,
 } from './regression';
-import { regressionMetrics, regressorGateMetrics, type PreparedRegression, type RegressorGateMetric } from './regressor';
+import { regressionMetrics, regressorGateMetrics, type PreparedRegression } from './regressor';
 
 /** Both models' prepared predictions on the same rows, for one task. */
 export type PairedPredictions =
   | { task: 'regression'; candidate: PreparedRegression; baseline: PreparedRegression }
   | { task: 'multiclass'; candidate: PreparedMulticlass; baseline: PreparedMulticlass };
 
-export interface PairedGateInput {
+/** Inputs of `compareTaskToBaseline`: both models' predictions, and the binary gate's slicing and settings. */
+export interface PairedGateInput extends Omit<RegressionInput, 'labels' | 'candidate' | 'baseline' | 'threshold'> {
   predictions: PairedPredictions;
-  groups?: GroupColumns;
-  intersections?: string[][];
-  sliceColumns?: GroupColumns;
-  config?: RegressionConfigInput;
-  resamples?: number;
-  seed?: number;
-  level?: number;
-}
-
-function fmt(v: number): string {
-  return Number.isFinite(v) ? v.toFixed(4) : String(v);
 }
 
 /**
@@ -69,12 +58,7 @@ export function compareTaskToBaseline(input: PairedGateInput): RegressionReport 
   const { task } = predictions;
   const n = predictions.candidate.n;
   if (predictions.baseline.n !== n) throw new StewardError('InvalidInput', `the candidate has ${n} rows, the baseline ${predictions.baseline.n}`, { field: 'baseline' });
-  const level = input.level ?? 0.95;
-  validateLevel(level);
-  const resamples = input.resamples ?? 1000;
-  if (!Number.isInteger(resamples) || resamples < 1) throw new StewardError('InvalidInput', `the paired bootstrap needs at least 1 resample, got ${resamples}`, { field: 'resamples' });
-  const seed = input.seed ?? 0;
-  const config = parseRegressionConfig(input.config ?? {});
+  const { level, resamples, seed, config } = gateSettings(input);
   const allowedMetrics: readonly string[] = task === 'regression' ? regressorGateMetrics : multiclassMetricNames;
   for (const b of config.budgets) {
     if (!allowedMetrics.includes(b.metric)) throw new StewardError('InvalidInput', `"${b.metric}" is not a ${task} metric (${allowedMetrics.join(', ')})`, { field: 'regression.budgets' });
@@ -110,7 +94,6 @@ export function compareTaskToBaseline(input: PairedGateInput): RegressionReport 
   const rows: RegressionRow[] = [];
   const verdicts: SliceVerdict[] = [];
   const failures: string[] = [];
-  const tail = ((1 - level) / 2) * 100;
   slices.forEach((slice, s) => {
     const size = slice.rows.length;
     const judged = size >= config.minSliceSize;
@@ -120,8 +103,6 @@ export function compareTaskToBaseline(input: PairedGateInput): RegressionReport 
     budgets.forEach((bud, k) => {
       const cand = pc ? pc[bud.metric]! : Number.NaN;
       const base = pb ? pb[bud.metric]! : Number.NaN;
-      const drop = dropOf(bud.higher, cand, base);
-      const allowed = bud.kind === 'absolute' ? bud.budget : bud.budget * Math.abs(base);
       let test: RegressionTest = 'paired-bootstrap';
       let pValue: number;
       let discordant: { b: number; c: number } | undefined;
@@ -139,35 +120,12 @@ export function compareTaskToBaseline(input: PairedGateInput): RegressionReport 
       } else {
         pValue = bootstrapPValue(drops[s][k]);
       }
-      const exceedsBudget = drop > allowed;
-      const significant = pValue <= config.alpha;
-      const pass = !(judged && !bud.note && exceedsBudget && significant);
-      if (!pass) {
+      const { row, failure } = judgeBudget({ slice: slice.name, size, judged, budget: bud, candidate: cand, baseline: base, drops: drops[s][k], level, test, pValue, discordant, note: bud.note, alpha: config.alpha });
+      if (failure) {
         slicePass = false;
-        failures.push(`${slice.name}: ${bud.metric} ${fmt(base)} -> ${fmt(cand)} (drop ${fmt(drop)} > allowed ${fmt(allowed)}, ${test} p=${pValue.toPrecision(3)} <= ${config.alpha})`);
+        failures.push(failure);
       }
-      rows.push({
-        slice: slice.name,
-        size,
-        metric: bud.metric as RegressorGateMetric | MulticlassMetricName,
-        direction: bud.higher ? 'higher-is-better' : 'lower-is-better',
-        candidate: cand,
-        baseline: base,
-        drop,
-        dropLower: percentile(drops[s][k], tail),
-        dropUpper: percentile(drops[s][k], 100 - tail),
-        budget: bud.budget,
-        kind: bud.kind,
-        allowed,
-        test,
-        pValue,
-        ...(discordant ? { discordant } : {}),
-        exceedsBudget,
-        significant,
-        judged: judged && !bud.note,
-        pass,
-        ...(bud.note ? { note: bud.note } : {}),
-      });
+      rows.push(row);
     });
     verdicts.push({ name: slice.name, size, judged, pass: slicePass });
   });

@@ -331,12 +331,7 @@ export function compareToBaseline(input: RegressionInput): RegressionReport {
   ]);
   // A calibration metric exists only when both models' scores are probabilities.
   const noCalibration = calibrationAbsence(scoreRange(candidate), 'candidate scores') ?? calibrationAbsence(scoreRange(baseline), 'baseline scores');
-  const level = input.level ?? 0.95;
-  validateLevel(level);
-  const resamples = input.resamples ?? 1000;
-  if (!Number.isInteger(resamples) || resamples < 1) throw new StewardError('InvalidInput', `the paired bootstrap needs at least 1 resample, got ${resamples}`, { field: 'resamples' });
-  const seed = input.seed ?? 0;
-  const config = parseRegressionConfig(input.config ?? {});
+  const { level, resamples, seed, config } = gateSettings(input);
   const n = labels.length;
   const groups = input.groups ?? {};
   const slices = buildSlices(n, groups, input.intersections ?? [], config.slices, input.sliceColumns ?? groups);
@@ -366,7 +361,6 @@ export function compareToBaseline(input: RegressionInput): RegressionReport {
   const rows: RegressionRow[] = [];
   const verdicts: SliceVerdict[] = [];
   const failures: string[] = [];
-  const tail = ((1 - level) / 2) * 100;
   slices.forEach((slice, s) => {
     const pp = prepared[s];
     const size = slice.rows.length;
@@ -378,8 +372,6 @@ export function compareToBaseline(input: RegressionInput): RegressionReport {
       const note = noCalibration && isCalibrationMetric(bud.metric) ? `not judged: ${noCalibration}` : undefined;
       const cand = pc ? pc[bud.metric] : Number.NaN;
       const base = pb ? pb[bud.metric] : Number.NaN;
-      const drop = dropOf(bud.higher, cand, base);
-      const allowed = bud.kind === 'absolute' ? bud.budget : bud.budget * Math.abs(base);
       let test: RegressionTest = 'paired-bootstrap';
       let pValue: number;
       let discordant: { b: number; c: number } | undefined;
@@ -389,42 +381,103 @@ export function compareToBaseline(input: RegressionInput): RegressionReport {
       } else {
         pValue = bootstrapPValue(drops[s][k]);
       }
-      const exceedsBudget = drop > allowed;
-      const significant = pValue <= config.alpha;
-      const pass = !(judged && !note && exceedsBudget && significant);
-      if (!pass) {
+      const { row, failure } = judgeBudget({ slice: slice.name, size, judged, budget: bud, candidate: cand, baseline: base, drops: drops[s][k], level, test, pValue, discordant, note, alpha: config.alpha });
+      if (failure) {
         slicePass = false;
-        failures.push(
-          `${slice.name}: ${bud.metric} ${fmt(base)} -> ${fmt(cand)} (drop ${fmt(drop)} > allowed ${fmt(allowed)}, ${test} p=${pValue.toPrecision(3)} <= ${config.alpha})`,
-        );
+        failures.push(failure);
       }
-      rows.push({
-        slice: slice.name,
-        size,
-        metric: bud.metric,
-        direction: bud.higher ? 'higher-is-better' : 'lower-is-better',
-        candidate: cand,
-        baseline: base,
-        drop,
-        dropLower: percentile(drops[s][k], tail),
-        dropUpper: percentile(drops[s][k], 100 - tail),
-        budget: bud.budget,
-        kind: bud.kind,
-        allowed,
-        test,
-        pValue,
-        ...(discordant ? { discordant } : {}),
-        exceedsBudget,
-        significant,
-        judged: judged && !note,
-        pass,
-        ...(note ? { note } : {}),
-      });
+      rows.push(row);
     });
     verdicts.push({ name: slice.name, size, judged, pass: slicePass });
   });
   const notes = noCalibration ? budgets.filter((b) => isCalibrationMetric(b.metric)).map((b) => `${b.metric} budget not judged: ${noCalibration}`) : [];
   return { alpha: config.alpha, threshold, resamples, seed, level, rows, slices: verdicts, pass: failures.length === 0, failures, notes };
+}
+
+/**
+ * The settings every gate validates the same way: the interval level, the number of paired
+ * resamples (at least one, or there is no p-value), the seed and the parsed budgets and slices.
+ *
+ * @example
+ *   const { level, resamples, seed, config } = gateSettings({ resamples: 500, config: { budgets } });
+ */
+export function gateSettings(input: { level?: number; resamples?: number; seed?: number; config?: RegressionConfigInput }): {
+  level: number;
+  resamples: number;
+  seed: number;
+  config: RegressionConfig;
+} {
+  const level = input.level ?? 0.95;
+  validateLevel(level);
+  const resamples = input.resamples ?? 1000;
+  if (!Number.isInteger(resamples) || resamples < 1) throw new StewardError('InvalidInput', `the paired bootstrap needs at least 1 resample, got ${resamples}`, { field: 'resamples' });
+  const seed = input.seed ?? 0;
+  const config = parseRegressionConfig(input.config ?? {});
+  return { level, resamples, seed, config };
+}
+
+/** One budget on one slice, as `judgeBudget` weighs it. */
+export interface BudgetJudgement {
+  slice: string;
+  size: number;
+  /** Whether the slice is large enough to be judged. */
+  judged: boolean;
+  budget: { metric: GateMetricName; budget: number; kind: 'absolute' | 'relative'; higher: boolean };
+  candidate: number;
+  baseline: number;
+  /** The drop on every resample, paired (for its interval). */
+  drops: Float64Array;
+  level: number;
+  test: RegressionTest;
+  pValue: number;
+  discordant?: { b: number; c: number };
+  /** Why the budget cannot be judged on these predictions, if it cannot. */
+  note?: string;
+  alpha: number;
+}
+
+/**
+ * The decision rule above applied to one budget on one slice: its report row, and the failure line
+ * when it fails. The binary gate and the regressor / multiclass gate (paired.ts) differ only in how
+ * they get the values and the p-value, so both judge through this one function and cannot drift
+ * apart on the rule.
+ *
+ * @example
+ *   const { row, failure } = judgeBudget({ slice: 'overall', size: 500, judged: true, budget, candidate: 0.81,
+ *     baseline: 0.84, drops, level: 0.95, test: 'paired-bootstrap', pValue: 0.01, alpha: 0.05 });
+ */
+export function judgeBudget(j: BudgetJudgement): { row: RegressionRow; failure?: string } {
+  const { budget: bud, candidate: cand, baseline: base, test, pValue, discordant, note } = j;
+  const drop = bud.higher ? base - cand : cand - base;
+  const allowed = bud.kind === 'absolute' ? bud.budget : bud.budget * Math.abs(base);
+  const exceedsBudget = drop > allowed;
+  const significant = pValue <= j.alpha;
+  const pass = !(j.judged && !note && exceedsBudget && significant);
+  const tail = ((1 - j.level) / 2) * 100;
+  const row: RegressionRow = {
+    slice: j.slice,
+    size: j.size,
+    metric: bud.metric,
+    direction: bud.higher ? 'higher-is-better' : 'lower-is-better',
+    candidate: cand,
+    baseline: base,
+    drop,
+    dropLower: percentile(j.drops, tail),
+    dropUpper: percentile(j.drops, 100 - tail),
+    budget: bud.budget,
+    kind: bud.kind,
+    allowed,
+    test,
+    pValue,
+    ...(discordant ? { discordant } : {}),
+    exceedsBudget,
+    significant,
+    judged: j.judged && !note,
+    pass,
+    ...(note ? { note } : {}),
+  };
+  if (pass) return { row };
+  return { row, failure: `${j.slice}: ${bud.metric} ${fmt(base)} -> ${fmt(cand)} (drop ${fmt(drop)} > allowed ${fmt(allowed)}, ${test} p=${pValue.toPrecision(3)} <= ${j.alpha})` };
 }
 
 function fmt(v: number): string {

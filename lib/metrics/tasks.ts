@@ -14,7 +14,7 @@
  * `p_high` are the classes `low` and `high`, `a1` and `a2` keep their names.
  */
 import { StewardError } from '../core/errors';
-import { parseEvaluationConfig, readTextColumns, evaluateScoresFile, formatEvaluationReport, type EvaluationConfig, type EvaluationConfigInput, type EvaluationReport, type EvaluateScoresFileInput } from './external';
+import { evaluationVerdict, gateOptions, parseEvaluationConfig, readTextColumns, evaluateScoresFile, formatEvaluationReport, type EvaluationConfig, type EvaluationConfigInput, type EvaluationReport, type EvaluateScoresFileInput } from './external';
 import type { GroupColumns } from './fairness';
 import { evaluateMulticlassFairness, evaluateRegressionFairness, type TaskFairnessReport } from './group-fairness';
 import { evaluateMulticlass, multiclassMetricNames, prepareMulticlass, type MulticlassReport } from './multiclass';
@@ -84,21 +84,8 @@ export function evaluateRegressor(input: EvaluateRegressorInput): RegressorEvalu
   const baseline = input.baselinePredictions ? prepareRegression(input.labels, input.baselinePredictions, 'baseline') : undefined;
   const metrics = evaluateRegression(input.labels, input.predictions, boot);
   const groups = input.groups ?? {};
-  const fairness =
-    Object.keys(groups).length > 0
-      ? evaluateRegressionFairness(candidate, groups, config.fairness.errorThresholds, { ...boot, minGroupSize: config.minGroupSize, intersections: config.fairness.intersections, attributes: config.fairness.attributes })
-      : undefined;
-  const regression = baseline
-    ? compareTaskToBaseline({
-        predictions: { task: 'regression', candidate, baseline },
-        groups,
-        intersections: config.fairness.intersections,
-        sliceColumns: { ...groups, ...(input.sliceColumns ?? {}) },
-        ...boot,
-        config: { ...config.regression, alpha: config.alpha, minSliceSize: config.minGroupSize },
-      })
-    : undefined;
-  const failures = [...(fairness?.attributes.flatMap((a) => a.failures) ?? []), ...(regression?.failures ?? [])];
+  const fairness = Object.keys(groups).length > 0 ? evaluateRegressionFairness(candidate, groups, config.fairness.errorThresholds, taskFairnessOptions(config)) : undefined;
+  const regression = baseline ? compareTaskToBaseline({ predictions: { task: 'regression', candidate, baseline }, ...gateOptions(config, groups, input.sliceColumns) }) : undefined;
   return {
     task: 'regression',
     rows: metrics.n,
@@ -106,10 +93,13 @@ export function evaluateRegressor(input: EvaluateRegressorInput): RegressorEvalu
     metrics,
     fairness,
     regression,
-    pass: (fairness?.pass ?? true) && (regression?.pass ?? true),
-    failures,
-    notes: [...metrics.notes, ...(regression?.notes ?? [])],
+    ...evaluationVerdict(metrics, fairness, regression),
   };
+}
+
+/** The fairness options of a regressor's or multiclass classifier's evaluation: the shared knobs and the policy's attributes. */
+function taskFairnessOptions(config: EvaluationConfig) {
+  return { resamples: config.resamples, seed: config.seed, level: config.level, minGroupSize: config.minGroupSize, intersections: config.fairness.intersections, attributes: config.fairness.attributes };
 }
 
 /** One model's multiclass predictions: class probabilities (`rows x classes`, row-major) or predicted class indices. */
@@ -140,21 +130,8 @@ export function evaluateMulticlassModel(input: EvaluateMulticlassInput): Multicl
   const baseline = input.baseline ? prepareMulticlass(input.labels, input.baseline, input.classes, 'baseline') : undefined;
   const metrics = evaluateMulticlass(input.labels, input.prediction, input.classes, boot);
   const groups = input.groups ?? {};
-  const fairness =
-    Object.keys(groups).length > 0
-      ? evaluateMulticlassFairness(candidate, groups, config.fairness.classThresholds, { ...boot, minGroupSize: config.minGroupSize, intersections: config.fairness.intersections, attributes: config.fairness.attributes })
-      : undefined;
-  const regression = baseline
-    ? compareTaskToBaseline({
-        predictions: { task: 'multiclass', candidate, baseline },
-        groups,
-        intersections: config.fairness.intersections,
-        sliceColumns: { ...groups, ...(input.sliceColumns ?? {}) },
-        ...boot,
-        config: { ...config.regression, alpha: config.alpha, minSliceSize: config.minGroupSize },
-      })
-    : undefined;
-  const failures = [...(fairness?.attributes.flatMap((a) => a.failures) ?? []), ...(regression?.failures ?? [])];
+  const fairness = Object.keys(groups).length > 0 ? evaluateMulticlassFairness(candidate, groups, config.fairness.classThresholds, taskFairnessOptions(config)) : undefined;
+  const regression = baseline ? compareTaskToBaseline({ predictions: { task: 'multiclass', candidate, baseline }, ...gateOptions(config, groups, input.sliceColumns) }) : undefined;
   return {
     task: 'multiclass',
     rows: metrics.n,
@@ -163,9 +140,7 @@ export function evaluateMulticlassModel(input: EvaluateMulticlassInput): Multicl
     metrics,
     fairness,
     regression,
-    pass: (fairness?.pass ?? true) && (regression?.pass ?? true),
-    failures,
-    notes: [...metrics.notes, ...(regression?.notes ?? [])],
+    ...evaluationVerdict(metrics, fairness, regression),
   };
 }
 

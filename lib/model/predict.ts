@@ -94,6 +94,66 @@ function stats(times: number[]): LatencyStats {
   };
 }
 
+/** How many timed calls `timePredictions` makes, and of what size. */
+export interface LatencyOptions {
+  singleRuns?: number;
+  batchSize?: number;
+  batchRuns?: number;
+  warmup?: number;
+}
+
+/**
+ * Times single-row and batch calls of `predict` on rows of `sampleTable` (`rows` of them, cycled
+ * when there are fewer rows than runs), after a few warm-up calls so one-time kernel set-up is not
+ * counted. Every model, TF.js or through the scoring interface, is timed by this one loop so their
+ * latencies compare. A synchronous `predict` is timed without an `await`, so a microtask is not
+ * counted as inference.
+ *
+ * @example
+ *   const { single, batch } = await timePredictions((t) => model.predict(t), table, model.pipeline.rows(table), { batchSize: 256 });
+ */
+export async function timePredictions(
+  predict: (table: Table) => unknown,
+  sampleTable: Table,
+  rows: number,
+  options: LatencyOptions = {},
+): Promise<Pick<LatencyReport, 'single' | 'batch'>> {
+  const singleRuns = options.singleRuns ?? 200;
+  const batchSize = options.batchSize ?? 256;
+  const batchRuns = options.batchRuns ?? 30;
+  const warmup = options.warmup ?? 5;
+  if (rows === 0) throw new StewardError('InvalidInput', 'latency needs at least one sample row');
+
+  // Tables are cut before timing: slicing the caller's columns is not part of serving a request.
+  const singles = Array.from({ length: Math.min(rows, singleRuns) }, (_, i) => selectRows(sampleTable, [i]));
+  const batch = selectRows(
+    sampleTable,
+    Array.from({ length: batchSize }, (_, i) => i % rows),
+  );
+  for (let i = 0; i < warmup; i++) {
+    const single = predict(singles[i % singles.length]!);
+    if (single instanceof Promise) await single;
+    const many = predict(batch);
+    if (many instanceof Promise) await many;
+  }
+  const singleTimes: number[] = [];
+  for (let i = 0; i < singleRuns; i++) {
+    const t0 = performance.now();
+    const out = predict(singles[i % singles.length]!);
+    if (out instanceof Promise) await out;
+    singleTimes.push(performance.now() - t0);
+  }
+  const batchTimes: number[] = [];
+  for (let i = 0; i < batchRuns; i++) {
+    const t0 = performance.now();
+    const out = predict(batch);
+    if (out instanceof Promise) await out;
+    batchTimes.push(performance.now() - t0);
+  }
+  const batchStats = stats(batchTimes);
+  return { single: stats(singleTimes), batch: { ...batchStats, batchSize, rowsPerSecond: batchSize / (batchStats.mean / 1000) } };
+}
+
 /**
  * Measures inference latency on rows of `sampleTable` (cycled when there are fewer rows than
  * runs). A few warm-up calls run first so one-time kernel set-up is not counted.
@@ -106,42 +166,13 @@ export async function measureLatency(
   model: tf.LayersModel,
   pipeline: FeaturePipeline,
   sampleTable: Table,
-  options: { singleRuns?: number; batchSize?: number; batchRuns?: number; warmup?: number } = {},
+  options: LatencyOptions = {},
 ): Promise<LatencyReport> {
-  const singleRuns = options.singleRuns ?? 200;
-  const batchSize = options.batchSize ?? 256;
-  const batchRuns = options.batchRuns ?? 30;
-  const warmup = options.warmup ?? 5;
-  const rows = pipeline.rows(sampleTable);
-  if (rows === 0) throw new StewardError('InvalidInput', 'latency needs at least one sample row');
-
-  // Tables are cut before timing: slicing the caller's columns is not part of serving a request.
-  const singles = Array.from({ length: Math.min(rows, singleRuns) }, (_, i) => selectRows(sampleTable, [i]));
-  const batch = selectRows(
-    sampleTable,
-    Array.from({ length: batchSize }, (_, i) => i % rows),
-  );
-  for (let i = 0; i < warmup; i++) {
-    predictProba(model, pipeline, singles[i % singles.length]!);
-    predictProba(model, pipeline, batch);
-  }
-  const singleTimes: number[] = [];
-  for (let i = 0; i < singleRuns; i++) {
-    const t0 = performance.now();
-    predictProba(model, pipeline, singles[i % singles.length]!);
-    singleTimes.push(performance.now() - t0);
-  }
-  const batchTimes: number[] = [];
-  for (let i = 0; i < batchRuns; i++) {
-    const t0 = performance.now();
-    predictProba(model, pipeline, batch);
-    batchTimes.push(performance.now() - t0);
-  }
-  const batchStats = stats(batchTimes);
+  const { single, batch } = await timePredictions((t) => predictProba(model, pipeline, t), sampleTable, pipeline.rows(sampleTable), options);
   const { bytes } = await serializeModel(model, pipeline);
   return {
-    single: stats(singleTimes),
-    batch: { ...batchStats, batchSize, rowsPerSecond: batchSize / (batchStats.mean / 1000) },
+    single,
+    batch,
     modelSizeBytes: bytes.length,
     parameters: model.countParams(),
     backend: tf.getBackend(),

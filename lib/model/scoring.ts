@@ -9,12 +9,11 @@
  * model's class order (multiclass; `outputWidth` is the number of classes).
  */
 import { StewardError } from '../core/errors';
-import { selectRows, type Table } from '../data/table';
+import type { Table } from '../data/table';
 import type { ModelTask } from './config';
 import type { FeaturePipeline } from './features';
 import { IMPORTED_MAGIC, openImportedModel, type ImportedArtifact, type ImportFormat } from './imported';
-import type { LatencyReport } from './predict';
-import { predictTask } from './predict';
+import { predictTask, timePredictions, type LatencyOptions, type LatencyReport } from './predict';
 import { CHECKPOINT_MAGIC, loadModel, MODEL_MAGIC, type LoadedModel } from './serialize';
 import { tf } from './tf';
 
@@ -108,13 +107,6 @@ export async function loadScoringModel(bytes: Uint8Array): Promise<ScoringModel>
   throw new StewardError('ArtifactIntegrity', 'not a Steward model (bad magic bytes)');
 }
 
-/** Latency percentiles in milliseconds. */
-function stats(times: number[]) {
-  const sorted = [...times].sort((a, b) => a - b);
-  const pct = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
-  return { runs: times.length, p50: pct(0.5), p95: pct(0.95), p99: pct(0.99), mean: times.reduce((a, b) => a + b, 0) / times.length };
-}
-
 /**
  * Inference latency of any scoring model on rows of `sampleTable`: single rows and batches, end to
  * end (input encoding, the runtime, reading the result), after a few warm-up calls.
@@ -124,36 +116,12 @@ function stats(times: number[]) {
 export async function measureScoringLatency(
   model: ScoringModel,
   sampleTable: Table,
-  options: { singleRuns?: number; batchSize?: number; batchRuns?: number; warmup?: number } = {},
+  options: LatencyOptions = {},
 ): Promise<LatencyReport> {
-  const singleRuns = options.singleRuns ?? 200;
-  const batchSize = options.batchSize ?? 256;
-  const batchRuns = options.batchRuns ?? 30;
-  const warmup = options.warmup ?? 5;
-  const rows = model.pipeline.rows(sampleTable);
-  if (rows === 0) throw new StewardError('InvalidInput', 'latency needs at least one sample row');
-  const singles = Array.from({ length: Math.min(rows, singleRuns) }, (_, i) => selectRows(sampleTable, [i]));
-  const batch = selectRows(sampleTable, Array.from({ length: batchSize }, (_, i) => i % rows));
-  for (let i = 0; i < warmup; i++) {
-    await model.predict(singles[i % singles.length]!);
-    await model.predict(batch);
-  }
-  const singleTimes: number[] = [];
-  for (let i = 0; i < singleRuns; i++) {
-    const t0 = performance.now();
-    await model.predict(singles[i % singles.length]!);
-    singleTimes.push(performance.now() - t0);
-  }
-  const batchTimes: number[] = [];
-  for (let i = 0; i < batchRuns; i++) {
-    const t0 = performance.now();
-    await model.predict(batch);
-    batchTimes.push(performance.now() - t0);
-  }
-  const batchStats = stats(batchTimes);
+  const { single, batch } = await timePredictions((t) => model.predict(t), sampleTable, model.pipeline.rows(sampleTable), options);
   return {
-    single: stats(singleTimes),
-    batch: { ...batchStats, batchSize, rowsPerSecond: batchSize / (batchStats.mean / 1000) },
+    single,
+    batch,
     modelSizeBytes: model.sizeBytes,
     parameters: model.parameters ?? 0,
     backend: model.runtime,

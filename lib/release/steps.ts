@@ -175,10 +175,7 @@ export async function evaluateCandidateModel(input: EvaluationInput, artifacts: 
     const scores = predictProba(candidate.model, candidate.pipeline, data.table);
     const baselineScores = baseline ? predictProba(baseline.model, baseline.pipeline, data.table) : undefined;
 
-    const groups: Record<string, string[]> = {};
-    for (const attribute of policy.data.protectedAttributes) {
-      groups[attribute] = Array.from(data.table[attribute] as ArrayLike<unknown>, (v) => (v === null || v === undefined ? '(missing)' : String(v)));
-    }
+    const groups = protectedGroups(policy, data.table);
     const evaluation = evaluateClassifier({ labels, scores, groups, baselineScores, config });
     const production =
       input.production && baselineScores
@@ -203,43 +200,69 @@ export async function evaluateCandidateModel(input: EvaluationInput, artifacts: 
       : null;
     const latency = await measureLatency(candidate.model, candidate.pipeline, data.table, { singleRuns: 200, batchSize: 256 });
 
-    const checks: GateCheck[] = [];
-    if (evaluation.regression) {
-      checks.push({ name: `regression vs production v${input.production!.version}`, verdict: evaluation.regression.pass ? 'pass' : 'fail', detail: evaluation.regression.failures.join('; ') || undefined });
-    }
-    if (evaluation.fairness) {
-      for (const a of evaluation.fairness.attributes) {
-        checks.push({ name: `fairness: ${a.name}`, verdict: !a.judged ? 'inconclusive' : a.pass ? 'pass' : 'fail', detail: a.failures.join('; ') || undefined });
-      }
-    }
-    const b = policy.budgets;
-    const budget = (name: string, value: number, limit: number | undefined, unit: string) => {
-      if (limit !== undefined) checks.push({ name, verdict: value <= limit ? 'pass' : 'fail', detail: `${value.toFixed(2)} ${unit} (budget ${limit} ${unit})` });
-    };
-    budget('single-row p99 latency', latency.single.p99, b.singleRowP99Ms, 'ms');
-    budget('batch p99 latency', latency.batch.p99, b.batchP99Ms, 'ms');
-    budget('model size', latency.modelSizeBytes, b.modelSizeBytes, 'bytes');
-    const reasons = checks.filter((c) => c.verdict === 'fail').map((c) => `${c.name}${c.detail ? `: ${c.detail}` : ''}`);
+    const checks = [...evaluationChecks(evaluation, input.production), ...budgetChecks(policy, latency)];
 
     return {
-      model: input.model,
-      releaseId: input.releaseId,
-      createdAt: input.createdAt,
-      evaluationFile: input.evaluationFile,
-      evaluationSha256: data.sha256,
-      evaluationRows: data.rows,
-      evaluationProfile: profileBuilder.finish(),
+      ...evaluatedData(input, data, profileBuilder),
       evaluation,
       importance,
       importanceChange,
       latency,
       production,
-      gate: { passed: reasons.length === 0, reasons, checks },
+      gate: releaseGate(checks),
     };
   } finally {
     candidate.model.dispose();
     baseline?.model.dispose();
   }
+}
+
+/**
+ * Each protected attribute as a column of text, the form fairness and the gate's slices take; an
+ * absent value is a group of its own, so the rows without it are still seen.
+ */
+function protectedGroups(policy: Policy, table: Table): Record<string, string[]> {
+  const groups: Record<string, string[]> = {};
+  for (const attribute of policy.data.protectedAttributes) {
+    groups[attribute] = Array.from(table[attribute] as ArrayLike<unknown>, (v) => (v === null || v === undefined ? '(missing)' : String(v)));
+  }
+  return groups;
+}
+
+/** What a bundle records of the release and of the evaluation file, whatever the model's task. */
+function evaluatedData(input: EvaluationInput, data: ModelTable, profileBuilder: ProfileBuilder) {
+  return {
+    model: input.model,
+    releaseId: input.releaseId,
+    createdAt: input.createdAt,
+    evaluationFile: input.evaluationFile,
+    evaluationSha256: data.sha256,
+    evaluationRows: data.rows,
+    evaluationProfile: profileBuilder.finish(),
+  };
+}
+
+/** The checks the evaluation gives every task: the regression gate against production and fairness per attribute. */
+function evaluationChecks(
+  evaluation: { regression?: { pass: boolean; failures: string[] }; fairness?: { attributes: { name: string; judged: boolean; pass: boolean; failures: string[] }[] } },
+  production: { version: number } | null,
+): GateCheck[] {
+  const checks: GateCheck[] = [];
+  if (evaluation.regression) {
+    checks.push({ name: `regression vs production v${production!.version}`, verdict: evaluation.regression.pass ? 'pass' : 'fail', detail: evaluation.regression.failures.join('; ') || undefined });
+  }
+  if (evaluation.fairness) {
+    for (const a of evaluation.fairness.attributes) {
+      checks.push({ name: `fairness: ${a.name}`, verdict: !a.judged ? 'inconclusive' : a.pass ? 'pass' : 'fail', detail: a.failures.join('; ') || undefined });
+    }
+  }
+  return checks;
+}
+
+/** The gate's verdict: it passes when no check fails (an inconclusive check does not block), with each failure as a reason. */
+function releaseGate(checks: GateCheck[]): EvaluationBundle['gate'] {
+  const reasons = checks.filter((c) => c.verdict === 'fail').map((c) => `${c.name}${c.detail ? `: ${c.detail}` : ''}`);
+  return { passed: reasons.length === 0, reasons, checks };
 }
 
 /** Budgets checks shared by every task: latency and size against the policy's budgets. */
@@ -269,10 +292,7 @@ async function evaluateAnyModel(input: EvaluationInput, artifacts: ArtifactStore
     if (candidate.task !== task) {
       throw new StewardError('InvalidArtifact', `the candidate is a ${candidate.task} model but the policy of ${input.model} declares task "${task}"`, { field: 'task' });
     }
-    const groups: Record<string, string[]> = {};
-    for (const attribute of policy.data.protectedAttributes) {
-      groups[attribute] = Array.from(data.table[attribute] as ArrayLike<unknown>, (v) => (v === null || v === undefined ? '(missing)' : String(v)));
-    }
+    const groups = protectedGroups(policy, data.table);
     const labelColumn = policy.data.label.column;
     const predictions = await candidate.predict(data.table);
     // A production model of another task (the policy changed task) is not a baseline to compare with.
@@ -319,31 +339,16 @@ async function evaluateAnyModel(input: EvaluationInput, artifacts: ArtifactStore
     if (baseline && !comparable) {
       checks.push({ name: `regression vs production v${input.production!.version}`, verdict: 'inconclusive', detail: `production is a ${baseline.task} model with ${baseline.outputWidth} outputs: not comparable` });
     }
-    if (evaluation.regression) {
-      checks.push({ name: `regression vs production v${input.production!.version}`, verdict: evaluation.regression.pass ? 'pass' : 'fail', detail: evaluation.regression.failures.join('; ') || undefined });
-    }
-    if (evaluation.fairness) {
-      for (const a of evaluation.fairness.attributes) {
-        checks.push({ name: `fairness: ${a.name}`, verdict: !a.judged ? 'inconclusive' : a.pass ? 'pass' : 'fail', detail: a.failures.join('; ') || undefined });
-      }
-    }
-    checks.push(...budgetChecks(policy, latency));
-    const reasons = checks.filter((c) => c.verdict === 'fail').map((c) => `${c.name}${c.detail ? `: ${c.detail}` : ''}`);
+    checks.push(...evaluationChecks(evaluation, input.production), ...budgetChecks(policy, latency));
     return {
-      model: input.model,
-      releaseId: input.releaseId,
-      createdAt: input.createdAt,
-      evaluationFile: input.evaluationFile,
-      evaluationSha256: data.sha256,
-      evaluationRows: data.rows,
-      evaluationProfile: profileBuilder.finish(),
+      ...evaluatedData(input, data, profileBuilder),
       evaluation,
       candidate: { format: candidate.format, runtime: candidate.runtime, ...(candidate.imported ? { imported: candidate.imported } : {}) },
       importance,
       importanceChange,
       latency,
       production,
-      gate: { passed: reasons.length === 0, reasons, checks },
+      gate: releaseGate(checks),
     };
   } finally {
     await candidate.dispose();

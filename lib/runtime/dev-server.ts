@@ -7,6 +7,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { StewardError } from '../core/errors';
+import { processAlive } from '../core/process';
 import { createServer } from 'node:net';
 import { dirname } from 'node:path';
 import { Connection } from '@temporalio/client';
@@ -67,15 +68,6 @@ async function waitUntilServing(address: string, child: ChildProcess, timeoutMs:
 const orphanGuard = fileURLToPath(new URL('./orphan-guard.mjs', import.meta.url));
 const serverStateFile = (dbFile: string) => `${dbFile}.server.json`;
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** The processes whose command line names `dbFile` (the server itself, found when its guard is gone too). Linux only; elsewhere none. */
 function processesUsing(dbFile: string): number[] {
   if (!existsSync('/proc')) return [];
@@ -104,14 +96,14 @@ async function stopLeftover(dbFile: string): Promise<void> {
   } catch {
     // no state file: look for servers by their command line only
   }
-  if (state.owner && state.owner !== process.pid && alive(state.owner)) {
+  if (state.owner && state.owner !== process.pid && processAlive(state.owner)) {
     throw new StewardError('InvalidInput', `a Temporal dev server on ${dbFile} is already run by process ${state.owner} (port ${state.port}): stop that \`steward dev\` first`, { file: dbFile });
   }
-  const pids = [...new Set([...(state.guard && alive(state.guard) ? [state.guard] : []), ...processesUsing(dbFile)])];
+  const pids = [...new Set([...(state.guard && processAlive(state.guard) ? [state.guard] : []), ...processesUsing(dbFile)])];
   for (const pid of pids) process.kill(pid, 'SIGTERM');
   const deadline = Date.now() + 10_000;
-  while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  for (const pid of pids.filter(alive)) process.kill(pid, 'SIGKILL');
+  while (pids.some(processAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  for (const pid of pids.filter(processAlive)) process.kill(pid, 'SIGKILL');
   rmSync(stateFile, { force: true });
 }
 

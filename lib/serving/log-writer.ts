@@ -14,6 +14,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { processAlive } from '../core/process';
 import type { StewardDb } from '../../db/client';
 import type { PredictionLogRow } from '../../db/schema';
 import { insertPredictions } from './log-store';
@@ -39,15 +40,6 @@ export interface LogWriterOptions {
 type SpooledRow = Omit<PredictionLogRow, 'at'> & { at: string };
 
 const SEGMENT = /^(\d{8})\.jsonl$/;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function readSpooled(dir: string): PredictionLogRow[] {
   const rows: PredictionLogRow[] = [];
@@ -181,7 +173,7 @@ export class PredictionLogWriter {
         } catch {
           continue; // being created right now, or not a spool folder
         }
-        if (owner.host !== hostname() || owner.pid === undefined || alive(owner.pid)) continue;
+        if (owner.host !== hostname() || owner.pid === undefined || processAlive(owner.pid)) continue;
         claimed = `${dir}.claimed-${this.o.gatewayId}`;
         try {
           renameSync(dir, claimed); // atomic: of two survivors, one claims it
