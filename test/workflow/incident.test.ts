@@ -4,15 +4,13 @@
  * the validators' refusals, an automated rollback as a child rollback workflow, resolution; and a
  * monitor whose trigger opens an incident once for its window.
  */
-import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
+import { startTimeSkippingServer } from '../support/time-skipping';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import { searchAttributes, taskQueues } from '../../lib/core/names';
+import { taskQueues } from '../../lib/core/names';
 import { acknowledgeIncident, completeIncidentStep, incidentState, openIncident, resolveIncident } from '../../lib/incidents/client';
 import { monitorState, startMonitor, stopMonitor } from '../../lib/monitoring/client';
-// @ts-expect-error plain ESM module shared with scripts/setup.mjs
-import { ensureTestServer } from '../../lib/runtime/temporal-cli.mjs';
 import { createMonitorStubs } from '../support/monitor-stubs';
 import { createRolloutStubs, type RolloutStubs } from '../support/rollout-stubs';
 
@@ -26,14 +24,7 @@ let run: Promise<void>;
 let n = 0;
 
 beforeAll(async () => {
-  const server = ensureTestServer() as { path: string } | null;
-  if (!server) throw new Error('no Temporal time-skipping test server here: run `npm run setup`');
-  Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' } } } });
-  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: server.path } } });
-  await env.connection.operatorService.addSearchAttributes({
-    namespace: 'default',
-    searchAttributes: Object.fromEntries(Object.values(searchAttributes).map((k) => [k.name, encodeSearchAttributeIndexedValueType(k.type)!])),
-  });
+  env = await startTimeSkippingServer();
   stubs = createMonitorStubs();
   rollouts = createRolloutStubs();
   worker = await Worker.create({

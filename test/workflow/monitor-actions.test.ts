@@ -5,14 +5,12 @@
  * server of its own: a release left waiting would hold the clock of the other tests.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
+import { startTimeSkippingServer } from '../support/time-skipping';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import { searchAttributes, taskQueues } from '../../lib/core/names';
+import { taskQueues } from '../../lib/core/names';
 import { startMonitor, stopMonitor } from '../../lib/monitoring/client';
-// @ts-expect-error plain ESM module shared with scripts/setup.mjs
-import { ensureTestServer } from '../../lib/runtime/temporal-cli.mjs';
 import { createMonitorStubs } from '../support/monitor-stubs';
 import { createRolloutStubs, type RolloutStubs } from '../support/rollout-stubs';
 
@@ -27,14 +25,7 @@ let n = 0;
 const releasesBegun: Array<{ releaseId: string; input: unknown }> = [];
 
 beforeAll(async () => {
-  const server = ensureTestServer() as { path: string } | null;
-  if (!server) throw new Error('no Temporal time-skipping test server here: run `npm run setup`');
-  Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' } } } });
-  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: server.path } } });
-  await env.connection.operatorService.addSearchAttributes({
-    namespace: 'default',
-    searchAttributes: Object.fromEntries(Object.values(searchAttributes).map((k) => [k.name, encodeSearchAttributeIndexedValueType(k.type)!])),
-  });
+  env = await startTimeSkippingServer();
   stubs = createMonitorStubs();
   rollouts = createRolloutStubs();
   worker = await Worker.create({

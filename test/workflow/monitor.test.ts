@@ -4,16 +4,14 @@
  * Continue-As-New, count-based windows, late-label refreshes, trigger firings recorded once, a stop
  * Update, and a restarted monitor that continues the numbering. Hours of windows pass in milliseconds.
  */
-import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
+import { startTimeSkippingServer } from '../support/time-skipping';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
-import { searchAttributes, taskQueues } from '../../lib/core/names';
+import { taskQueues } from '../../lib/core/names';
 import { monitorState, startMonitor, stopMonitor } from '../../lib/monitoring/client';
 import { monitorWorkflowId } from '../../lib/monitoring/messages';
 import type { MonitorState } from '../../lib/monitoring/types';
-// @ts-expect-error plain ESM module shared with scripts/setup.mjs
-import { ensureTestServer } from '../../lib/runtime/temporal-cli.mjs';
 import { createMonitorStubs } from '../support/monitor-stubs';
 
 const HOUR = 3_600_000;
@@ -25,14 +23,7 @@ let run: Promise<void>;
 let models = 0;
 
 beforeAll(async () => {
-  const server = ensureTestServer() as { path: string } | null;
-  if (!server) throw new Error('no Temporal time-skipping test server here: run `npm run setup`');
-  Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' } } } });
-  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: server.path } } });
-  await env.connection.operatorService.addSearchAttributes({
-    namespace: 'default',
-    searchAttributes: Object.fromEntries(Object.values(searchAttributes).map((k) => [k.name, encodeSearchAttributeIndexedValueType(k.type)!])),
-  });
+  env = await startTimeSkippingServer();
   stubs = createMonitorStubs();
   worker = await Worker.create({ connection: env.nativeConnection, namespace: 'default', taskQueue: taskQueues.control, workflowBundle: { codePath: inject('workflowBundlePath') }, activities: stubs.activities });
   run = worker.run();

@@ -6,19 +6,17 @@
  * Minutes of analysis intervals pass in milliseconds. test/integration runs the real thing.
  */
 import { WorkflowFailedError } from '@temporalio/client';
-import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
+import { startTimeSkippingServer } from '../support/time-skipping';
 import { afterAll, afterEach, beforeAll, describe, expect, it, inject } from 'vitest';
 import { StewardError } from '../../lib/core/errors';
-import { searchAttributes, taskQueues } from '../../lib/core/names';
+import { taskQueues } from '../../lib/core/names';
 import { decideRelease, startRelease } from '../../lib/release/client';
 import type { ReleaseState } from '../../lib/release/types';
 import { operateRollout, rollback, rolloutResult, rolloutState, startRollout } from '../../lib/rollout/client';
 import { rolloutWorkflowId } from '../../lib/rollout/messages';
 import type { RolloutState } from '../../lib/rollout/types';
-// @ts-expect-error plain ESM module shared with scripts/setup.mjs
-import { ensureTestServer } from '../../lib/runtime/temporal-cli.mjs';
 import { createRolloutStubs, type RolloutStubModel, type RolloutStubs } from '../support/rollout-stubs';
 import { createStubActivities, until, type StubActivities } from '../support/stub-activities';
 import { textFile } from '../support/fixtures';
@@ -35,14 +33,7 @@ const started: string[] = [];
 let models = 0;
 
 beforeAll(async () => {
-  const server = ensureTestServer() as { path: string } | null;
-  if (!server) throw new Error('no Temporal time-skipping test server here: run `npm run setup`');
-  Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' } } } });
-  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: server.path } } });
-  await env.connection.operatorService.addSearchAttributes({
-    namespace: 'default',
-    searchAttributes: Object.fromEntries(Object.values(searchAttributes).map((k) => [k.name, encodeSearchAttributeIndexedValueType(k.type)!])),
-  });
+  env = await startTimeSkippingServer();
   stubs = createRolloutStubs();
   releaseStubs = createStubActivities();
   // The release's plan as beginRelease gives it when the policy hands approved versions to a rollout.
