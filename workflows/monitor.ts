@@ -16,7 +16,7 @@
  * Every trigger firing is in the workflow's history (the activity's input) and in the audit record.
  * Messages live in lib/monitoring/messages.ts.
  */
-import { ParentClosePolicy, allHandlersFinished, condition, continueAsNew, log, proxyActivities, setHandler, startChild, workflowInfo } from '@temporalio/workflow';
+import { ParentClosePolicy, allHandlersFinished, condition, continueAsNew, log, patched, proxyActivities, setHandler, startChild, workflowInfo } from '@temporalio/workflow';
 import type { MonitoringActivities } from '../activities/types';
 import { failureTypes } from '../lib/core/errors';
 import { taskQueues } from '../lib/core/names';
@@ -142,6 +142,9 @@ export async function monitorWorkflow(raw: MonitorInput): Promise<MonitorState> 
     state.nextStart = new Date(end).toISOString();
     windowsThisRun++;
 
+    // A stop that arrived while this window was computed ends the monitor here: continuing as new
+    // would drop it (the new run starts without it and the caller waits for a result that never comes).
+    if (stopRequested && patched('stop-before-continue-as-new')) break;
     if (windowsThisRun >= settings.windowsPerRun || workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
       log.info('monitor continues as new', { model: input.model, nextIndex: state.nextIndex, run: state.run });

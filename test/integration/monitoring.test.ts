@@ -17,6 +17,7 @@ import { verifyAuditRecord } from '../../lib/audit/verify';
 import { auditEvents, datasets, incidents, modelVersions, monitorWindows } from '../../db/schema';
 import { calibrationCurve } from '../../lib/metrics/classification';
 import { monitorState, startMonitor } from '../../lib/monitoring/client';
+import { monitorWorkflowId } from '../../lib/monitoring/messages';
 import { parseMonitoringPolicy } from '../../lib/monitoring/policy';
 import type { WindowResult } from '../../lib/monitoring/window';
 import { registerModel } from '../../lib/registry/models';
@@ -24,6 +25,7 @@ import { validateDataFile } from '../../lib/release/steps';
 import type { Gateway } from '../../serving/gateway';
 import { adultTrainingSlice, testPolicy } from '../support/fixtures';
 import { startHarness, type Harness } from '../support/harness';
+import { recordHistory } from '../support/histories';
 import { adultInstances, predictOver, registerTrainedVersion, startTestGateway, testLogSecret } from '../support/serving';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -202,6 +204,7 @@ describe('monitoring a served model', () => {
     const stopped = await steward('monitor', 'stop', policy.model, '--reason', 'test done', '--json');
     expect(stopped.stderr).toBe('');
     expect(JSON.parse(stopped.stdout)).toMatchObject({ status: 'stopped', stoppedBy: 'ravi' });
+    await recordHistory(h.client, monitorWorkflowId(policy.model), 'monitor-stopped');
 
     // The drift opened an incident for window 1: acknowledged, worked through, resolved, written up.
     const id = `incident-${policy.model}-w1`;
@@ -225,6 +228,7 @@ describe('monitoring a served model', () => {
     expect(readFileSync(join(out, 'postmortem.html'), 'utf8')).toContain('<table>');
     const row = (await h.database.db.select().from(incidents).where(eq(incidents.id, id)))[0];
     expect(row).toMatchObject({ status: 'resolved', commander: 'ravi', severity: 'SEV3' });
+    await recordHistory(h.client, id, 'incident-resolved');
     // The incident row is what its audit events say; an edit outside Steward is found.
     const incidentChecks = async () => (await verifyAuditRecord(h.database.db)).problems.filter((p) => p.check === 'incidents' || p.check === 'chain');
     expect(await incidentChecks()).toEqual([]);

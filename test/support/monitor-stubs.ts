@@ -34,9 +34,12 @@ export function createMonitorStubs() {
       breaches: [],
     };
   };
+  /** Per model and window index: a gate the window's computation waits on (to land a message mid-window). */
+  const holds = new Map<string, Promise<void>>();
   const activities: MonitoringActivities = {
     async computeMonitorWindow({ model, index, start, end }) {
       computed.push({ model, index, start, end });
+      await holds.get(`${model}/${index}`);
       const s = summary(model, index, start, end);
       if (!windows.has(model)) windows.set(model, new Map());
       windows.get(model)!.set(index, s);
@@ -95,6 +98,12 @@ export function createMonitorStubs() {
     events,
     windows,
     label: (model: string, index: number, n: number) => labelled.set(`${model}/${index}`, n),
+    /** Holds the computation of a window until the returned function is called. */
+    hold: (model: string, index: number) => {
+      let release!: () => void;
+      holds.set(`${model}/${index}`, new Promise<void>((r) => (release = r)));
+      return release;
+    },
     drift: (model: string, from: number) => driftFrom.set(model, from),
     setPredictions: (n: number) => (predictions = n),
     policyTrigger: (model: string, rule: Parameters<typeof policyTriggers.set>[1]) => policyTriggers.set(model, rule),

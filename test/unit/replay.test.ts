@@ -10,7 +10,7 @@ import { workflowsPath } from '../../workers/workflows-path';
 const dir = join(projectRoot, 'test/histories');
 const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
 
-describe('recorded release histories', () => {
+describe('recorded workflow histories', () => {
   it('exist in the repository', () => {
     expect(files.length).toBeGreaterThan(0);
   });

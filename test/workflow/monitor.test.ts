@@ -61,6 +61,25 @@ describe('monitor workflow', () => {
     expect(stubs.events.filter((e) => e.startsWith(`${model}:`))).toEqual([`${model}:started`, `${model}:stopped`]);
   });
 
+  it('stops when the stop lands while the last window of a run is computed, instead of continuing as new without it', async () => {
+    const model = `income-${++models}`;
+    const release = stubs.hold(model, 2);
+    await startMonitor(env.client, { model, requestedBy: 'ravi', settings: { window: '1h', lag: '5s', windowsPerRun: 3 } });
+    // Up to a few seconds before window 2 closes; then real time (skipping time across the held
+    // computation would wait for it).
+    await env.sleep(3 * HOUR + 4_000);
+    for (let i = 0; i < 200 && !stubs.computed.some((c) => c.model === model && c.index === 2); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(stubs.computed.filter((c) => c.model === model).map((c) => c.index)).toEqual([0, 1, 2]);
+    const stopped = stop(model);
+    await new Promise((r) => setTimeout(r, 500));
+    release();
+    const final = await stopped;
+    expect(final.status).toBe('stopped');
+    expect(final.run).toBe(1);
+    expect(final.nextIndex).toBe(3);
+    expect(stubs.events.filter((e) => e.startsWith(`${model}:`))).toEqual([`${model}:started`, `${model}:stopped`]);
+  });
+
   it('fires a trigger on drift once per cooldown and records it with its window', async () => {
     const model = `income-${++models}`;
     stubs.drift(model, 2);
