@@ -4,14 +4,19 @@
  * are audit events with keys made of the model, window and trigger. The window's statistics run in
  * the compute pool, never on the thread that delivers workflow tasks.
  */
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { Context } from '@temporalio/activity';
+import { sha256Hex } from '../lib/core/hash';
 import { appendAudit } from '../lib/registry/audit';
-import { listWindows, predictionsSince, storeWindow, windowReference, windowRows, staleWindows } from '../lib/registry/monitoring';
+import { labelledLog, labelledOutcomesSince, listWindows, predictionsSince, servedScores, storeWindow, windowReference, windowRows, staleWindows } from '../lib/registry/monitoring';
+import { logRules } from '../lib/serving/privacy';
 import type { WindowInput } from '../lib/monitoring/compute';
 import { summarize } from '../lib/monitoring/summary';
 import type { MonitorSettings, TriggerFiring, WindowSummary } from '../lib/monitoring/types';
 import type { WindowResult } from '../lib/monitoring/window';
-import { evaluateTriggers as evaluatePolicyTriggers, type TriggerDecision } from '../lib/monitoring/triggers';
+import { evaluateTriggers as evaluatePolicyTriggers, resetDetectors, type TriggerDecision, type TriggerState } from '../lib/monitoring/triggers';
+import { policyTask } from '../lib/policy/schema';
 import { getModel } from '../lib/registry/models';
 import { runForActivity } from './compute/pool';
 import type { ActivityDeps } from './deps';
@@ -88,8 +93,65 @@ export function createMonitoringActivities({ db, artifacts, compute, clock = () 
         if (triggers.length === 0) return null;
         const [stored] = await listWindows(db, args.model, { fromIndex: args.index, toIndex: args.index });
         if (!stored) return { decisions: [], state: args.state };
-        const outcome = evaluatePolicyTriggers(triggers, { result: stored.result }, (args.state ?? undefined) as Parameters<typeof evaluatePolicyTriggers>[2]);
-        return { decisions: outcome.decisions, state: outcome.state };
+        const live = liveTriggerState(args.state);
+        const result = stored.result;
+        // Detectors read the per-prediction series: `score` (what the window served, in order) and,
+        // for a binary classifier, `error` (1 for a wrong prediction) over the predictions whose labels
+        // landed since the last evaluation, in the order they were made: a label days late still
+        // reaches the detector, once. Both follow the production version; a new version starts its
+        // detectors afresh (its error stream is not its predecessor's).
+        let triggerState = live.triggers;
+        if (triggerState && live.version !== null && result.version !== null && live.version !== result.version) triggerState = resetDetectors(triggerState);
+        const series: Record<string, number[]> = { score: await servedScores(db, { model: args.model, start: new Date(result.start), end: new Date(result.end) }) };
+        let cursor = live.labelsAfter;
+        const positive = policy.data.label.positive;
+        if (result.version !== null && positive !== undefined && policyTask(policy) === 'binary') {
+          const read = await labelledOutcomesSince(db, { model: args.model, version: result.version, after: live.version === result.version ? live.labelsAfter : null });
+          series.error = read.outcomes.map((o) => ((o.score >= 0.5) === (o.label === positive) ? 0 : 1));
+          cursor = read.cursor;
+        }
+        const outcome = evaluatePolicyTriggers(triggers, { result, series }, triggerState);
+        return { decisions: outcome.decisions, state: { triggers: outcome.state, labelsAfter: cursor, version: result.version } satisfies LiveTriggerState };
+      });
+    },
+
+    /**
+     * Writes the latest labelled predictions of a model's log as a data file in its contract's
+     * columns (logged inputs and their labels) for a retrain, and returns its path; or explains why
+     * the log cannot be trained on (too few labelled rows, or columns the logging policy drops,
+     * hashes or generalises, which the contract needs as sent).
+     */
+    async exportRetrainingData(args: { model: string; window: number; rows: number }): Promise<{ file: string; rows: number; missing?: Record<string, number> } | { note: string }> {
+      return withFailureTypes(async () => {
+        const { policy } = await getModel(db, args.model);
+        const label = policy.data.label.column;
+        const columns = policy.contract.columns.map((c) => c.name);
+        const rules = logRules(policy, columns.filter((c) => c !== label));
+        const altered = Object.entries(rules).filter(([, rule]) => rule !== 'keep').map(([c, rule]) => `${c} (${rule})`);
+        if (altered.length > 0) return { note: `the prediction log cannot be trained on: the logging policy does not keep ${altered.join(', ')} as sent; set the monitor's retrainData` };
+        const rows = await labelledLog(db, { model: args.model, limit: args.rows });
+        const minimum = 200;
+        if (rows.length < minimum) return { note: `only ${rows.length} labelled prediction(s) in the log (a retrain on it needs ${minimum}); set the monitor's retrainData or wait for labels` };
+        const missing = new Map<string, number>();
+        const records = rows.map((r) => {
+          const record: Record<string, unknown> = {};
+          for (const c of columns) {
+            const v = c === label ? r.label : r.inputs[c];
+            if (v === undefined || v === null) missing.set(c, (missing.get(c) ?? 0) + 1);
+            record[c] = v ?? null;
+          }
+          return record;
+        });
+        const body =
+          policy.data.format === 'jsonl'
+            ? records.map((r) => `${JSON.stringify(r)}\n`).join('')
+            : `${[columns.map(csvField).join(','), ...records.map((r) => columns.map((c) => csvField(r[c] === null ? '' : String(r[c]))).join(','))].join('\n')}\n`;
+        // Named by content, beside the artifact store: the release records the file's hash as its data.
+        const file = join(dirname(artifacts.location.root), 'retrain-data', `${args.model}-w${args.window}-${sha256Hex(body).slice(0, 12)}.${policy.data.format}`);
+        await mkdir(dirname(file), { recursive: true });
+        await writeFile(`${file}.tmp`, body);
+        await rename(`${file}.tmp`, file);
+        return { file, rows: rows.length, ...(missing.size > 0 ? { missing: Object.fromEntries(missing) } : {}) };
       });
     },
 
@@ -132,3 +194,24 @@ export function createMonitoringActivities({ db, artifacts, compute, clock = () 
 }
 
 export type MonitoringActivities = ReturnType<typeof createMonitoringActivities>;
+
+/** What the monitor carries for the policy's triggers between windows (opaque to the workflow). */
+interface LiveTriggerState {
+  triggers: TriggerState | undefined;
+  /** Labels recorded up to this time (database text) have reached the detectors. */
+  labelsAfter: string | null;
+  /** The production version the detectors follow. */
+  version: number | null;
+}
+
+/** The carried state, also in its first form (the bare trigger state, before detectors read series). */
+function liveTriggerState(raw: unknown): LiveTriggerState {
+  if (raw === null || raw === undefined) return { triggers: undefined, labelsAfter: null, version: null };
+  if (typeof raw === 'object' && 'lastWindow' in raw) return { triggers: raw as TriggerState, labelsAfter: null, version: null };
+  return raw as LiveTriggerState;
+}
+
+/** A CSV field (RFC 4180: quoted when it holds a separator, quote or line break). */
+function csvField(v: string): string {
+  return /[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v;
+}

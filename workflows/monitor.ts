@@ -170,21 +170,32 @@ export async function monitorWorkflow(raw: MonitorInput): Promise<MonitorState> 
     const reasons = (action: TriggerFiring['action']) => fired.filter((f) => f.action === action).map((f) => `${f.trigger}: ${f.reason}`).join('; ');
     const started: Array<() => Promise<string>> = [];
     if (fired.some((f) => f.action === 'retrain')) {
-      const data = (fired.find((f) => f.action === 'retrain' && typeof f.evidence.data === 'string')?.evidence.data as string | undefined) ?? settings.retrainData;
+      let data = (fired.find((f) => f.action === 'retrain' && typeof f.evidence.data === 'string')?.evidence.data as string | undefined) ?? settings.retrainData;
+      let source = data ? 'named' : undefined;
+      let note = 'no data source configured (settings.retrainData): not retrained';
+      // Without a named source, the latest labelled predictions of the log (when the logging policy
+      // keeps what the contract needs and enough labels arrived).
+      if (!data && patched('retrain-on-logged-data')) {
+        const exported = await monitoring.exportRetrainingData({ model: input.model, window, rows: settings.retrainRows });
+        if ('file' in exported) {
+          data = exported.file;
+          source = `prediction log: latest ${exported.rows} labelled predictions`;
+        } else note = exported.note;
+      }
       if (data) {
         const releaseId = `release-${input.model}-${day}-w${window}`;
-        for (const f of fired) if (f.action === 'retrain') f.evidence = { ...f.evidence, releaseId, data };
+        for (const f of fired) if (f.action === 'retrain') f.evidence = { ...f.evidence, releaseId, data, ...(source && source !== 'named' ? { source } : {}) };
         started.push(async () => {
           await startChild<ReleaseWorkflow>(releaseWorkflowType, {
             workflowId: releaseId,
             taskQueue: taskQueues.control,
             parentClosePolicy: ParentClosePolicy.ABANDON,
-            args: [{ model: input.model, dataFile: data, requestedBy: `monitor-${input.model}` }],
+            args: [{ model: input.model, dataFile: data!, requestedBy: `monitor-${input.model}` }],
             staticSummary: `retrain of ${input.model} requested by its monitor on window ${window}: ${reasons('retrain')}`,
           });
           return releaseId;
         });
-      } else for (const f of fired) if (f.action === 'retrain') f.evidence = { ...f.evidence, note: 'no data source configured (settings.retrainData): not retrained' };
+      } else for (const f of fired) if (f.action === 'retrain') f.evidence = { ...f.evidence, note };
     }
     if (fired.some((f) => f.action === 'rollback')) {
       const rollbackId = `rollback-${input.model}-${day}-w${window}`;

@@ -105,6 +105,16 @@ export function initialTriggerState(): TriggerState {
   return { version: 1, lastWindow: -1, triggers: {} };
 }
 
+/**
+ * The same state with every change detector starting afresh, streaks, cooldowns and action counts
+ * kept: what a new production version needs (its error stream is not its predecessor's).
+ *
+ * @example state = resetDetectors(state);
+ */
+export function resetDetectors(state: TriggerState): TriggerState {
+  return { ...state, triggers: Object.fromEntries(Object.entries(state.triggers).map(([name, slot]) => [name, { ...slot, detectors: {} }])) };
+}
+
 /** A deep copy through JSON: states are JSON by contract, and workflow sandboxes lack `structuredClone`. */
 const jsonCopy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 

@@ -38,6 +38,8 @@ export const monitorSettingsSchema = z
     triggerAction: z.enum(['alert', 'open-incident', 'retrain', 'rollback']).default('alert'),
     /** The data a `retrain` action trains on (a named data source: a file the workers can read). */
     retrainData: z.string().min(1).optional(),
+    /** Without `retrainData`, a retrain trains on the latest this many labelled predictions of the log. */
+    retrainRows: z.number().int().min(200).max(1_000_000).default(20_000),
     /** Severity of incidents the monitor opens. */
     incidentSeverity: z.enum(['SEV1', 'SEV2', 'SEV3', 'SEV4', 'SEV5']).default('SEV3'),
     /** Windows a run computes before it continues as new (its history stays far below Temporal's limits). */

@@ -165,3 +165,76 @@ export async function staleWindows(db: StewardDb, model: string, fromIndex: numb
   }
   return stale;
 }
+
+/** A served prediction whose label arrived, as change detectors read it. */
+export interface LabelledOutcome {
+  score: number;
+  label: string;
+}
+
+/**
+ * Served, scored predictions of one version whose labels were recorded after `after` (a timestamp
+ * as the database prints it, so no microsecond is lost; null: from the first label), in the order
+ * the predictions were made, and the cursor to pass next time (the latest label time read). Labels
+ * arrive late and in any order: each one is read exactly once, in the evaluation after it landed.
+ *
+ * @example const { outcomes, cursor } = await labelledOutcomesSince(db, { model: 'elec2', version: 3, after: null });
+ */
+export async function labelledOutcomesSince(
+  db: StewardDb,
+  args: { model: string; version: number; after: string | null; limit?: number },
+): Promise<{ outcomes: LabelledOutcome[]; cursor: string | null; truncated: boolean }> {
+  const limit = args.limit ?? MAX_WINDOW_ROWS;
+  const rows = await db
+    .select({ score: predictionLog.score, label: predictionLabels.label, predictedAt: predictionLog.at, labelledAt: sql<string>`${predictionLabels.at}::text` })
+    .from(predictionLabels)
+    .innerJoin(predictionLog, eq(predictionLog.id, predictionLabels.predictionId))
+    .where(
+      and(
+        eq(predictionLabels.model, args.model),
+        eq(predictionLog.mode, 'serve'),
+        eq(predictionLog.version, args.version),
+        sql`${predictionLog.score} is not null`,
+        args.after === null ? undefined : sql`${predictionLabels.at} > ${args.after}::timestamptz`,
+      ),
+    )
+    .orderBy(asc(predictionLabels.at), asc(predictionLog.at))
+    .limit(limit);
+  if (rows.length === 0) return { outcomes: [], cursor: args.after, truncated: false };
+  const cursor = rows[rows.length - 1]!.labelledAt;
+  rows.sort((a, b) => a.predictedAt.getTime() - b.predictedAt.getTime());
+  return { outcomes: rows.map((r) => ({ score: r.score!, label: r.label })), cursor, truncated: rows.length === limit };
+}
+
+/**
+ * The scores a model served in [start, end), in the order it served them (the `score` series of
+ * change detectors).
+ *
+ * @example const scores = await servedScores(db, { model: 'elec2', start, end });
+ */
+export async function servedScores(db: StewardDb, args: { model: string; start: Date; end: Date }): Promise<number[]> {
+  const rows = await db
+    .select({ score: predictionLog.score })
+    .from(predictionLog)
+    .where(and(eq(predictionLog.model, args.model), eq(predictionLog.mode, 'serve'), gte(predictionLog.at, args.start), lt(predictionLog.at, args.end), sql`${predictionLog.score} is not null`))
+    .orderBy(asc(predictionLog.at))
+    .limit(MAX_WINDOW_ROWS);
+  return rows.map((r) => r.score!);
+}
+
+/**
+ * The latest `limit` served predictions of a model that have labels, oldest first: their logged
+ * inputs and the label (what a retrain on the prediction log trains on).
+ *
+ * @example const rows = await labelledLog(db, { model: 'elec2', limit: 20_000 });
+ */
+export async function labelledLog(db: StewardDb, args: { model: string; limit: number }): Promise<Array<{ inputs: Record<string, unknown>; label: string }>> {
+  const rows = await db
+    .select({ inputs: predictionLog.inputs, label: predictionLabels.label })
+    .from(predictionLog)
+    .innerJoin(predictionLabels, eq(predictionLabels.predictionId, predictionLog.id))
+    .where(and(eq(predictionLog.model, args.model), eq(predictionLog.mode, 'serve')))
+    .orderBy(desc(predictionLog.at), desc(predictionLog.id))
+    .limit(args.limit);
+  return rows.reverse();
+}

@@ -15,6 +15,8 @@ export function createMonitorStubs() {
   /** Per model: from which window index the stub reports feature drift. */
   const driftFrom = new Map<string, number>();
   let predictions = 0;
+  /** Per model: the file a retrain on the prediction log would get (absent: too few labels). */
+  const loggedData = new Map<string, string>();
   /** Per model: a policy trigger firing from a window on (the policy's rules, as evaluateWindowTriggers returns them). */
   const policyTriggers = new Map<string, { name: string; from: number; action: { type: 'retrain'; data?: string } | { type: 'open-incident'; severity: 'SEV1' | 'SEV2' | 'SEV3' | 'SEV4' | 'SEV5' } }>();
   const summary = (model: string, index: number, start: string, end: string): WindowSummary => {
@@ -77,6 +79,10 @@ export function createMonitorStubs() {
     async recordTriggerFirings({ model, firings: f }) {
       firings.push(...f.map((x) => ({ ...x, model })));
     },
+    async exportRetrainingData({ model, window }) {
+      const file = loggedData.get(model);
+      return file ? { file: `${file}-w${window}`, rows: 500 } : { note: 'only 0 labelled prediction(s) in the log' };
+    },
     async recordMonitorEvent({ model, event }) {
       events.push(`${model}:${event}`);
     },
@@ -106,6 +112,7 @@ export function createMonitorStubs() {
     },
     drift: (model: string, from: number) => driftFrom.set(model, from),
     setPredictions: (n: number) => (predictions = n),
+    loggedData: (model: string, file: string) => loggedData.set(model, file),
     policyTrigger: (model: string, rule: Parameters<typeof policyTriggers.set>[1]) => policyTriggers.set(model, rule),
   };
 }

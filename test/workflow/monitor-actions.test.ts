@@ -78,6 +78,26 @@ describe('monitor actions', () => {
     expect(rollouts.calls(other, 'rollback')).toHaveLength(1);
   });
 
+  it('retrains on the latest labelled predictions of the log when no data source is named, and says why not when it cannot', async () => {
+    const model = `income-${++n}`;
+    stubs.policyTrigger(model, { name: 'error-rate-change', from: 1, action: { type: 'retrain' } });
+    stubs.loggedData(model, '/artifacts/retrain-data/logged');
+    await startMonitor(env.client, { model, requestedBy: 'ravi', settings: { window: '1h' } });
+    await env.sleep(2 * 60 * MINUTE + 2 * MINUTE);
+    const state = await stopMonitor(env.client, model, { principal: 'ravi' });
+    expect(state.actions).toEqual([expect.stringMatching(new RegExp(`^release-${model}-\\d{8}-w1$`))]);
+    expect(releasesBegun.find((r) => r.releaseId === state.actions[0])?.input).toMatchObject({ dataFile: '/artifacts/retrain-data/logged-w1', requestedBy: `monitor-${model}` });
+    expect(stubs.firings.filter((f) => f.model === model)[0]?.evidence).toMatchObject({ data: '/artifacts/retrain-data/logged-w1', source: 'prediction log: latest 500 labelled predictions' });
+
+    const unlabelled = `income-${++n}`;
+    stubs.policyTrigger(unlabelled, { name: 'error-rate-change', from: 1, action: { type: 'retrain' } });
+    await startMonitor(env.client, { model: unlabelled, requestedBy: 'ravi', settings: { window: '1h' } });
+    await env.sleep(2 * 60 * MINUTE + 2 * MINUTE);
+    const s2 = await stopMonitor(env.client, unlabelled, { principal: 'ravi' });
+    expect(s2.actions).toEqual([]);
+    expect(stubs.firings.filter((f) => f.model === unlabelled)[0]?.evidence).toMatchObject({ note: 'only 0 labelled prediction(s) in the log' });
+  });
+
   it("acts on the policy's trigger rules when the policy declares them, with the action's own data", async () => {
     const model = `income-${++n}`;
     stubs.policyTrigger(model, { name: 'accuracy-drop', from: 1, action: { type: 'retrain', data: '/data/policy-source.csv' } });
