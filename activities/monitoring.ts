@@ -9,12 +9,14 @@ import { dirname, join } from 'node:path';
 import { Context } from '@temporalio/activity';
 import { sha256Hex } from '../lib/core/hash';
 import { appendAudit } from '../lib/registry/audit';
-import { labelledLog, labelledOutcomesSince, listWindows, predictionsSince, servedScores, storeWindow, windowReference, windowRows, staleWindows } from '../lib/registry/monitoring';
+import { labelledLog, labelledOutcomesSince, listWindows, predictionsSince, servedSeries, storeWindow, windowReference, windowRows, staleWindows } from '../lib/registry/monitoring';
 import { logRules } from '../lib/serving/privacy';
 import type { WindowInput } from '../lib/monitoring/compute';
 import { summarize } from '../lib/monitoring/summary';
 import type { MonitorSettings, TriggerFiring, WindowSummary } from '../lib/monitoring/types';
-import type { WindowResult } from '../lib/monitoring/window';
+import type { WindowPerformance, WindowResult } from '../lib/monitoring/window';
+import type { Estimate } from '../lib/metrics/bootstrap';
+import { computeMetrics, prepareScores } from '../lib/metrics/classification';
 import { evaluateTriggers as evaluatePolicyTriggers, resetDetectors, type TriggerDecision, type TriggerState } from '../lib/monitoring/triggers';
 import { policyTask } from '../lib/policy/schema';
 import { getModel } from '../lib/registry/models';
@@ -102,15 +104,23 @@ export function createMonitoringActivities({ db, artifacts, compute, clock = () 
         // detectors afresh (its error stream is not its predecessor's).
         let triggerState = live.triggers;
         if (triggerState && live.version !== null && result.version !== null && live.version !== result.version) triggerState = resetDetectors(triggerState);
-        const series: Record<string, number[]> = { score: await servedScores(db, { model: args.model, start: new Date(result.start), end: new Date(result.end) }) };
+        const served = await servedSeries(db, { model: args.model, start: new Date(result.start), end: new Date(result.end) });
+        const series: Record<string, number[]> = { score: served.score, latencyMs: served.latencyMs };
         let cursor = live.labelsAfter;
+        let judged = result;
         const positive = policy.data.label.positive;
         if (result.version !== null && positive !== undefined && policyTask(policy) === 'binary') {
           const read = await labelledOutcomesSince(db, { model: args.model, version: result.version, after: live.version === result.version ? live.labelsAfter : null });
-          series.error = read.outcomes.map((o) => ((o.score >= 0.5) === (o.label === positive) ? 0 : 1));
+          const labels = Uint8Array.from(read.outcomes, (o) => (o.label === positive ? 1 : 0));
+          const scores = Float64Array.from(read.outcomes, (o) => o.score);
+          series.error = Array.from(labels, (y, i) => ((scores[i]! >= 0.5 ? 1 : 0) === y ? 0 : 1));
           cursor = read.cursor;
+          // Performance conditions judge the same outcomes, prequentially (as the backtest does): labels
+          // arrive late, so a window's own predictions are rarely labelled when it closes; the stored
+          // window keeps its own performance, refreshed as its labels land.
+          judged = { ...result, counts: { ...result.counts, labelled: labels.length }, performance: revealedPerformance(labels, scores) };
         }
-        const outcome = evaluatePolicyTriggers(triggers, { result, series }, triggerState);
+        const outcome = evaluatePolicyTriggers(triggers, { result: judged, series }, triggerState);
         return { decisions: outcome.decisions, state: { triggers: outcome.state, labelsAfter: cursor, version: result.version } satisfies LiveTriggerState };
       });
     },
@@ -146,8 +156,8 @@ export function createMonitoringActivities({ db, artifacts, compute, clock = () 
           policy.data.format === 'jsonl'
             ? records.map((r) => `${JSON.stringify(r)}\n`).join('')
             : `${[columns.map(csvField).join(','), ...records.map((r) => columns.map((c) => csvField(r[c] === null ? '' : String(r[c]))).join(','))].join('\n')}\n`;
-        // Named by content, beside the artifact store: the release records the file's hash as its data.
-        const file = join(dirname(artifacts.location.root), 'retrain-data', `${args.model}-w${args.window}-${sha256Hex(body).slice(0, 12)}.${policy.data.format}`);
+        // Named by content, in the artifact store's folder: the release records the file's hash as its data.
+        const file = join(artifacts.location.root, 'retrain-data', `${args.model}-w${args.window}-${sha256Hex(body).slice(0, 12)}.${policy.data.format}`);
         await mkdir(dirname(file), { recursive: true });
         await writeFile(`${file}.tmp`, body);
         await rename(`${file}.tmp`, file);
@@ -209,6 +219,23 @@ function liveTriggerState(raw: unknown): LiveTriggerState {
   if (raw === null || raw === undefined) return { triggers: undefined, labelsAfter: null, version: null };
   if (typeof raw === 'object' && 'lastWindow' in raw) return { triggers: raw as TriggerState, labelsAfter: null, version: null };
   return raw as LiveTriggerState;
+}
+
+/** Accuracy, ROC AUC, ECE and Brier score of labelled outcomes (point values), or null without any. */
+function revealedPerformance(labels: Uint8Array, scores: Float64Array): WindowPerformance | null {
+  if (labels.length === 0) return null;
+  const m = computeMetrics(prepareScores(labels, scores));
+  const positives = labels.reduce((a, y) => a + y, 0);
+  const point = (value: number): Estimate => ({ value, lower: Number.NaN, upper: Number.NaN });
+  return {
+    labelled: labels.length,
+    positives,
+    accuracy: point(m.accuracy),
+    rocAuc: positives > 0 && positives < labels.length ? point(m.rocAuc) : null,
+    ece: Number.isFinite(m.ece) ? m.ece : null,
+    brier: Number.isFinite(m.brier) ? m.brier : null,
+    groups: {},
+  };
 }
 
 /** A CSV field (RFC 4180: quoted when it holds a separator, quote or line break). */

@@ -24,6 +24,7 @@ import { incidentWorkflowType, type IncidentWorkflow } from '../lib/incidents/me
 import { releaseWorkflowType, type ReleaseWorkflow } from '../lib/release/messages';
 import { rollbackWorkflowType, type RollbackWorkflow } from '../lib/rollout/messages';
 import { evaluateTriggers } from '../lib/monitoring/default-triggers';
+import type { TriggerDecision } from '../lib/monitoring/triggers';
 import { monitorStatusQuery, stopMonitorUpdate } from '../lib/monitoring/messages';
 import { KEEP_RECENT, monitorInputSchema, type MonitorInput, type MonitorState, type TriggerFiring, type WindowSummary } from '../lib/monitoring/types';
 
@@ -127,7 +128,7 @@ export async function monitorWorkflow(raw: MonitorInput): Promise<MonitorState> 
           trigger: d.trigger,
           window: d.window.index,
           action: d.action.type,
-          reason: `${d.trigger} held ${d.streak} window(s): ${d.evidence.map((e) => `${'metric' in e.condition ? String((e.condition as { metric: unknown }).metric) : 'detector'}${e.value !== undefined && e.value !== null ? ` = ${Number(e.value).toPrecision(4)}` : ''}`).join(', ')}`,
+          reason: `${d.trigger} held ${d.streak} window(s): ${d.evidence.map(describeEvidence).join(', ')}`,
           evidence: { decision: d, ...(d.action.type === 'retrain' && d.action.data ? { data: d.action.data } : {}), ...('severity' in d.action ? { severity: d.action.severity } : {}) },
         }));
       if (fired.length > 0) await actOn(fired);
@@ -240,4 +241,12 @@ export async function monitorWorkflow(raw: MonitorInput): Promise<MonitorState> 
   state.status = 'stopped';
   await condition(allHandlersFinished);
   return state;
+}
+
+/** One condition's evidence in a firing's reason: `accuracy = 0.6458`, `ddm on error: changes at values 70, 124 of 672`. */
+function describeEvidence(e: TriggerDecision['evidence'][number]): string {
+  const c = e.condition as { metric?: string; detector?: string; series?: string };
+  if (c.metric !== undefined) return `${c.metric}${e.value !== undefined && e.value !== null ? ` = ${Number(e.value).toPrecision(4)}` : ''}`;
+  const at = (e.signals ?? []).map((i) => i + 1);
+  return `${c.detector} on ${c.series}: ${at.length === 1 ? 'change at value' : 'changes at values'} ${at.join(', ')} of ${e.read ?? 0}`;
 }

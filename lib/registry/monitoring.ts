@@ -207,19 +207,19 @@ export async function labelledOutcomesSince(
 }
 
 /**
- * The scores a model served in [start, end), in the order it served them (the `score` series of
- * change detectors).
+ * The scores a model served in [start, end) and their latencies, in the order it served them (the
+ * `score` and `latencyMs` series of change detectors).
  *
- * @example const scores = await servedScores(db, { model: 'elec2', start, end });
+ * @example const { score, latencyMs } = await servedSeries(db, { model: 'elec2', start, end });
  */
-export async function servedScores(db: StewardDb, args: { model: string; start: Date; end: Date }): Promise<number[]> {
+export async function servedSeries(db: StewardDb, args: { model: string; start: Date; end: Date }): Promise<{ score: number[]; latencyMs: number[] }> {
   const rows = await db
-    .select({ score: predictionLog.score })
+    .select({ score: predictionLog.score, latencyMs: predictionLog.latencyMs })
     .from(predictionLog)
     .where(and(eq(predictionLog.model, args.model), eq(predictionLog.mode, 'serve'), gte(predictionLog.at, args.start), lt(predictionLog.at, args.end), sql`${predictionLog.score} is not null`))
     .orderBy(asc(predictionLog.at))
     .limit(MAX_WINDOW_ROWS);
-  return rows.map((r) => r.score!);
+  return { score: rows.map((r) => r.score!), latencyMs: rows.map((r) => r.latencyMs) };
 }
 
 /**

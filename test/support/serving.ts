@@ -21,7 +21,7 @@ import { adultEvaluationSlice, adultTrainingSlice } from './fixtures';
 export const testLogSecret = Buffer.from('test-log-secret-0123456789abcdef');
 
 /**
- * Trains a small network on `rows` Adult rows and registers it as the model's next version
+ * Trains a small network on `rows` Adult rows (or on `file`, read through the policy) and registers it as the model's next version
  * (status `candidate`, or `production` with the pointer when `promote`).
  *
  * @example const v1 = await registerTrainedVersion(h.database.db, h.artifacts, policy, { rows: 1500, promote: true });
@@ -30,9 +30,9 @@ export async function registerTrainedVersion(
   db: StewardDb,
   artifacts: ArtifactStore,
   policy: Policy,
-  o: { rows?: number; skip?: number; promote?: boolean; status?: 'candidate' | 'retired'; hiddenUnits?: number[]; approvedBy?: string } = {},
+  o: { rows?: number; skip?: number; file?: string; promote?: boolean; status?: 'candidate' | 'retired'; hiddenUnits?: number[]; approvedBy?: string } = {},
 ): Promise<number> {
-  const file = adultTrainingSlice(o.rows ?? 1500, o.skip ?? 0);
+  const file = o.file ?? adultTrainingSlice(o.rows ?? 1500, o.skip ?? 0);
   const data = await loadModelTable(file, policy);
   const trained = await trainClassifier({ table: data.table, config: { ...policy.training, hiddenUnits: o.hiddenUnits ?? [16], epochs: 2, earlyStopping: { enabled: false } } });
   const modelSha256 = await artifacts.put(trained.modelBytes);
