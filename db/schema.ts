@@ -243,7 +243,12 @@ export const predictionLog = pgTable(
     /** HMAC-SHA256 of the x-steward-key header (erasure by key finds rows through it). */
     keyHash: text('key_hash'),
     inputs: jsonb('inputs').$type<Record<string, unknown>>().notNull(),
+    /** The row's one number: the positive class's probability (binary), the value (regression), the predicted class's probability (multiclass). */
     score: doublePrecision('score'),
+    /** Multiclass: the predicted class (the most probable one); null for the other tasks. */
+    predictedClass: text('predicted_class'),
+    /** Multiclass: every class's probability, in the version's class order (what the gateway answered); null for the other tasks. */
+    probabilities: doublePrecision('probabilities').array(),
     /** Why the version failed to score this row (null: it scored). */
     error: text('error'),
     /** Which gateway replica served it. */

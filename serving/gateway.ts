@@ -4,6 +4,9 @@
  *
  *   POST /v1/models/{model}:predict  {"instances": [{...}, ...]}
  *        -> {"predictions": [...], "model_version": "N", "prediction_ids": [...]}
+ *           one number per instance: the positive class's probability (binary), the value (regression);
+ *        -> {"predictions": [[...], ...], "classes": [...], "model_version": "N", "prediction_ids": [...]}
+ *           multiclass: per instance the class probabilities, in the order of "classes"
  *   POST /v1/models/{model}/labels   {"labels": [{"prediction_id": "...", "label": ">50K"}, {"request_key": "...", "label": "<=50K"}]}
  *        -> {"recorded": 1, "unchanged": 0, "unknown": 1, "unknown_references": ["..."]}
  *   GET  /v1/models/{model}          versions served, their share, the routes generation
@@ -12,7 +15,7 @@
  * Any number of replicas run against one database: each polls it (catalog.ts) and serves the same
  * routes within a second of a change. Requests are routed (router.ts), checked against the routed
  * version's instance rules (instances.ts), scored through the version's stored pipeline
- * (scorer.ts), logged off the request path (log-writer.ts) as the logging policy allows
+ * (scorer.ts: trained and imported versions alike), logged off the request path (log-writer.ts) as the logging policy allows
  * (privacy.ts). Shadow versions are scored after the reply is sent. A failure is an HTTP error,
  * never a crash: bad requests 400 (413 for a body over the limit), unknown models 404, a version
  * that fails to score 500.
@@ -34,6 +37,7 @@ import { recordLabels } from '../lib/serving/log-store';
 import { PredictionLogWriter } from '../lib/serving/log-writer';
 import { hashRequestKey } from '../lib/serving/privacy';
 import { pickVersion } from '../lib/serving/router';
+import { rowOutput } from '../lib/serving/scorer';
 
 /** A deliberate failure of one version, for chaos tests and game days (never set in normal serving). */
 export interface FaultRule {
@@ -293,7 +297,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
         let failure: string | undefined;
         try {
           if (fault?.errorRate && Math.random() < fault.errorRate) throw new Error('injected fault');
-          scores = served.scorer.score(table);
+          scores = await served.scorer.score(table);
         } catch (e) {
           failure = (e as Error).message;
         }
@@ -307,8 +311,10 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
         }
         requests.inc({ ...labels, code: '200' });
         predictions.inc({ ...labels, mode: 'serve' }, instances.length);
-        if (model.table.shadow.length > 0) setImmediate(() => shadowScore(model, version, instances, key));
-        return { predictions: Array.from(scores), model_version: String(version), prediction_ids: ids };
+        if (model.table.shadow.length > 0) setImmediate(() => shadowScore(model, version, instances, key).catch((e) => warn(`shadow scoring of ${name} failed: ${(e as Error).message}`)));
+        const scorer = served.scorer;
+        if (!scorer.classes) return { predictions: Array.from(scores), model_version: String(version), prediction_ids: ids };
+        return { predictions: instances.map((_, i) => rowOutput(scorer, scores!, i).prediction), classes: scorer.classes, model_version: String(version), prediction_ids: ids };
       } finally {
         inFlight.dec({ model: name });
       }
@@ -358,6 +364,8 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     const keyHash = key === undefined ? null : hashRequestKey(o.secret, model.name, key);
     const rows: PredictionLogRow[] = new Array(instances.length);
     for (let i = 0; i < instances.length; i++) {
+      // Multiclass: `score` is the predicted class's probability, with the class and every probability beside it.
+      const out = scores ? rowOutput(served.scorer, scores, i) : null;
       rows[i] = {
         id: ids[i],
         model: model.name,
@@ -367,7 +375,9 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
         latencyMs,
         keyHash,
         inputs: served.transform.apply(instances[i]),
-        score: scores ? scores[i] : null,
+        score: out ? out.score : null,
+        predictedClass: out?.predictedClass ?? null,
+        probabilities: out?.probabilities ?? null,
         error: failure ?? null,
         gateway: gatewayId,
       };
@@ -375,7 +385,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
     log.append(rows);
   }
 
-  function shadowScore(model: ServedModel, servedVersion: number, instances: Record<string, unknown>[], key: string | undefined) {
+  async function shadowScore(model: ServedModel, servedVersion: number, instances: Record<string, unknown>[], key: string | undefined) {
     for (const v of model.table.shadow) {
       if (v === servedVersion) continue;
       const served = model.versions.get(v);
@@ -386,7 +396,7 @@ export async function startGateway(o: GatewayOptions): Promise<Gateway> {
       try {
         const fault = faults.get(`${model.name}/${v}`);
         if (fault?.errorRate && Math.random() < fault.errorRate) throw new Error('injected fault');
-        scores = served.scorer.score(served.schema.parse(instances));
+        scores = await served.scorer.score(served.schema.parse(instances));
       } catch (e) {
         failure = (e as Error).message;
       }
@@ -445,7 +455,7 @@ function describeModel(m: ServedModel, gatewayId: string) {
     gateway: gatewayId,
     generation: m.generation,
     production_version: m.productionVersion === null ? null : String(m.productionVersion),
-    versions: m.routes.map((r) => ({ version: String(r.version), mode: r.mode, traffic_percent: r.mode === 'serve' ? (serve.get(r.version) ?? 0) : 0, engine: m.versions.get(r.version)?.scorer.engine })),
+    versions: m.routes.map((r) => ({ version: String(r.version), mode: r.mode, traffic_percent: r.mode === 'serve' ? (serve.get(r.version) ?? 0) : 0, engine: m.versions.get(r.version)?.scorer.engine, format: m.versions.get(r.version)?.scorer.format, task: m.versions.get(r.version)?.scorer.task })),
     load_error: m.loadError?.message ?? null,
     // KServe v1 clients read `model_version_status` (TensorFlow Serving's shape).
     model_version_status: m.routes.map((r) => ({ version: String(r.version), state: 'AVAILABLE', status: { error_code: 'OK', error_message: '' } })),

@@ -14,13 +14,12 @@ import { loadScorer } from '../../lib/serving/scorer';
 const [modelFile, policyFile, port] = process.argv.slice(2);
 const policy = parsePolicy(JSON.parse(readFileSync(policyFile, 'utf8')), policyFile);
 const scorer = await loadScorer(readFileSync(modelFile));
-const numeric = new Set(scorer.pipeline.toJSON().numeric.map((n) => n.name));
-const schema = instanceSchema(policy, scorer.inputColumns, numeric);
+const schema = instanceSchema(policy, scorer.inputColumns, scorer.numericInputs);
 const app = Fastify({ logger: false });
 app.get('/healthz', async () => ({ status: 'ok' }));
 app.post('/v1/models/:target', async (req) => {
   const instances = (req.body as { instances: Record<string, unknown>[] }).instances;
-  return { predictions: Array.from(scorer.score(schema.parse(instances))) };
+  return { predictions: Array.from(await scorer.score(schema.parse(instances))) };
 });
 await app.listen({ port: Number(port), host: '127.0.0.1' });
 console.log('ready');

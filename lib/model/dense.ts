@@ -1,6 +1,7 @@
 /**
- * A forward pass for the networks Steward trains (a stack of Dense layers ending in one sigmoid
- * unit), read straight from a stored model's header and weights, without TensorFlow.js.
+ * A forward pass for the networks Steward trains (a stack of Dense layers ending in one sigmoid or
+ * linear unit, or in a softmax over the classes of a multiclass model), read straight from a stored
+ * model's header and weights, without TensorFlow.js.
  *
  * Why it exists: serving scores one request at a time, where TF.js spends its time on tensor
  * bookkeeping rather than arithmetic. On the Adult network ([64, 32], 110 inputs) a single-row
@@ -37,6 +38,8 @@ interface Layer {
   kernel: Float64Array;
   bias: Float64Array;
   activation: Activation;
+  /** The multiclass head: a softmax over the layer's units (only ever the last layer). */
+  softmax: boolean;
 }
 
 /** A loaded Dense stack. `predict` is synchronous and not re-entrant (it reuses its buffers). */
@@ -52,19 +55,26 @@ export class DenseNetwork {
     return this.layers[0].inputs;
   }
 
+  /** Values per row of `predict`: 1, or the number of classes of a softmax head. */
+  get outputWidth(): number {
+    return this.layers[this.layers.length - 1].units;
+  }
+
   /**
-   * The output unit for each of `rows` rows of the row-major feature matrix `x`.
+   * The output units for each of `rows` rows of the row-major feature matrix `x`: one value per row,
+   * or a row-major `rows x classes` matrix of class probabilities for a softmax head.
    *
    * @example const scores = network.predict(pipeline.transform(table), rows);
    */
   predict(x: Float32Array, rows: number): Float64Array {
     const width = this.inputWidth;
     if (x.length !== rows * width) throw new StewardError('ArtifactIntegrity', `the network reads ${width} features per row, got ${x.length / Math.max(rows, 1)}`);
-    const out = new Float64Array(rows);
+    const outputs = this.outputWidth;
+    const out = new Float64Array(rows * outputs);
     for (let r = 0; r < rows; r++) {
       let input: Float64Array | Float32Array = x.subarray(r * width, (r + 1) * width);
       for (let l = 0; l < this.layers.length; l++) {
-        const { inputs, units, kernel, bias, activation } = this.layers[l];
+        const { inputs, units, kernel, bias, activation, softmax } = this.layers[l];
         const h = this.buffers[l];
         h.set(bias);
         for (let i = 0; i < inputs; i++) {
@@ -73,10 +83,17 @@ export class DenseNetwork {
           const row = i * units;
           for (let j = 0; j < units; j++) h[j] += v * kernel[row + j];
         }
-        for (let j = 0; j < units; j++) h[j] = activation(h[j]);
+        if (softmax) {
+          let max = -Infinity;
+          for (let j = 0; j < units; j++) max = Math.max(max, h[j]);
+          let sum = 0;
+          for (let j = 0; j < units; j++) sum += h[j] = Math.exp(h[j] - max);
+          for (let j = 0; j < units; j++) h[j] /= sum;
+        } else for (let j = 0; j < units; j++) h[j] = activation(h[j]);
         input = h;
       }
-      out[r] = input[0];
+      if (outputs === 1) out[r] = input[0];
+      else out.set(input, r * outputs);
     }
     return out;
   }
@@ -102,7 +119,8 @@ export class DenseNetwork {
       const layer = raw as { class_name?: string; config?: { name?: string; units?: number; activation?: string; use_bias?: boolean } };
       if (layer.class_name !== 'Dense') return { unsupported: `layer ${layer.config?.name ?? '?'} is ${layer.class_name}` };
       const { name, units, activation = 'linear', use_bias: useBias = true } = layer.config ?? {};
-      const act = activations[activation];
+      const softmax = activation === 'softmax';
+      const act = softmax ? activations.linear : activations[activation];
       if (!act) return { unsupported: `activation ${activation} of layer ${name}` };
       const k = offsets.get(`${name}/kernel`);
       if (!k || k.shape.length !== 2 || k.shape[1] !== units) return { unsupported: `kernel of layer ${name}` };
@@ -110,9 +128,12 @@ export class DenseNetwork {
       if (layers.length > 0 && layers[layers.length - 1].units !== inputs) return { unsupported: `layer ${name} reads ${inputs} values, the previous layer has ${layers[layers.length - 1].units}` };
       const b = useBias ? offsets.get(`${name}/bias`) : undefined;
       if (useBias && (!b || b.shape[0] !== units)) return { unsupported: `bias of layer ${name}` };
-      layers.push({ inputs, units, kernel: floats(k.offset, inputs * units), bias: b ? floats(b.offset, units) : new Float64Array(units), activation: act });
+      layers.push({ inputs, units, kernel: floats(k.offset, inputs * units), bias: b ? floats(b.offset, units) : new Float64Array(units), activation: act, softmax });
     }
-    if (layers.length === 0 || layers[layers.length - 1].units !== 1) return { unsupported: 'the last layer is not a single unit' };
+    if (layers.length === 0) return { unsupported: 'no layers' };
+    if (layers.slice(0, -1).some((l) => l.softmax)) return { unsupported: 'a softmax before the last layer' };
+    const last = layers[layers.length - 1];
+    if (last.units !== 1 && !last.softmax) return { unsupported: 'the last layer is neither a single unit nor a softmax over the classes' };
     return new DenseNetwork(layers);
   }
 }
@@ -143,5 +164,7 @@ export function openStoredModel(bytes: Uint8Array): StoredModel {
   const weightsSha256 = String(header.weightsSha256);
   if ('unsupported' in built) return { pipeline, weightsSha256, network: null, unsupported: built.unsupported };
   if (built.inputWidth !== pipeline.width) throw new StewardError('ArtifactIntegrity', `model expects ${built.inputWidth} features but the pipeline produces ${pipeline.width}`);
+  const outputs = pipeline.target?.task === 'multiclass' ? pipeline.target.classes.length : 1;
+  if (built.outputWidth !== outputs) throw new StewardError('ArtifactIntegrity', `the network gives ${built.outputWidth} values per row, the pipeline's ${pipeline.task} label needs ${outputs}`);
   return { pipeline, weightsSha256, network: built };
 }

@@ -410,6 +410,8 @@ export class DeclaredInputs implements ScoringPipeline {
   readonly width: number;
   readonly featureNames: readonly string[];
   readonly inputColumns: string[];
+  /** Columns read as numbers (not one-hot encoded): a request sends them as numbers where the contract does not say. */
+  readonly numericColumns: string[];
   private readonly inputs: Exclude<ImportSpec['inputs'][number], string>[];
 
   constructor(spec: ImportSpec) {
@@ -417,6 +419,7 @@ export class DeclaredInputs implements ScoringPipeline {
     this.featureNames = this.inputs.flatMap((i) => (i.oneHot ? i.oneHot.map((v) => `${i.column}=${v}`) : [i.column]));
     this.width = this.featureNames.length;
     this.inputColumns = [...new Set(this.inputs.map((i) => i.column))];
+    this.numericColumns = [...new Set(this.inputs.filter((i) => !i.oneHot).map((i) => i.column))];
   }
 
   rows(table: Table): number {

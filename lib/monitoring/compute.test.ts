@@ -108,6 +108,30 @@ describe('CBPE', () => {
     expect(e.rocAuc!).toBeCloseTo(rocAuc(labels, scores), 2);
   });
 
+
+  it('judges a multiclass window by the accuracy of the predicted class, overall and per group, with drift and volume as for any model', () => {
+    const classes = ['low', 'mid', 'high'];
+    // 300 rows: the predicted class is right on two rows of three; `colour` red rows are all right.
+    const r: WindowRow[] = rows(300, 11).map((row, i) => {
+      const predictedClass = classes[i % 3]!;
+      const label = row.inputs.colour === 'red' || i % 3 !== 0 ? predictedClass : classes[(i + 1) % 3]!;
+      return { ...row, score: 0.5 + (i % 5) / 10, predictedClass, label };
+    });
+    const expected = r.filter((x) => x.label === x.predictedClass).length;
+    const w = window(r, { positiveLabel: null, calibration: null });
+    expect(w.volume).toBe(300);
+    expect(w.featureDrift?.dataset.drifted).toBe(false);
+    expect(w.performance).toMatchObject({ labelled: 300, positives: 0, rocAuc: null, ece: null, brier: null });
+    expect(w.performance!.accuracy.value).toBeCloseTo(expected / 300, 12);
+    expect(w.performance!.accuracy.value).toBeLessThan(1);
+    const red = w.performance!.groups.colour!.find((g) => g.value === 'red')!;
+    expect(red.accuracy.value).toBe(1);
+    expect(w.predictionDrift).toBeNull();
+    expect(w.estimated).toBeNull();
+    expect(w.notes.join('\n')).toMatch(/multiclass: performance is the accuracy of the predicted class/);
+    // A regressor's rows carry no predicted class: no performance, as before.
+    expect(window(r.map((x) => ({ ...x, predictedClass: null })), { positiveLabel: null, calibration: null }).performance).toBeNull();
+  });
   it('calibrates scores through the reference reliability curve, monotonically', () => {
     const c = calibratorFrom([
       { binLower: 0, binUpper: 0.5, meanPredicted: 0.25, fractionPositive: 0.5, count: 10 },

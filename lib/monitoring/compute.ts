@@ -22,7 +22,10 @@ export interface WindowRow {
   mode: 'serve' | 'shadow';
   version: number;
   latencyMs: number;
+  /** The logged score: for a multiclass version the predicted class's probability. */
   score: number | null;
+  /** Multiclass: the class the version predicted (absent or null for the other tasks). */
+  predictedClass?: string | null;
   error: string | null;
   inputs: Record<string, unknown>;
   label: string | null;
@@ -48,7 +51,11 @@ export interface WindowInput {
   drift?: DriftConfig;
   /** The production version's reliability curve on its evaluation holdout (CBPE calibration and the reference score histogram). */
   calibration: CalibrationPoint[] | null;
-  /** The positive class of a binary classifier; null for other tasks (no score-based drift, performance or estimate yet). */
+  /**
+   * The positive class of a binary classifier; null for other tasks. With null, rows that carry a
+   * predicted class (a multiclass version's) get accuracy of the predicted class as performance;
+   * score-based drift and the estimate stay binary-only.
+   */
   positiveLabel: string | null;
   threshold?: number;
   /** Columns left out of feature drift: logged generalised or hashed, so not comparable with the training profile. */
@@ -187,6 +194,49 @@ function performanceOf(rows: readonly WindowRow[], input: WindowInput, threshold
 }
 
 /**
+ * A multiclass window's performance: accuracy of the predicted class on the labelled rows (Wilson
+ * intervals), overall, per group and per slice. No ROC AUC, calibration or Brier score (the log
+ * keeps them only as probability vectors, and the monitor judges the predicted class); `positives`
+ * is 0 (no positive class).
+ */
+function multiclassPerformanceOf(rows: readonly WindowRow[], input: WindowInput): WindowPerformance | null {
+  const labelled = rows.filter((r) => r.label !== null && r.predictedClass !== null && r.predictedClass !== undefined);
+  if (labelled.length === 0) return null;
+  const hit = (r: WindowRow) => (r.label === r.predictedClass ? 1 : 0);
+  let correct = 0;
+  for (const r of labelled) correct += hit(r);
+  const groups: WindowPerformance['groups'] = {};
+  for (const column of input.groupColumns ?? []) {
+    const by = new Map<string, { n: number; correct: number }>();
+    for (const r of labelled) {
+      const v = r.inputs[column];
+      if (v === undefined) continue;
+      const g = by.get(String(v)) ?? { n: 0, correct: 0 };
+      g.n++;
+      g.correct += hit(r);
+      by.set(String(v), g);
+    }
+    if (by.size > 0) groups[column] = [...by].sort(([a], [b]) => a.localeCompare(b)).map(([value, g]) => ({ value, labelled: g.n, accuracy: wilson(g.correct, g.n) }));
+  }
+  const slices: WindowPerformance['slices'] = [];
+  for (const slice of input.slices ?? []) {
+    let n = 0;
+    let hits = 0;
+    for (const r of labelled) {
+      const matches = Object.entries(slice.where).every(([column, accepted]) => {
+        const v = r.inputs[column];
+        return v !== undefined && v !== null && (Array.isArray(accepted) ? accepted : [accepted]).includes(String(v));
+      });
+      if (!matches) continue;
+      n++;
+      hits += hit(r);
+    }
+    slices.push({ name: slice.name, labelled: n, accuracy: wilson(hits, n) });
+  }
+  return { labelled: labelled.length, positives: 0, accuracy: wilson(correct, labelled.length), rocAuc: null, ece: null, brier: null, groups, slices };
+}
+
+/**
  * @example
  *   const result = computeWindow({ model, index: 7, start, end, version: 3, rows, reference: profile,
  *     calibration: report.metrics.calibration?.points ?? null, positiveLabel: '>50K', budgets: { latencyP99Ms: 50 } });
@@ -224,7 +274,9 @@ export function computeWindow(input: WindowInput): WindowResult {
   }
 
   const binary = input.positiveLabel !== null;
-  if (!binary) notes.push('prediction drift, performance and its estimate are computed for binary classifiers only');
+  const multiclass = !binary && scored.some((r) => r.predictedClass !== null && r.predictedClass !== undefined);
+  if (multiclass) notes.push('multiclass: performance is the accuracy of the predicted class; prediction drift and its estimate are computed for binary classifiers only');
+  else if (!binary) notes.push('prediction drift, performance and its estimate are computed for binary classifiers only');
   const scores = Float64Array.from(scored, (r) => r.score!);
   let predictionDrift: WindowResult['predictionDrift'] = null;
   if (binary && input.calibration && input.calibration.length > 0 && scores.length >= minRows) {
@@ -240,7 +292,7 @@ export function computeWindow(input: WindowInput): WindowResult {
     const e = estimatePerformance(scores, calibratorFrom(input.calibration), threshold);
     estimated = { method: 'cbpe', calibration: input.calibration && input.calibration.length > 0 ? 'reference' : 'identity', accuracy: e.accuracy, rocAuc: e.rocAuc, n: scores.length };
   }
-  const performance = binary ? performanceOf(scored, input, threshold) : null;
+  const performance = binary ? performanceOf(scored, input, threshold) : multiclass ? multiclassPerformanceOf(scored, input) : null;
   return {
     model: input.model,
     index: input.index,

@@ -12,7 +12,9 @@ import type { Estimate } from '../metrics/bootstrap';
 export interface WindowPerformance {
   /** Labelled predictions the numbers are computed on. */
   labelled: number;
+  /** Labelled rows of the positive class (binary); 0 for a multiclass window. */
   positives: number;
+  /** Binary: at the threshold; multiclass: the predicted (most probable) class is the label. */
   accuracy: Estimate;
   /** null when the labelled rows hold a single class. */
   rocAuc: Estimate | null;

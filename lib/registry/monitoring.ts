@@ -58,6 +58,7 @@ export async function windowRows(db: StewardDb, args: { model: string; start: Da
       version: predictionLog.version,
       latencyMs: predictionLog.latencyMs,
       score: predictionLog.score,
+      predictedClass: predictionLog.predictedClass,
       error: predictionLog.error,
       inputs: predictionLog.inputs,
       label: predictionLabels.label,

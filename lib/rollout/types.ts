@@ -149,7 +149,7 @@ export interface WindowStats {
   errors: number;
   errorRate: number;
   latencyP99Ms: number | null;
-  /** Predictions in the window that have a live label, and how many of them were right (threshold 0.5). */
+  /** Predictions in the window that have a live label, and how many of them were right (binary: threshold 0.5; multiclass: the predicted class is the label). */
   labelled: number;
   correct: number;
 }

@@ -148,8 +148,7 @@ export class ModelCatalog {
       try {
         if (!row) throw new Error(`model ${f.name} has no version ${version}`);
         const scorer = await this.scorer(row.modelSha256);
-        const numeric = new Set(scorer.pipeline.toJSON().numeric.map((n) => n.name));
-        const schema = instanceSchema(policy, scorer.inputColumns, numeric);
+        const schema = instanceSchema(policy, scorer.inputColumns, scorer.numericInputs);
         versions.set(version, { version, modelSha256: row.modelSha256, scorer, schema, transform: logTransform(policy, schema.allowed, this.o.secret) });
       } catch (e) {
         this.o.onLoadFailure?.(f.name, version, e);
@@ -175,7 +174,7 @@ export class ModelCatalog {
     for (const [sha, p] of this.scorers) {
       if (inUse.has(sha)) continue;
       this.scorers.delete(sha);
-      p.then((s) => s.dispose(), () => {});
+      p.then((s) => s.dispose(), () => {}).catch(() => {});
     }
   }
 }

@@ -33,6 +33,8 @@ export async function insertPredictions(db: StewardDb, rows: readonly Prediction
         key_hash: r.keyHash ?? null,
         inputs: r.inputs,
         score: r.score ?? null,
+        predicted_class: r.predictedClass ?? null,
+        probabilities: r.probabilities ?? null,
         error: r.error ?? null,
         gateway: r.gateway,
       })),
@@ -163,7 +165,9 @@ export async function pruneLog(db: StewardDb, args: { model: string; before: Dat
 
 /**
  * Counts, errors, the 99th percentile of latency and live-label accuracy of some versions of a
- * model over a window of the log (served and shadow predictions alike).
+ * model over a window of the log (served and shadow predictions alike). A prediction is correct when
+ * its logged predicted class is the label (multiclass), else when `score >= 0.5` says what the label
+ * says of the positive class (binary).
  *
  * @example const [canary, prod] = await windowStats(db, { model, versions: [2, 1], from, to, positiveLabel: '>50K' });
  */
@@ -178,7 +182,7 @@ export async function windowStats(
       errors: sql<number>`count(*) filter (where ${predictionLog.error} is not null)::int`,
       p99: sql<number | null>`percentile_cont(0.99) within group (order by ${predictionLog.latencyMs})`,
       labelled: sql<number>`count(${predictionLabels.label})::int`,
-      correct: sql<number>`count(*) filter (where ${predictionLabels.label} is not null and (${predictionLog.score} >= 0.5) = (${predictionLabels.label} = ${args.positiveLabel}))::int`,
+      correct: sql<number>`count(*) filter (where ${predictionLabels.label} is not null and case when ${predictionLog.predictedClass} is not null then ${predictionLabels.label} = ${predictionLog.predictedClass} else (${predictionLog.score} >= 0.5) = (${predictionLabels.label} = ${args.positiveLabel}) end)::int`,
     })
     .from(predictionLog)
     .leftJoin(predictionLabels, eq(predictionLabels.predictionId, predictionLog.id))
@@ -202,7 +206,7 @@ export async function windowStats(
 
 /**
  * The scores of one version over a window (the latest `limit` of them), for comparing score
- * distributions.
+ * distributions: for a multiclass version the predicted class's probability (its confidence).
  *
  * @example const scores = await windowScores(db, { model, version: 2, from, to });
  */

@@ -2,7 +2,8 @@
  * Regressors and multiclass models through the whole release: validation, training with the task's
  * head and loss, evaluation with the task's metrics, fairness and gate, sign-off, promotion and the
  * card with the task's sections. Bike Sharing (train on 2011, evaluate on 2012) and Adult's education
- * levels grouped into 4 classes.
+ * levels grouped into 4 classes. Then both served by the gateway: a multiclass version and an
+ * imported ONNX version, with the scores `steward predict` and evaluation give.
  */
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -11,7 +12,7 @@ import { join } from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { modelVersions, production } from '../../db/schema';
+import { modelVersions, predictionLog, production } from '../../db/schema';
 import type { MulticlassEvaluationReport, RegressorEvaluationReport } from '../../lib/metrics';
 import { renderVersionCard } from '../../lib/registry/cards';
 import { verifyAuditChain } from '../../lib/registry/audit';
@@ -19,11 +20,20 @@ import { decideRelease, startRelease, waitForStage } from '../../lib/release/cli
 import type { EvaluationBundle } from '../../lib/release/evidence';
 import type { ReleaseState } from '../../lib/release/types';
 import { loadScoringModel } from '../../lib/model/scoring';
-import { parseImportSpec } from '../../lib/model/imported';
+import { packImportedModel, parseImportSpec, readImportArtifact } from '../../lib/model/imported';
+import { trainClassifier } from '../../lib/model/train';
+import { loadModelTable } from '../../lib/policy/io';
+import { computeWindow } from '../../lib/monitoring/compute';
+import { windowRows } from '../../lib/registry/monitoring';
+import { windowStats } from '../../lib/serving/log-store';
+import { runCli } from '../../cli/main';
+import type { Gateway } from '../../serving/gateway';
+import { fileInstances, predictOver, registerStoredVersion, startTestGateway, testLogSecret } from '../support/serving';
 import { projectRoot } from '../../lib/runtime/paths';
 import { releaseStateSchema } from '../../api/schemas';
 import { formatState } from '../../cli/format';
 import { startHarness, type Harness } from '../support/harness';
+import { initBackend } from '../../lib/model/backend';
 import { registerTestModel } from '../support/fixtures';
 import { adultEducationFixture, bikeSharingFixture, registerFixture } from '../support/task-fixtures';
 
@@ -186,5 +196,154 @@ describe('a model trained elsewhere: PyTorch exported to ONNX', () => {
     }
     expect(await h.database.db.select().from(modelVersions).where(eq(modelVersions.model, model))).toEqual([]);
     expect(await h.database.db.select().from(production).where(eq(production.model, model))).toEqual([]);
+  });
+});
+
+describe('serving a multiclass version and an imported ONNX version', () => {
+  const home = mkdtempSync(join(tmpdir(), 'steward-tasks-serving-home-'));
+  const education = adultEducationFixture('education-served', { train: 1500, evaluation: 400 });
+  const bikes = bikeSharingFixture('bikes-onnx-served', { train: 200, evaluation: 400 });
+  let gw: Gateway;
+  let educationBytes: Uint8Array;
+  let onnxBytes: Uint8Array;
+
+  /** Runs the CLI in this process against the harness's database and artifacts. */
+  async function steward(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    let stdout = '';
+    let stderr = '';
+    const code = await runCli(argv, {
+      env: { DATABASE_URL: h.databaseUrl, STEWARD_ARTIFACTS: h.artifactsDir, STEWARD_HOME: home, STEWARD_LOG_KEY: testLogSecret.toString('utf8'), STEWARD_USER: 'alice' },
+      stdout: (t) => (stdout += t),
+      stderr: (t) => (stderr += t),
+    });
+    return { code, stdout, stderr };
+  }
+
+  /** What evaluation scores for the rows of a file (lib/model/scoring.ts, as the evaluation activity calls it). */
+  async function evaluationScores(bytes: Uint8Array, table: Parameters<Awaited<ReturnType<typeof loadScoringModel>>['predict']>[0]) {
+    await initBackend();
+    const model = await loadScoringModel(bytes);
+    try {
+      return await model.predict(table);
+    } finally {
+      await model.dispose();
+    }
+  }
+
+  beforeAll(async () => {
+    const db = h.database.db;
+    await registerFixture(db, education);
+    const data = await loadModelTable(education.train, education.policy);
+    const trained = await trainClassifier({ table: data.table, config: { ...education.policy.training, task: 'multiclass', hiddenUnits: [16], epochs: 2, earlyStopping: { enabled: false } } });
+    educationBytes = trained.modelBytes;
+    await registerStoredVersion(db, h.artifacts, education.policy, educationBytes, { promote: true, dataSha256: data.sha256, dataRows: data.rows });
+    await registerFixture(db, bikes);
+    const read = readImportArtifact(join(projectRoot, 'test/fixtures/imported/bike-torch/bike.onnx'), undefined);
+    onnxBytes = packImportedModel({ ...read, task: 'regression', origin: 'test' }).bytes;
+    await registerStoredVersion(db, h.artifacts, bikes.policy, onnxBytes, { promote: true });
+    gw = await startTestGateway(db, h.artifacts);
+  });
+  afterAll(async () => {
+    await gw?.close();
+  });
+
+  it('answers each instance with its class probabilities and the classes, as `steward predict` and evaluation score the same rows', async () => {
+    const { policy } = education;
+    const file = policy.data.evaluationFile!;
+    const { instances, table } = await fileInstances(policy, file);
+    expect(instances.length).toBe(400);
+    const served: number[][] = [];
+    const ids: string[] = [];
+    for (let i = 0; i < instances.length; i += 100) {
+      const res = await predictOver(gw.url, policy.model, instances.slice(i, i + 100));
+      expect(res.status, res.body.error).toBe(200);
+      expect(res.body).toMatchObject({ model_version: '1', classes: ['no-diploma', 'high-school', 'some-college', 'degree'] });
+      served.push(...(res.body.predictions as unknown as number[][]));
+      ids.push(...res.body.prediction_ids!);
+    }
+    expect(served.every((p) => p.length === 4 && Math.abs(p.reduce((a, b) => a + b, 0) - 1) < 1e-9)).toBe(true);
+    expect(((await (await fetch(`${gw.url}/v1/models/${policy.model}`)).json()) as { versions: unknown[] }).versions).toEqual([expect.objectContaining({ version: '1', engine: 'dense', format: 'steward', task: 'multiclass' })]);
+
+    // `steward predict`: one probability column per class and the predicted class.
+    const out = join(home, 'education.csv');
+    const run = await steward('predict', policy.model, '--data', file, '--out', out);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const [header, ...lines] = readFileSync(out, 'utf8').trim().split('\n');
+    expect(header).toBe('line,p_no-diploma,p_high-school,p_some-college,p_degree,predicted');
+    const offline = lines.map((l) => l.split(',').slice(1, 5).map(Number));
+    expect(offline).toEqual(served);
+    const classes = ['no-diploma', 'high-school', 'some-college', 'degree'];
+    expect(lines.map((l) => l.split(',')[5])).toEqual(served.map((p) => classes[p.indexOf(Math.max(...p))]));
+
+    // Evaluation scored these rows through TF.js; the gateway's dense pass agrees to 1e-6.
+    const reference = await evaluationScores(educationBytes, table);
+    expect(Math.max(...served.flat().map((p, i) => Math.abs(p - reference[i]!)))).toBeLessThan(1e-6);
+
+    // The log keeps the vector, the predicted class and its probability as the row's score; labels,
+    // the rollout analysis and the monitor window count a prediction right when its class is the label.
+    await gw.log.flush();
+    const db = h.database.db;
+    const [row] = await db.select().from(predictionLog).where(eq(predictionLog.id, ids[7]!));
+    expect(row).toMatchObject({ probabilities: served[7], score: Math.max(...served[7]!), predictedClass: classes[served[7]!.indexOf(Math.max(...served[7]!))] });
+    const truth = await loadModelTable(file, policy);
+    const labels = truth.table['education-level'] as (string | null)[];
+    const labelled = await fetch(`${gw.url}/v1/models/${policy.model}/labels`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ labels: ids.map((id, i) => ({ prediction_id: id, label: labels[i] })) }),
+    });
+    expect(await labelled.json()).toMatchObject({ recorded: 400, unknown: 0 });
+    const right = served.filter((p, i) => classes[p.indexOf(Math.max(...p))] === labels[i]).length;
+    expect(right).toBeGreaterThan(0);
+    expect(right).toBeLessThan(400);
+    const window = { from: new Date(Date.now() - 3_600_000), to: new Date(Date.now() + 60_000) };
+    const [stats] = await windowStats(db, { model: policy.model, versions: [1], ...window, positiveLabel: 'undefined' });
+    expect(stats).toMatchObject({ predictions: 400, errors: 0, labelled: 400, correct: right });
+    const { rows } = await windowRows(db, { model: policy.model, start: window.from, end: window.to });
+    const result = computeWindow({ model: policy.model, index: 0, start: window.from.toISOString(), end: window.to.toISOString(), version: 1, rows, reference: null, calibration: null, positiveLabel: null, groupColumns: ['sex'] });
+    expect(result.volume).toBe(400);
+    expect(result.performance).toMatchObject({ labelled: 400, accuracy: { value: right / 400 } });
+  });
+
+  it('serves the imported ONNX model through its declared inputs, with the scores `steward predict` and evaluation give', async () => {
+    const { policy } = bikes;
+    const file = policy.data.evaluationFile!;
+    const { instances, table } = await fileInstances(policy, file);
+    const res = await predictOver(gw.url, policy.model, instances);
+    expect(res.status, res.body.error).toBe(200);
+    expect(res.body.classes).toBeUndefined();
+    const served = res.body.predictions!;
+    expect(served).toHaveLength(400);
+    expect(Math.max(...served)).toBeGreaterThan(100);
+    expect(((await (await fetch(`${gw.url}/v1/models/${policy.model}`)).json()) as { versions: unknown[] }).versions).toEqual([expect.objectContaining({ engine: 'onnx', format: 'onnx', task: 'regression' })]);
+
+    const out = join(home, 'bikes.csv');
+    const run = await steward('predict', policy.model, '--data', file, '--out', out);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const offline = readFileSync(out, 'utf8').trim().split('\n').slice(1).map((l) => Number(l.split(',')[1]));
+    expect(offline).toEqual(served);
+    const reference = await evaluationScores(onnxBytes, table);
+    expect(Math.max(...served.map((s, i) => Math.abs(s - reference[i]!)))).toBeLessThan(1e-6);
+  });
+
+  it('refuses bad requests to both with 400 naming the field, and keeps serving', async () => {
+    const { instances: rides } = await fileInstances(bikes.policy, bikes.policy.data.evaluationFile!);
+    const { instances: people } = await fileInstances(education.policy, education.policy.data.evaluationFile!);
+    const cases: [string, unknown, string, RegExp][] = [
+      [bikes.policy.model, [rides[0], (({ temp: _t, ...rest }) => rest)(rides[1]!)], 'instances[1].temp', /missing feature/],
+      [bikes.policy.model, [{ ...rides[0], hr: 'noon' }], 'instances[0].hr', /wrong type: expected an integer/],
+      [education.policy.model, [{ ...people[0], age: 'forty' }], 'instances[0].age', /wrong type: expected an integer/],
+      [education.policy.model, [{ ...people[0], 'education-level': 'degree' }], 'instances[0].education-level', /is the label column/],
+    ];
+    for (const [model, body, field, message] of cases) {
+      const res = await predictOver(gw.url, model, body);
+      expect(res.status, field).toBe(400);
+      expect(res.body.field).toBe(field);
+      expect(res.body.error).toMatch(message);
+    }
+    expect((await predictOver(gw.url, bikes.policy.model, [rides[0]])).status).toBe(200);
+    expect((await predictOver(gw.url, education.policy.model, [people[0]])).status).toBe(200);
   });
 });

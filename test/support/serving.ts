@@ -35,31 +35,68 @@ export async function registerTrainedVersion(
   const file = o.file ?? adultTrainingSlice(o.rows ?? 1500, o.skip ?? 0);
   const data = await loadModelTable(file, policy);
   const trained = await trainClassifier({ table: data.table, config: { ...policy.training, hiddenUnits: o.hiddenUnits ?? [16], epochs: 2, earlyStopping: { enabled: false } } });
-  const modelSha256 = await artifacts.put(trained.modelBytes);
+  return registerStoredVersion(db, artifacts, policy, trained.modelBytes, {
+    ...o,
+    dataSha256: data.sha256,
+    dataRows: data.rows,
+    pipelineSha256: trained.pipeline.fingerprint,
+    trainingConfigHash: trained.configSha256,
+    weightsSha256: trained.weightsSha256,
+    backend: trained.backend.name,
+    epochs: trained.epochsRun,
+  });
+}
+
+/**
+ * Registers stored model bytes (trained in the test, or an imported container) as the model's next
+ * version, as a release would: the artifact, the version row, optionally the production pointer.
+ *
+ * @example const v1 = await registerStoredVersion(db, artifacts, policy, bytes, { promote: true });
+ */
+export async function registerStoredVersion(
+  db: StewardDb,
+  artifacts: ArtifactStore,
+  policy: Policy,
+  modelBytes: Uint8Array,
+  o: {
+    promote?: boolean;
+    status?: 'candidate' | 'retired';
+    approvedBy?: string;
+    dataSha256?: string;
+    dataRows?: number;
+    pipelineSha256?: string;
+    trainingConfigHash?: string;
+    weightsSha256?: string;
+    backend?: string;
+    epochs?: number;
+  } = {},
+): Promise<number> {
+  const modelSha256 = await artifacts.put(Buffer.from(modelBytes.buffer, modelBytes.byteOffset, modelBytes.byteLength));
   const [{ next }] = await db
     .select({ next: sql<number>`coalesce(max(${modelVersions.version}), 0) + 1` })
     .from(modelVersions)
     .where(eq(modelVersions.model, policy.model));
   const version = Number(next);
   const releaseId = `fixture-${policy.model}-${version}`;
+  const dataSha256 = o.dataSha256 ?? 'f'.repeat(64);
   await db.insert(modelVersions).values({
     model: policy.model,
     version,
     releaseId,
     status: o.promote ? 'production' : (o.status ?? 'candidate'),
-    dataSha256: data.sha256,
+    dataSha256,
     modelSha256,
-    pipelineSha256: trained.pipeline.fingerprint,
+    pipelineSha256: o.pipelineSha256 ?? modelSha256,
     metrics: {},
     lineage: {
-      dataSha256: data.sha256,
-      dataRows: data.rows,
+      dataSha256,
+      dataRows: o.dataRows ?? 0,
       codeVersion: 'test',
-      trainingConfigHash: trained.configSha256,
-      weightsSha256: trained.weightsSha256,
-      backend: trained.backend.name,
+      trainingConfigHash: o.trainingConfigHash ?? 'fixture',
+      weightsSha256: o.weightsSha256 ?? modelSha256,
+      backend: o.backend ?? 'fixture',
       taskQueue: 'fixture',
-      epochs: trained.epochsRun,
+      epochs: o.epochs ?? 0,
       policyHash: 'fixture',
       parentVersion: null,
     },
@@ -78,7 +115,11 @@ export async function registerTrainedVersion(
 
 /** Adult test rows as prediction instances (the label left out), read through the policy, with their table. */
 export async function adultInstances(policy: Policy, rows: number): Promise<{ file: string; instances: Record<string, string | number | null>[]; table: Table }> {
-  const file = adultEvaluationSlice(rows);
+  return fileInstances(policy, adultEvaluationSlice(rows));
+}
+
+/** A data file's rows as prediction instances (every contract column but the label), read through the policy, with their table. */
+export async function fileInstances(policy: Policy, file: string): Promise<{ file: string; instances: Record<string, string | number | null>[]; table: Table }> {
   const data = await loadModelTable(file, policy);
   const names = policy.contract.columns.map((c) => c.name).filter((n) => n !== policy.data.label.column);
   const instances = Array.from({ length: data.rows }, (_, i) => {
@@ -109,7 +150,8 @@ export async function startTestGateway(db: StewardDb, artifacts: ArtifactStore, 
 
 export interface PredictResponse {
   status: number;
-  body: { predictions?: number[]; model_version?: string; prediction_ids?: string[]; error?: string; type?: string; field?: string };
+  /** `predictions`: one number per instance, or (multiclass, with `classes`) one probability vector per instance. */
+  body: { predictions?: number[]; classes?: string[]; model_version?: string; prediction_ids?: string[]; error?: string; type?: string; field?: string };
 }
 
 /** POSTs instances to a gateway's predict endpoint. */
