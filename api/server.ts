@@ -16,7 +16,9 @@ import { authenticate, sourceOf } from './auth';
 import type { ApiDeps } from './deps';
 import { problemOf } from './problems';
 import { auditRoutes } from './routes/audit';
+import { incidentRoutes } from './routes/incidents';
 import { modelRoutes } from './routes/models';
+import { monitoringRoutes } from './routes/monitoring';
 import { releaseRoutes } from './routes/releases';
 import { tokenRoutes } from './routes/tokens';
 import { uiRoutes } from './ui/routes';
@@ -64,7 +66,7 @@ export async function buildApi(deps: ApiDeps, options: BuildOptions = {}): Promi
         title: 'Steward control API',
         version: '1',
         description:
-          'Models, releases (start, follow, approve, reject, cancel) and the audit record. Every request needs `Authorization: Bearer <token>`; the principal comes from the token. Errors are RFC 9457 problem documents (application/problem+json).',
+          'Models, releases (start, follow, approve, reject, cancel), monitors (start, state, windows, stop), incidents (open, acknowledge, runbook steps, resolve, postmortem) and the audit record. Every request needs `Authorization: Bearer <token>`; the principal comes from the token. Errors are RFC 9457 problem documents (application/problem+json).',
       },
       components: { securitySchemes: { token: { type: 'http', scheme: 'bearer', description: 'a Steward API token (steward token create) or an OIDC JWT' } } },
       security: [{ token: [] }],
@@ -113,6 +115,8 @@ export async function buildApi(deps: ApiDeps, options: BuildOptions = {}): Promi
   await app.register(async (scope) => {
     modelRoutes(scope, deps);
     releaseRoutes(scope, deps);
+    monitoringRoutes(scope, deps);
+    incidentRoutes(scope, deps);
     auditRoutes(scope, deps);
     tokenRoutes(scope, deps);
   });

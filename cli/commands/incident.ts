@@ -3,7 +3,16 @@
  * its runbook steps, resolve it, and write its blameless postmortem (Markdown and HTML).
  */
 import type { IncidentState } from '../../lib/incidents/types';
-import { defineCommand, defineGroup } from '../command';
+import { apiFlag, defineCommand, defineGroup } from '../command';
+
+const incidentPath = (id: string) => `/v1/incidents/${encodeURIComponent(id)}`;
+
+/** Through the control API the principal is the token's: `--as` would be ignored, so it is refused. */
+async function noAs(as: string | undefined): Promise<void> {
+  if (as === undefined) return;
+  const { StewardError } = await import('../../lib/core/errors');
+  throw new StewardError('InvalidInput', "through the control API the principal is the token's: drop --as", { field: '--as' });
+}
 
 function formatIncident(s: IncidentState): string {
   return [
@@ -34,10 +43,27 @@ const open = defineCommand({
     'ack-timeout': { type: 'duration', description: 'time to acknowledge before it escalates (default 15m)' },
     'escalate-to': { type: 'string', placeholder: 'who', description: 'who is paged on escalation (default on-call)' },
     rollback: { type: 'boolean', description: 'roll back to the last good version as an automated first step' },
-    as: { type: 'string', placeholder: 'principal', description: 'who opens it (default $STEWARD_USER)' },
+    as: { type: 'string', placeholder: 'principal', description: 'who opens it (default $STEWARD_USER; through the API: the token\'s)' },
+    ...apiFlag,
   },
   examples: ['steward incident open adult-income --severity SEV2 --summary "accuracy down 8 points since Monday" --window 41 --window 42 --as ravi'],
-  async run({ model, severity, summary, commander, window, ackTimeout, escalateTo, rollback, as }, ctx) {
+  async run({ model, severity, summary, commander, window, ackTimeout, escalateTo, rollback, as, api }, ctx) {
+    const remote = await ctx.remote(api);
+    if (remote) {
+      await noAs(as);
+      const { id } = await remote.post<{ id: string }>('/v1/incidents', {
+        model,
+        severity,
+        summary,
+        ...(commander !== undefined ? { commander } : {}),
+        windows: (window ?? []).map(Number),
+        ...(ackTimeout !== undefined ? { ackTimeout } : {}),
+        ...(escalateTo !== undefined ? { escalateTo } : {}),
+        ...(rollback ? { rollback: true } : {}),
+      });
+      ctx.print({ id }, () => `opened ${id} (${severity}); acknowledge it: steward incident ack ${id}`);
+      return 0;
+    }
     const [{ openIncident }, { defaultRunbook }, { getModel, productionVersion }] = await Promise.all([
       import('../../lib/incidents/client'),
       import('../../lib/incidents/types'),
@@ -71,12 +97,20 @@ const ack = defineCommand({
   positionals: [{ name: 'id', description: 'the incident id' }],
   flags: {
     commander: { type: 'string', placeholder: 'principal', description: 'who commands it' },
-    as: { type: 'string', placeholder: 'principal', description: 'who acknowledges (default $STEWARD_USER)' },
+    as: { type: 'string', placeholder: 'principal', description: 'who acknowledges (default $STEWARD_USER; through the API: the token\'s)' },
+    ...apiFlag,
   },
   examples: ['steward incident ack incident-adult-income-20261203-4f2a9c --as ravi'],
-  async run({ id, commander, as }, ctx) {
-    const { acknowledgeIncident } = await import('../../lib/incidents/client');
-    const s = await acknowledgeIncident(await ctx.temporal(), id, { principal: ctx.principal(as), commander });
+  async run({ id, commander, as, api }, ctx) {
+    const remote = await ctx.remote(api);
+    let s: IncidentState;
+    if (remote) {
+      await noAs(as);
+      s = await remote.post<IncidentState>(`${incidentPath(id)}/acknowledge`, commander !== undefined ? { commander } : {});
+    } else {
+      const { acknowledgeIncident } = await import('../../lib/incidents/client');
+      s = await acknowledgeIncident(await ctx.temporal(), id, { principal: ctx.principal(as), commander });
+    }
     ctx.print(s, () => formatIncident(s));
     return 0;
   },
@@ -91,12 +125,20 @@ const step = defineCommand({
   ],
   flags: {
     note: { type: 'string', placeholder: 'text', description: 'what was found or done' },
-    as: { type: 'string', placeholder: 'principal', description: 'who (default $STEWARD_USER)' },
+    as: { type: 'string', placeholder: 'principal', description: 'who (default $STEWARD_USER; through the API: the token\'s)' },
+    ...apiFlag,
   },
   examples: ['steward incident step incident-adult-income-20261203-4f2a9c "assess impact" --note "2 windows, 5,400 requests" --as ravi'],
-  async run({ id, step: name, note, as }, ctx) {
-    const { completeIncidentStep } = await import('../../lib/incidents/client');
-    const s = await completeIncidentStep(await ctx.temporal(), id, { principal: ctx.principal(as), step: name, note });
+  async run({ id, step: name, note, as, api }, ctx) {
+    const remote = await ctx.remote(api);
+    let s: IncidentState;
+    if (remote) {
+      await noAs(as);
+      s = await remote.post<IncidentState>(`${incidentPath(id)}/steps`, { step: name, ...(note !== undefined ? { note } : {}) });
+    } else {
+      const { completeIncidentStep } = await import('../../lib/incidents/client');
+      s = await completeIncidentStep(await ctx.temporal(), id, { principal: ctx.principal(as), step: name, note });
+    }
     ctx.print(s, () => formatIncident(s));
     return 0;
   },
@@ -108,12 +150,20 @@ const resolve = defineCommand({
   positionals: [{ name: 'id', description: 'the incident id' }],
   flags: {
     resolution: { type: 'string', required: true, placeholder: 'text', description: 'how it was resolved' },
-    as: { type: 'string', placeholder: 'principal', description: 'who resolves it (default $STEWARD_USER)' },
+    as: { type: 'string', placeholder: 'principal', description: 'who resolves it (default $STEWARD_USER; through the API: the token\'s)' },
+    ...apiFlag,
   },
   examples: ['steward incident resolve incident-adult-income-20261203-4f2a9c --resolution "retrained on November data (v7)" --as ravi'],
-  async run({ id, resolution, as }, ctx) {
-    const { resolveIncident } = await import('../../lib/incidents/client');
-    const s = await resolveIncident(await ctx.temporal(), id, { principal: ctx.principal(as), resolution });
+  async run({ id, resolution, as, api }, ctx) {
+    const remote = await ctx.remote(api);
+    let s: IncidentState;
+    if (remote) {
+      await noAs(as);
+      s = await remote.post<IncidentState>(`${incidentPath(id)}/resolve`, { resolution });
+    } else {
+      const { resolveIncident } = await import('../../lib/incidents/client');
+      s = await resolveIncident(await ctx.temporal(), id, { principal: ctx.principal(as), resolution });
+    }
     ctx.print(s, () => `${formatIncident(s)}\npostmortem: steward incident postmortem ${id} --out postmortem/`);
     return 0;
   },
@@ -123,10 +173,11 @@ const status = defineCommand({
   name: 'status',
   summary: "an incident's state: severity, commander, runbook steps, timeline",
   positionals: [{ name: 'id', description: 'the incident id' }],
+  flags: { ...apiFlag },
   examples: ['steward incident status incident-adult-income-20261203-4f2a9c'],
-  async run({ id }, ctx) {
-    const { incidentState } = await import('../../lib/incidents/client');
-    const s = await incidentState(await ctx.temporal(), id);
+  async run({ id, api }, ctx) {
+    const remote = await ctx.remote(api);
+    const s = remote ? await remote.get<IncidentState>(incidentPath(id)) : await (await import('../../lib/incidents/client')).incidentState(await ctx.temporal(), id);
     ctx.print(s, () => formatIncident(s));
     return 0;
   },
@@ -136,12 +187,15 @@ const list = defineCommand({
   name: 'list',
   summary: "a model's incidents, newest first",
   positionals: [{ name: 'model', description: 'a registered model' }],
+  flags: { ...apiFlag },
   examples: ['steward incident list adult-income'],
-  async run({ model }, ctx) {
-    const { listIncidents } = await import('../../lib/registry/incidents');
-    const { db } = await ctx.database();
-    const rows = await listIncidents(db, model);
-    ctx.print(rows, () => (rows.length === 0 ? `${model}: no incidents` : rows.map((r) => `${r.id}  ${r.severity}  ${r.status.padEnd(12)}  ${r.openedAt.toISOString()}  ${r.summary}`).join('\n')));
+  async run({ model, api }, ctx) {
+    const remote = await ctx.remote(api);
+    type Row = { id: string; severity: string; status: string; openedAt: Date | string; summary: string };
+    const rows: Row[] = remote
+      ? await remote.get<Row[]>('/v1/incidents', { model, limit: 1000 })
+      : await (await import('../../lib/registry/incidents')).listIncidents((await ctx.database()).db, model);
+    ctx.print(rows, () => (rows.length === 0 ? `${model}: no incidents` : rows.map((r) => `${r.id}  ${r.severity}  ${r.status.padEnd(12)}  ${new Date(r.openedAt).toISOString()}  ${r.summary}`).join('\n')));
     return 0;
   },
 });
@@ -151,25 +205,30 @@ const postmortem = defineCommand({
   summary: 'write the blameless postmortem of an incident (postmortem.md and postmortem.html)',
   details: 'Summary, impact (requests and monitor windows affected), detection, the timeline from the incident\'s history and the audit record, contributing factors with the drift and performance evidence of the linked windows, resolution and action items.',
   positionals: [{ name: 'id', description: 'the incident id' }],
-  flags: { out: { type: 'path', required: true, placeholder: 'dir/', description: 'folder to write postmortem.md and postmortem.html into' } },
+  flags: { out: { type: 'path', required: true, placeholder: 'dir/', description: 'folder to write postmortem.md and postmortem.html into' }, ...apiFlag },
   examples: ['steward incident postmortem incident-adult-income-20261203-4f2a9c --out postmortem/'],
-  async run({ id, out }, ctx) {
-    const [{ mkdirSync, writeFileSync }, { join }, { incidentState }, { incidentRecord }, { renderPostmortemHtml, renderPostmortemMarkdown }] = await Promise.all([
-      import('node:fs'),
-      import('node:path'),
-      import('../../lib/incidents/client'),
-      import('../../lib/registry/incidents'),
-      import('../../lib/incidents/postmortem'),
-    ]);
-    const { db } = await ctx.database();
-    const record = await incidentRecord(db, id);
-    const incident = await incidentState(await ctx.temporal(), id);
-    const source = { incident, events: record.events.map((e) => ({ at: e.at, actor: e.actor, action: e.action, payload: e.payload })), windows: record.windows.map((w) => w.result) };
+  async run({ id, out, api }, ctx) {
+    const [{ mkdirSync, writeFileSync }, { join }] = await Promise.all([import('node:fs'), import('node:path')]);
+    const remote = await ctx.remote(api);
+    let written: { status: string; markdown: string; html: string };
+    if (remote) written = await remote.get<{ status: string; markdown: string; html: string }>(`${incidentPath(id)}/postmortem`);
+    else {
+      const [{ incidentState }, { incidentRecord }, { renderPostmortemHtml, renderPostmortemMarkdown }] = await Promise.all([
+        import('../../lib/incidents/client'),
+        import('../../lib/registry/incidents'),
+        import('../../lib/incidents/postmortem'),
+      ]);
+      const { db } = await ctx.database();
+      const record = await incidentRecord(db, id);
+      const incident = await incidentState(await ctx.temporal(), id);
+      const source = { incident, events: record.events.map((e) => ({ at: e.at, actor: e.actor, action: e.action, payload: e.payload })), windows: record.windows.map((w) => w.result) };
+      written = { status: incident.status, markdown: renderPostmortemMarkdown(source), html: renderPostmortemHtml(source) };
+    }
     mkdirSync(out, { recursive: true });
     const files = { markdown: join(out, 'postmortem.md'), html: join(out, 'postmortem.html') };
-    writeFileSync(files.markdown, renderPostmortemMarkdown(source));
-    writeFileSync(files.html, renderPostmortemHtml(source));
-    ctx.print({ id, status: incident.status, ...files }, () => `wrote ${files.markdown} and ${files.html}${incident.status !== 'resolved' ? ' (the incident is not resolved yet)' : ''}`);
+    writeFileSync(files.markdown, written.markdown);
+    writeFileSync(files.html, written.html);
+    ctx.print({ id, status: written.status, ...files }, () => `wrote ${files.markdown} and ${files.html}${written.status !== 'resolved' ? ' (the incident is not resolved yet)' : ''}`);
     return 0;
   },
 });

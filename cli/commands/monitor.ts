@@ -2,7 +2,19 @@
  * `steward monitor`: a model's monitor windows (table, JSON or an HTML report with charts), and
  * starting or stopping its monitor workflow (`monitor-<model>`).
  */
-import { defineCommand, defineGroup } from '../command';
+import type { MonitorState } from '../../lib/monitoring/types';
+import type { WindowResult } from '../../lib/monitoring/window';
+import { apiFlag, defineCommand, defineGroup } from '../command';
+import type { ApiClient } from '../remote';
+
+const modelPath = (model: string) => `/v1/models/${encodeURIComponent(model)}/monitor`;
+
+/** Through the control API the principal is the token's: `--as` would be ignored, so it is refused. */
+async function noAs(as: string | undefined): Promise<void> {
+  if (as === undefined) return;
+  const { StewardError } = await import('../../lib/core/errors');
+  throw new StewardError('InvalidInput', "through the control API the principal is the token's: drop --as", { field: '--as' });
+}
 
 const show = defineCommand({
   name: 'show',
@@ -16,17 +28,20 @@ const show = defineCommand({
   flags: {
     last: { type: 'number', integer: true, min: 1, description: 'show the latest N windows (default 24)' },
     html: { type: 'path', placeholder: 'report.html', description: 'also write an HTML report with charts' },
+    ...apiFlag,
   },
   examples: ['steward monitor adult-income', 'steward monitor adult-income --last 100 --html report.html', 'steward monitor adult-income --json'],
-  async run({ model, last, html }, ctx) {
-    const [{ getModel }, { listWindows }, { formatWindowTable, renderMonitorHtml }] = await Promise.all([
-      import('../../lib/registry/models'),
-      import('../../lib/registry/monitoring'),
-      import('../../lib/monitoring/report'),
-    ]);
-    const { db } = await ctx.database();
-    await getModel(db, model);
-    const windows = (await listWindows(db, model, { last: last ?? 24 })).map((w) => w.result);
+  async run({ model, last, html, api }, ctx) {
+    const { formatWindowTable, renderMonitorHtml } = await import('../../lib/monitoring/report');
+    const remote: ApiClient | undefined = await ctx.remote(api);
+    let windows: WindowResult[];
+    if (remote) windows = (await remote.get<{ windows: WindowResult[] }>(`${modelPath(model)}/windows`, { last: last ?? 24 })).windows;
+    else {
+      const [{ getModel }, { listWindows }] = await Promise.all([import('../../lib/registry/models'), import('../../lib/registry/monitoring')]);
+      const { db } = await ctx.database();
+      await getModel(db, model);
+      windows = (await listWindows(db, model, { last: last ?? 24 })).map((w) => w.result);
+    }
     if (html) {
       const { writeFileSync } = await import('node:fs');
       writeFileSync(html, renderMonitorHtml(model, windows, new Date()));
@@ -57,20 +72,28 @@ const start = defineCommand({
     'max-p99': { type: 'number', min: 0.001, placeholder: 'ms', description: 'latency p99 budget' },
     'max-p50': { type: 'number', min: 0.001, placeholder: 'ms', description: 'latency p50 budget' },
     'max-error-rate': { type: 'number', min: 0, max: 1, description: 'error rate budget (0..1)' },
-    as: { type: 'string', placeholder: 'principal', description: 'who starts it (default $STEWARD_USER)' },
+    as: { type: 'string', placeholder: 'principal', description: 'who starts it (default $STEWARD_USER; through the API: the token\'s)' },
+    ...apiFlag,
   },
   examples: ['steward monitor start adult-income --window 1h --max-p99 50 --max-error-rate 0.01 --as ravi'],
-  async run({ model, window, predictions, maxP99, maxP50, maxErrorRate, as }, ctx) {
-    const [{ getModel }, { startMonitor }] = await Promise.all([import('../../lib/registry/models'), import('../../lib/monitoring/client')]);
-    const requestedBy = ctx.principal(as);
-    const { db } = await ctx.database();
-    await getModel(db, model);
+  async run({ model, window, predictions, maxP99, maxP50, maxErrorRate, as, api }, ctx) {
     const settings = {
       ...(window !== undefined ? { window } : {}),
       ...(predictions !== undefined ? { windowPredictions: predictions } : {}),
       budgets: { ...(maxP99 !== undefined ? { latencyP99Ms: maxP99 } : {}), ...(maxP50 !== undefined ? { latencyP50Ms: maxP50 } : {}), ...(maxErrorRate !== undefined ? { errorRate: maxErrorRate } : {}) },
     };
-    const id = await startMonitor(await ctx.temporal(), { model, requestedBy, settings });
+    const remote = await ctx.remote(api);
+    let id: string;
+    if (remote) {
+      await noAs(as);
+      id = (await remote.post<{ workflowId: string }>(modelPath(model), settings)).workflowId;
+    } else {
+      const [{ getModel }, { startMonitor }] = await Promise.all([import('../../lib/registry/models'), import('../../lib/monitoring/client')]);
+      const requestedBy = ctx.principal(as);
+      const { db } = await ctx.database();
+      await getModel(db, model);
+      id = await startMonitor(await ctx.temporal(), { model, requestedBy, settings });
+    }
     ctx.print({ model, workflowId: id, settings }, () => `started ${id} (windows of ${((window ?? 3_600_000) / 60_000).toFixed(0)} min); see: steward monitor ${model}`);
     return 0;
   },
@@ -82,12 +105,20 @@ const stop = defineCommand({
   positionals: [{ name: 'model', description: 'a registered model' }],
   flags: {
     reason: { type: 'string', placeholder: 'text', description: 'why; recorded' },
-    as: { type: 'string', placeholder: 'principal', description: 'who stops it (default $STEWARD_USER)' },
+    as: { type: 'string', placeholder: 'principal', description: 'who stops it (default $STEWARD_USER; through the API: the token\'s)' },
+    ...apiFlag,
   },
   examples: ['steward monitor stop adult-income --as ravi --reason "model retired"'],
-  async run({ model, reason, as }, ctx) {
-    const { stopMonitor } = await import('../../lib/monitoring/client');
-    const state = await stopMonitor(await ctx.temporal(), model, { principal: ctx.principal(as), reason });
+  async run({ model, reason, as, api }, ctx) {
+    const remote = await ctx.remote(api);
+    let state: MonitorState;
+    if (remote) {
+      await noAs(as);
+      state = await remote.post<MonitorState>(`${modelPath(model)}/stop`, reason !== undefined ? { reason } : {});
+    } else {
+      const { stopMonitor } = await import('../../lib/monitoring/client');
+      state = await stopMonitor(await ctx.temporal(), model, { principal: ctx.principal(as), reason });
+    }
     ctx.print(state, () => `stopped the monitor of ${model} after ${state.nextIndex} window(s); ${state.firings} trigger firing(s)`);
     return 0;
   },
@@ -97,10 +128,11 @@ const status = defineCommand({
   name: 'status',
   summary: "the running monitor's state: next window, recent windows, trigger firings",
   positionals: [{ name: 'model', description: 'a registered model' }],
+  flags: { ...apiFlag },
   examples: ['steward monitor status adult-income --json'],
-  async run({ model }, ctx) {
-    const { monitorState } = await import('../../lib/monitoring/client');
-    const s = await monitorState(await ctx.temporal(), model);
+  async run({ model, api }, ctx) {
+    const remote = await ctx.remote(api);
+    const s = remote ? await remote.get<MonitorState>(modelPath(model)) : await (await import('../../lib/monitoring/client')).monitorState(await ctx.temporal(), model);
     ctx.print(s, () =>
       [
         `monitor   ${model}: ${s.status} (run ${s.run})`,

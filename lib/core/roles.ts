@@ -17,7 +17,7 @@ export const roleDescriptions: Record<Role, string> = {
   viewer: 'read models, versions, releases and their evidence',
   requester: 'start releases (and cancel their own); read',
   approver: 'approve or reject releases (the policy must also list them); read',
-  operator: 'cancel releases, rollouts and rollback, incidents; read',
+  operator: 'cancel releases, rollouts and rollback, start and stop monitors, act on incidents; read',
   auditor: 'read the audit record, verify it, read the access log; read',
   admin: 'everything, including registering policies and managing tokens',
 };
@@ -34,6 +34,10 @@ export const actionRoles = {
   'releases.cancel': ['operator', 'admin'],
   'audit.read': ['auditor', 'admin'],
   'tokens.manage': ['admin'],
+  'monitors.read': everyone,
+  'monitors.operate': ['operator', 'admin'],
+  'incidents.read': everyone,
+  'incidents.operate': ['operator', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Action = keyof typeof actionRoles;
 
@@ -47,6 +51,10 @@ export const actionWords: Record<Action, string> = {
   'releases.cancel': 'cancel releases',
   'audit.read': 'read the audit record and the access log',
   'tokens.manage': 'manage tokens',
+  'monitors.read': 'read monitors and their windows',
+  'monitors.operate': 'start or stop monitors',
+  'incidents.read': 'read incidents and their postmortems',
+  'incidents.operate': 'open, acknowledge, work through or resolve incidents',
 };
 
 export interface Grant {

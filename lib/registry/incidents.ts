@@ -71,5 +71,16 @@ export async function incidentRecord(db: StewardDb, id: string): Promise<{ incid
 
 /** A model's incidents, newest first. */
 export async function listIncidents(db: StewardDb, model: string): Promise<IncidentRow[]> {
-  return db.select().from(incidents).where(eq(incidents.model, model)).orderBy(sql`${incidents.openedAt} desc`);
+  return findIncidents(db, { models: [model] });
+}
+
+/**
+ * Incidents, newest first: of the listed models (omitted: every model), in one status, at most `limit`.
+ *
+ * @example const open = await findIncidents(db, { models: ['adult-income'], status: 'open', limit: 50 });
+ */
+export async function findIncidents(db: StewardDb, f: { models?: string[]; status?: IncidentStatus; limit?: number }): Promise<IncidentRow[]> {
+  const where = and(f.models ? (f.models.length ? inArray(incidents.model, f.models) : sql`false`) : undefined, f.status ? eq(incidents.status, f.status) : undefined);
+  const query = db.select().from(incidents).where(where).orderBy(sql`${incidents.openedAt} desc`);
+  return f.limit === undefined ? query : query.limit(f.limit);
 }

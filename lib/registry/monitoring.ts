@@ -109,17 +109,20 @@ export async function storeWindow(db: StewardDb, result: WindowResult): Promise<
 }
 
 /**
- * A model's stored windows, oldest first (the latest `last` of them).
+ * A model's stored windows, oldest first (the latest `last` of them, or the first `limit` from `fromIndex`: a page).
  *
  * @example const windows = await listWindows(db, 'adult-income', { last: 24 });
  */
-export async function listWindows(db: StewardDb, model: string, o: { last?: number; fromIndex?: number; toIndex?: number } = {}): Promise<MonitorWindowRow[]> {
+export async function listWindows(db: StewardDb, model: string, o: { last?: number; fromIndex?: number; toIndex?: number; limit?: number } = {}): Promise<MonitorWindowRow[]> {
   const where = and(
     eq(monitorWindows.model, model),
     o.fromIndex !== undefined ? gte(monitorWindows.index, o.fromIndex) : undefined,
     o.toIndex !== undefined ? lt(monitorWindows.index, o.toIndex + 1) : undefined,
   );
-  if (o.last === undefined) return db.select().from(monitorWindows).where(where).orderBy(asc(monitorWindows.index));
+  if (o.last === undefined) {
+    const query = db.select().from(monitorWindows).where(where).orderBy(asc(monitorWindows.index));
+    return o.limit === undefined ? query : query.limit(o.limit);
+  }
   const rows = await db.select().from(monitorWindows).where(where).orderBy(desc(monitorWindows.index)).limit(o.last);
   return rows.reverse();
 }
