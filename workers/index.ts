@@ -11,6 +11,7 @@ import { loadOrCreateKey } from '../lib/identity/keys';
 import type { ArtifactStore } from '../lib/runtime/artifacts';
 import type { StewardConfig } from '../lib/runtime/config';
 import type { ComputePool } from '../activities/compute/pool';
+import { StewardError } from '../lib/core/errors';
 import { taskQueues } from '../lib/core/names';
 import { workflowsPath } from './workflows-path';
 
@@ -24,6 +25,20 @@ export interface ControlWorkerOptions {
   /** A pre-built workflow bundle (tests build it once); otherwise the worker bundles workflows/ at start. */
   workflowBundlePath?: string;
   taskQueue?: string;
+  /** Workflows kept in memory between tasks (default `STEWARD_MAX_CACHED_WORKFLOWS`, else 250). */
+  maxCachedWorkflows?: number;
+}
+
+/**
+ * Releases wait days for sign-off: keeping every waiting one in the worker's memory costs about a
+ * megabyte each (the SDK's default scales the cache with the heap, i.e. thousands). A bounded cache
+ * keeps the worker's memory flat; a decision on an evicted release replays its short history first
+ * (milliseconds), see `npm run bench:scale`.
+ */
+function cachedWorkflows(configured: number | undefined): number {
+  const raw = configured ?? (process.env.STEWARD_MAX_CACHED_WORKFLOWS !== undefined ? Number(process.env.STEWARD_MAX_CACHED_WORKFLOWS) : 250);
+  if (!Number.isInteger(raw) || raw < 0) throw new StewardError('InvalidInput', `STEWARD_MAX_CACHED_WORKFLOWS must be a whole number, got "${process.env.STEWARD_MAX_CACHED_WORKFLOWS}"`, { field: 'STEWARD_MAX_CACHED_WORKFLOWS' });
+  return raw;
 }
 
 export async function createControlWorker(o: ControlWorkerOptions): Promise<Worker> {
@@ -31,6 +46,7 @@ export async function createControlWorker(o: ControlWorkerOptions): Promise<Work
     connection: o.connection,
     namespace: o.namespace,
     taskQueue: o.taskQueue ?? taskQueues.control,
+    maxCachedWorkflows: cachedWorkflows(o.maxCachedWorkflows),
     activities: createControlActivities(o.deps),
     ...(o.workflowBundlePath ? { workflowBundle: { codePath: o.workflowBundlePath } } : { workflowsPath }),
   };
