@@ -10,7 +10,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { durationSchema } from '../../lib/core/duration';
 import { StewardError } from '../../lib/core/errors';
-import { monitorState, startMonitor, stopMonitor } from '../../lib/monitoring/client';
+import { monitorSettingsFor, monitorState, startMonitor, stopMonitor } from '../../lib/monitoring/client';
 import { windowBudgetsSchema } from '../../lib/monitoring/types';
 import { listWindows } from '../../lib/registry/monitoring';
 import { getModel } from '../../lib/registry/models';
@@ -190,9 +190,9 @@ export function monitoringRoutes(root: FastifyInstance, deps: ApiDeps): void {
       const { model } = request.params;
       const identity = authorize(request, 'monitors.operate', model);
       note(request, { action: 'monitors.start', resource: `model/${model}/monitor`, model });
-      await getModel(db, model);
+      const { policy } = await getModel(db, model);
       const { window, windowPredictions, budgets } = request.body;
-      const settings = { ...(window !== undefined ? { window } : {}), ...(windowPredictions !== undefined ? { windowPredictions } : {}), budgets: budgets ?? {} };
+      const settings = monitorSettingsFor(policy.monitoring, { ...(window !== undefined ? { window } : {}), ...(windowPredictions !== undefined ? { windowPredictions } : {}), budgets: budgets ?? {} });
       const workflowId = await startMonitor(deps.temporal, { model, requestedBy: identity.principal, settings });
       return reply.code(201).send({ model, workflowId, settings });
     },

@@ -77,24 +77,28 @@ const start = defineCommand({
   },
   examples: ['steward monitor start adult-income --window 1h --max-p99 50 --max-error-rate 0.01 --as ravi'],
   async run({ model, window, predictions, maxP99, maxP50, maxErrorRate, as, api }, ctx) {
-    const settings = {
+    const given = {
       ...(window !== undefined ? { window } : {}),
       ...(predictions !== undefined ? { windowPredictions: predictions } : {}),
       budgets: { ...(maxP99 !== undefined ? { latencyP99Ms: maxP99 } : {}), ...(maxP50 !== undefined ? { latencyP50Ms: maxP50 } : {}), ...(maxErrorRate !== undefined ? { errorRate: maxErrorRate } : {}) },
     };
     const remote = await ctx.remote(api);
     let id: string;
+    let settings: { window?: number | string; windowPredictions?: number };
     if (remote) {
       await noAs(as);
-      id = (await remote.post<{ workflowId: string }>(modelPath(model), settings)).workflowId;
+      // The API applies the policy's monitoring section under these, as below.
+      ({ workflowId: id, settings } = await remote.post<{ workflowId: string; settings: typeof settings }>(modelPath(model), given));
     } else {
-      const [{ getModel }, { startMonitor }] = await Promise.all([import('../../lib/registry/models'), import('../../lib/monitoring/client')]);
+      const [{ getModel }, { startMonitor, monitorSettingsFor }] = await Promise.all([import('../../lib/registry/models'), import('../../lib/monitoring/client')]);
       const requestedBy = ctx.principal(as);
       const { db } = await ctx.database();
-      await getModel(db, model);
+      const { policy } = await getModel(db, model);
+      settings = monitorSettingsFor(policy.monitoring, given);
       id = await startMonitor(await ctx.temporal(), { model, requestedBy, settings });
     }
-    ctx.print({ model, workflowId: id, settings }, () => `started ${id} (windows of ${((window ?? 3_600_000) / 60_000).toFixed(0)} min); see: steward monitor ${model}`);
+    const minutes = typeof settings.window === 'number' ? settings.window / 60_000 : 60;
+    ctx.print({ model, workflowId: id, settings }, () => `started ${id} (windows of ${minutes.toFixed(0)} min${settings.windowPredictions ? ` or ${settings.windowPredictions} predictions` : ''}); see: steward monitor ${model}`);
     return 0;
   },
 });

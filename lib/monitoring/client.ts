@@ -7,7 +7,27 @@ import { explainFailure, StewardError } from '../core/errors';
 import { searchAttributes, taskQueues } from '../core/names';
 import { parseWith } from '../core/validation';
 import { monitorStatusQuery, monitorWorkflowId, monitorWorkflowType, stopMonitorUpdate, type MonitorWorkflow } from './messages';
+import type { MonitoringPolicy } from './policy';
 import { monitorInputSchema, type MonitorInput, type MonitorState } from './types';
+
+type SettingsInput = NonNullable<MonitorInput['settings']>;
+
+/**
+ * A monitor's settings: the policy's `monitoring` section (window length and count, budgets, the
+ * prediction drift threshold) with what the caller gives on top, budget by budget.
+ *
+ * @example monitorSettingsFor(policy.monitoring, { window: 600_000, budgets: { latencyP99Ms: 50 } });
+ */
+export function monitorSettingsFor(monitoring: MonitoringPolicy | undefined, given: SettingsInput = {}): SettingsInput {
+  if (!monitoring) return given;
+  const fromPolicy: SettingsInput = {
+    ...(monitoring.window.every !== undefined ? { window: monitoring.window.every } : {}),
+    ...(monitoring.window.predictions !== undefined ? { windowPredictions: monitoring.window.predictions } : {}),
+    budgets: monitoring.budgets,
+    predictionDriftThreshold: monitoring.drift.predictionPsi,
+  };
+  return { ...fromPolicy, ...given, budgets: { ...fromPolicy.budgets, ...(given.budgets ?? {}) } };
+}
 
 /**
  * Starts the monitor of a model; returns its workflow id. A second monitor of the same model is refused.
