@@ -18,7 +18,7 @@ import { registerModel } from '../../lib/registry/models';
 import type { RollbackResult, RolloutState } from '../../lib/rollout/types';
 import type { Gateway } from '../../serving/gateway';
 import { startTestApi, type TestApi } from '../support/api';
-import { testPolicy } from '../support/fixtures';
+import { registerTestModel, testPolicy } from '../support/fixtures';
 import { startHarness, type Harness } from '../support/harness';
 import { adultInstances, registerTrainedVersion, startTestGateway, startTraffic } from '../support/serving';
 
@@ -59,6 +59,7 @@ describe('rollouts and rollback through the control API', () => {
       analysis: { ...policy.rollout.analysis, minRequests: 15, maxErrorRate: 0.05, maxLatencyP99Ms: 500, maxPredictionDrift: 5 },
     };
     await registerModel(h.database.db, policy);
+    await registerTestModel(h.database.db, `${model}-other`);
     await registerTrainedVersion(h.database.db, h.artifacts, policy, { rows: 1500, promote: true });
     await registerTrainedVersion(h.database.db, h.artifacts, policy, { rows: 1500, skip: 1500, approvedBy: 'bob' });
     gw = await startTestGateway(h.database.db, h.artifacts);
