@@ -20,6 +20,7 @@ import { incidentRoutes } from './routes/incidents';
 import { modelRoutes } from './routes/models';
 import { monitoringRoutes } from './routes/monitoring';
 import { releaseRoutes } from './routes/releases';
+import { rolloutRoutes } from './routes/rollouts';
 import { tokenRoutes } from './routes/tokens';
 import { uiRoutes } from './ui/routes';
 
@@ -66,7 +67,7 @@ export async function buildApi(deps: ApiDeps, options: BuildOptions = {}): Promi
         title: 'Steward control API',
         version: '1',
         description:
-          'Models, releases (start, follow, approve, reject, cancel), monitors (start, state, windows, stop), incidents (open, acknowledge, runbook steps, resolve, postmortem) and the audit record. Every request needs `Authorization: Bearer <token>`; the principal comes from the token. Errors are RFC 9457 problem documents (application/problem+json).',
+          'Models, releases (start, follow, approve, reject, cancel), rollouts (start, state, pause, resume, abort, promote) and rollback, monitors (start, state, windows, stop), incidents (open, acknowledge, runbook steps, resolve, postmortem) and the audit record. Every request needs `Authorization: Bearer <token>`; the principal comes from the token. Errors are RFC 9457 problem documents (application/problem+json).',
       },
       components: { securitySchemes: { token: { type: 'http', scheme: 'bearer', description: 'a Steward API token (steward token create) or an OIDC JWT' } } },
       security: [{ token: [] }],
@@ -117,6 +118,7 @@ export async function buildApi(deps: ApiDeps, options: BuildOptions = {}): Promi
     releaseRoutes(scope, deps);
     monitoringRoutes(scope, deps);
     incidentRoutes(scope, deps);
+    rolloutRoutes(scope, deps);
     auditRoutes(scope, deps);
     tokenRoutes(scope, deps);
   });

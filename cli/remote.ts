@@ -53,3 +53,12 @@ export function apiClient(url: string, token: string): ApiClient {
     delete: (path) => call('DELETE', path),
   };
 }
+
+/**
+ * Through the control API the principal is the token's: `--as` would be ignored, so it is refused.
+ *
+ * @example refuseAs(flags.as); // throws when --as was given
+ */
+export function refuseAs(as: string | undefined): void {
+  if (as !== undefined) throw new StewardError('InvalidInput', "through the control API the principal is the token's: drop --as", { field: '--as' });
+}

@@ -1,10 +1,23 @@
 /**
  * `steward rollout`: roll a version out (canary, blue-green or shadow) and act on the running
  * rollout: status, pause, resume, abort, promote (Workflow Updates; only the model's operators and
- * approvers).
+ * approvers). With `--api <url>` (or $STEWARD_API) every subcommand goes through the control API
+ * (`/v1/models/{model}/rollout`), the principal from the token.
  */
 import type { RolloutState } from '../../lib/rollout/types';
-import { defineCommand, defineGroup, type RunContext } from '../command';
+import { apiFlag, defineCommand, defineGroup, type RunContext } from '../command';
+import type { ApiClient } from '../remote';
+
+const rolloutPath = (model: string) => `/v1/models/${encodeURIComponent(model)}/rollout`;
+
+/** Through the API, a rollout's outcome is its state once it no longer runs (polled). */
+async function remoteOutcome(remote: ApiClient, model: string): Promise<RolloutState> {
+  for (;;) {
+    const state = await remote.get<RolloutState>(rolloutPath(model));
+    if (state.status !== 'running') return state;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
 
 function formatRollout(s: RolloutState, ui?: string): string {
   const lines = [
@@ -51,32 +64,44 @@ const start = defineCommand({
     interval: { type: 'duration', description: 'time between analyses, e.g. 1m' },
     'override-bad': { type: 'boolean', description: 'roll out a version marked bad (needs --reason)' },
     reason: { type: 'string', placeholder: 'text', description: 'why (required with --override-bad); recorded' },
-    as: { type: 'string', placeholder: 'principal', description: 'who rolls out (default $STEWARD_USER)' },
+    as: { type: 'string', placeholder: 'principal', description: "who rolls out (default $STEWARD_USER; through the API: the token's)" },
     wait: { type: 'boolean', description: 'wait for the outcome; exit 0 only when it completed' },
+    ...apiFlag,
   },
   examples: ['steward rollout adult-income 3 --strategy canary --steps 10,50,100 --interval 1m --as ravi', 'steward rollout adult-income 2 --override-bad --reason "v3 is worse; v2\'s alert was a false alarm" --as ravi'],
-  async run({ model, version, strategy, steps, interval, overrideBad, reason, as, wait }, ctx) {
+  async run({ model, version, strategy, steps, interval, overrideBad, reason, as, wait, api }, ctx) {
     const { StewardError } = await import('../../lib/core/errors');
     const v = Number(version);
     if (!Number.isInteger(v) || v < 1) throw new StewardError('InvalidInput', `must be a version number, got "${version}"`, { field: 'version' });
     if (overrideBad && !reason) throw new StewardError('InvalidInput', 'overriding a bad version needs --reason (it is recorded)', { field: '--reason' });
     const stepList = steps === undefined ? undefined : steps.split(',').map((x) => Number(x.trim()));
-    const { startRollout, rolloutResult } = await import('../../lib/rollout/client');
-    const client = await ctx.temporal();
-    const id = await startRollout(client, {
-      model,
-      version: v,
-      requestedBy: ctx.principal(as),
-      strategy: strategy as 'canary' | 'blue-green' | 'shadow' | undefined,
-      steps: stepList,
-      intervalMs: interval,
-      overrideBad: overrideBad ? { reason: reason! } : undefined,
-    });
+    const remote = await ctx.remote(api);
+    let id: string;
+    let outcome: () => Promise<RolloutState>;
+    if (remote) {
+      (await import('../remote')).refuseAs(as);
+      // The API answers once the start checks passed: a refused rollout fails here, as a problem.
+      id = (await remote.post<{ workflowId: string }>(rolloutPath(model), { version: v, strategy, steps: stepList, interval, overrideBad: overrideBad || undefined, reason })).workflowId;
+      outcome = () => remoteOutcome(remote, model);
+    } else {
+      const { startRollout, rolloutResult } = await import('../../lib/rollout/client');
+      const client = await ctx.temporal();
+      id = await startRollout(client, {
+        model,
+        version: v,
+        requestedBy: ctx.principal(as),
+        strategy: strategy as 'canary' | 'blue-green' | 'shadow' | undefined,
+        steps: stepList,
+        intervalMs: interval,
+        overrideBad: overrideBad ? { reason: reason! } : undefined,
+      });
+      outcome = () => rolloutResult(client, model);
+    }
     if (!wait) {
       ctx.print({ rolloutId: id, ui: uiLink(ctx, model) }, () => `rollout ${id} started (follow it: steward rollout status ${model})`);
       return 0;
     }
-    const state = await rolloutResult(client, model);
+    const state = await outcome();
     ctx.print(state, () => formatRollout(state, uiLink(ctx, model)));
     return state.status === 'completed' ? 0 : 1;
   },
@@ -86,10 +111,11 @@ const status = defineCommand({
   name: 'status',
   summary: "a model's current (or last) rollout: traffic, analyses, decisions",
   positionals: [{ name: 'model', description: 'a registered model' }],
-  examples: ['steward rollout status adult-income'],
-  async run({ model }, ctx) {
-    const { rolloutState } = await import('../../lib/rollout/client');
-    const state = await rolloutState(await ctx.temporal(), model);
+  flags: { ...apiFlag },
+  examples: ['steward rollout status adult-income', 'steward rollout status adult-income --api http://127.0.0.1:8081 --json'],
+  async run({ model, api }, ctx) {
+    const remote = await ctx.remote(api);
+    const state = remote ? await remote.get<RolloutState>(rolloutPath(model)) : await (await import('../../lib/rollout/client')).rolloutState(await ctx.temporal(), model);
     ctx.print(state, () => formatRollout(state, uiLink(ctx, model)));
     return 0;
   },
@@ -99,16 +125,24 @@ function operator(action: 'pause' | 'resume' | 'abort' | 'promote', summary: str
   return defineCommand({
     name: action,
     summary,
-    details: "Only the model's operators and approvers; refused requests change nothing. Principal: --as, else $STEWARD_USER.",
+    details: "Only the model's operators and approvers; refused requests change nothing. Principal: --as, else $STEWARD_USER (through the API: the token's).",
     positionals: [{ name: 'model', description: 'a model with a running rollout' }],
     flags: {
       as: { type: 'string', placeholder: 'principal', description: 'who acts (default $STEWARD_USER)' },
       reason: { type: 'string', placeholder: 'text', description: 'why; recorded in the audit trail' },
+      ...apiFlag,
     },
     examples: [example],
-    async run({ model, as, reason }, ctx) {
-      const { operateRollout } = await import('../../lib/rollout/client');
-      const state = await operateRollout(await ctx.temporal(), model, action, { principal: ctx.principal(as), reason: reason ?? '' });
+    async run({ model, as, reason, api }, ctx) {
+      const remote = await ctx.remote(api);
+      let state: RolloutState;
+      if (remote) {
+        (await import('../remote')).refuseAs(as);
+        state = await remote.post<RolloutState>(`${rolloutPath(model)}/${action}`, reason !== undefined ? { reason } : {});
+      } else {
+        const { operateRollout } = await import('../../lib/rollout/client');
+        state = await operateRollout(await ctx.temporal(), model, action, { principal: ctx.principal(as), reason: reason ?? '' });
+      }
       ctx.print(state, () => formatRollout(state));
       return 0;
     },

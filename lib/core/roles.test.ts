@@ -3,17 +3,17 @@ import { actionRoles, allowed, requiredRoleText, roles, scopeOf, type Action } f
 
 describe('roles', () => {
   it('give each role exactly the writes its name says', () => {
-    const writes: Action[] = ['models.register', 'releases.start', 'releases.decide', 'releases.cancel', 'tokens.manage', 'monitors.operate', 'incidents.operate'];
+    const writes: Action[] = ['models.register', 'releases.start', 'releases.decide', 'releases.cancel', 'tokens.manage', 'monitors.operate', 'incidents.operate', 'rollouts.operate'];
     const table = Object.fromEntries(roles.map((r) => [r, writes.filter((a) => allowed([{ role: r, model: null }], a, 'm'))]));
     expect(table).toEqual({
       viewer: [],
       requester: ['releases.start'],
       approver: ['releases.decide'],
-      operator: ['releases.cancel', 'monitors.operate', 'incidents.operate'],
+      operator: ['releases.cancel', 'monitors.operate', 'incidents.operate', 'rollouts.operate'],
       auditor: [],
       admin: writes,
     });
-    for (const r of roles) for (const read of ['models.read', 'monitors.read', 'incidents.read'] as const) expect(allowed([{ role: r, model: null }], read, 'm')).toBe(true);
+    for (const r of roles) for (const read of ['models.read', 'monitors.read', 'incidents.read', 'rollouts.read'] as const) expect(allowed([{ role: r, model: null }], read, 'm')).toBe(true);
     expect(roles.filter((r) => allowed([{ role: r, model: null }], 'audit.read', null))).toEqual(['auditor', 'admin']);
   });
 

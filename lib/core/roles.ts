@@ -17,7 +17,7 @@ export const roleDescriptions: Record<Role, string> = {
   viewer: 'read models, versions, releases and their evidence',
   requester: 'start releases (and cancel their own); read',
   approver: 'approve or reject releases (the policy must also list them); read',
-  operator: 'cancel releases, rollouts and rollback, start and stop monitors, act on incidents; read',
+  operator: 'cancel releases, start and steer rollouts, roll back, start and stop monitors, act on incidents; read',
   auditor: 'read the audit record, verify it, read the access log; read',
   admin: 'everything, including registering policies and managing tokens',
 };
@@ -38,6 +38,8 @@ export const actionRoles = {
   'monitors.operate': ['operator', 'admin'],
   'incidents.read': everyone,
   'incidents.operate': ['operator', 'admin'],
+  'rollouts.read': everyone,
+  'rollouts.operate': ['operator', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 export type Action = keyof typeof actionRoles;
 
@@ -55,6 +57,8 @@ export const actionWords: Record<Action, string> = {
   'monitors.operate': 'start or stop monitors',
   'incidents.read': 'read incidents and their postmortems',
   'incidents.operate': 'open, acknowledge, work through or resolve incidents',
+  'rollouts.read': 'read rollouts',
+  'rollouts.operate': 'start, pause, resume, abort or promote rollouts, or roll back',
 };
 
 export interface Grant {
