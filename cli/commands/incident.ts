@@ -7,13 +7,6 @@ import { apiFlag, defineCommand, defineGroup } from '../command';
 
 const incidentPath = (id: string) => `/v1/incidents/${encodeURIComponent(id)}`;
 
-/** Through the control API the principal is the token's: `--as` would be ignored, so it is refused. */
-async function noAs(as: string | undefined): Promise<void> {
-  if (as === undefined) return;
-  const { StewardError } = await import('../../lib/core/errors');
-  throw new StewardError('InvalidInput', "through the control API the principal is the token's: drop --as", { field: '--as' });
-}
-
 function formatIncident(s: IncidentState): string {
   return [
     `incident  ${s.id}`,
@@ -50,7 +43,7 @@ const open = defineCommand({
   async run({ model, severity, summary, commander, window, ackTimeout, escalateTo, rollback, as, api }, ctx) {
     const remote = await ctx.remote(api);
     if (remote) {
-      await noAs(as);
+      (await import('../remote')).refuseAs(as);
       const { id } = await remote.post<{ id: string }>('/v1/incidents', {
         model,
         severity,
@@ -105,7 +98,7 @@ const ack = defineCommand({
     const remote = await ctx.remote(api);
     let s: IncidentState;
     if (remote) {
-      await noAs(as);
+      (await import('../remote')).refuseAs(as);
       s = await remote.post<IncidentState>(`${incidentPath(id)}/acknowledge`, commander !== undefined ? { commander } : {});
     } else {
       const { acknowledgeIncident } = await import('../../lib/incidents/client');
@@ -133,7 +126,7 @@ const step = defineCommand({
     const remote = await ctx.remote(api);
     let s: IncidentState;
     if (remote) {
-      await noAs(as);
+      (await import('../remote')).refuseAs(as);
       s = await remote.post<IncidentState>(`${incidentPath(id)}/steps`, { step: name, ...(note !== undefined ? { note } : {}) });
     } else {
       const { completeIncidentStep } = await import('../../lib/incidents/client');
@@ -158,7 +151,7 @@ const resolve = defineCommand({
     const remote = await ctx.remote(api);
     let s: IncidentState;
     if (remote) {
-      await noAs(as);
+      (await import('../remote')).refuseAs(as);
       s = await remote.post<IncidentState>(`${incidentPath(id)}/resolve`, { resolution });
     } else {
       const { resolveIncident } = await import('../../lib/incidents/client');

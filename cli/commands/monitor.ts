@@ -9,13 +9,6 @@ import type { ApiClient } from '../remote';
 
 const modelPath = (model: string) => `/v1/models/${encodeURIComponent(model)}/monitor`;
 
-/** Through the control API the principal is the token's: `--as` would be ignored, so it is refused. */
-async function noAs(as: string | undefined): Promise<void> {
-  if (as === undefined) return;
-  const { StewardError } = await import('../../lib/core/errors');
-  throw new StewardError('InvalidInput', "through the control API the principal is the token's: drop --as", { field: '--as' });
-}
-
 const show = defineCommand({
   name: 'show',
   summary: "a model's monitor windows: volume, errors, latency, drift, realised and estimated accuracy",
@@ -86,7 +79,7 @@ const start = defineCommand({
     let id: string;
     let settings: { window?: number | string; windowPredictions?: number };
     if (remote) {
-      await noAs(as);
+      (await import('../remote')).refuseAs(as);
       // The API applies the policy's monitoring section under these, as below.
       ({ workflowId: id, settings } = await remote.post<{ workflowId: string; settings: typeof settings }>(modelPath(model), given));
     } else {
@@ -117,7 +110,7 @@ const stop = defineCommand({
     const remote = await ctx.remote(api);
     let state: MonitorState;
     if (remote) {
-      await noAs(as);
+      (await import('../remote')).refuseAs(as);
       state = await remote.post<MonitorState>(`${modelPath(model)}/stop`, reason !== undefined ? { reason } : {});
     } else {
       const { stopMonitor } = await import('../../lib/monitoring/client');
