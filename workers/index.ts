@@ -13,6 +13,7 @@ import type { StewardConfig } from '../lib/runtime/config';
 import type { ComputePool } from '../activities/compute/pool';
 import { StewardError } from '../lib/core/errors';
 import { taskQueues } from '../lib/core/names';
+import { cachedWorkflowBundle } from './bundle';
 import { workflowsPath } from './workflows-path';
 
 export { workflowsPath };
@@ -24,6 +25,8 @@ export interface ControlWorkerOptions {
   deps: ActivityDeps;
   /** A pre-built workflow bundle (tests build it once); otherwise the worker bundles workflows/ at start. */
   workflowBundlePath?: string;
+  /** Where built workflow bundles are kept between starts (workers/bundle.ts); without it, bundled in-process. */
+  bundleCacheDir?: string;
   taskQueue?: string;
   /** Workflows kept in memory between tasks (default `STEWARD_MAX_CACHED_WORKFLOWS`, else the SDK's, which scales with the heap). */
   maxCachedWorkflows?: number;
@@ -44,13 +47,14 @@ function cachedWorkflows(configured: number | undefined): number | undefined {
 
 export async function createControlWorker(o: ControlWorkerOptions): Promise<Worker> {
   const cache = cachedWorkflows(o.maxCachedWorkflows);
+  const codePath = o.workflowBundlePath ?? (o.bundleCacheDir ? await cachedWorkflowBundle(o.bundleCacheDir) : undefined);
   const options: WorkerOptions = {
     connection: o.connection,
     namespace: o.namespace,
     taskQueue: o.taskQueue ?? taskQueues.control,
     ...(cache !== undefined ? { maxCachedWorkflows: cache } : {}),
     activities: createControlActivities(o.deps),
-    ...(o.workflowBundlePath ? { workflowBundle: { codePath: o.workflowBundlePath } } : { workflowsPath }),
+    ...(codePath ? { workflowBundle: { codePath } } : { workflowsPath }),
   };
   return Worker.create(options);
 }

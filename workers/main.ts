@@ -9,6 +9,7 @@ import { loadConfig } from '../lib/runtime/config';
 import { connectWorker } from '../lib/runtime/temporal';
 import { codeVersion } from '../lib/runtime/code-version';
 import { createLogger, temporalLogger } from '../lib/runtime/log';
+import { join } from 'node:path';
 import { Runtime } from '@temporalio/worker';
 
 const role = process.argv[2];
@@ -34,7 +35,12 @@ if (role === 'control') {
     process.exit(2);
   }
   const database = await openDatabase(config.databaseUrl);
-  const worker = await createControlWorker({ connection, namespace: config.temporal.namespace, deps: { db: database.db, artifacts, compute, codeVersion: codeVersion(), ...workerSecurity(config, artifacts) } });
+  const worker = await createControlWorker({
+    connection,
+    namespace: config.temporal.namespace,
+    deps: { db: database.db, artifacts, compute, codeVersion: codeVersion(), ...workerSecurity(config, artifacts) },
+    bundleCacheDir: join(config.home, 'cache'),
+  });
   const { Client } = await import('@temporalio/client');
   const { ensureLogRetentionSchedule } = await import('../lib/serving/schedule');
   await ensureLogRetentionSchedule(new Client({ connection, namespace: config.temporal.namespace }));

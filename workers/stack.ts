@@ -95,6 +95,7 @@ export async function startStack(o: StartStackOptions): Promise<Stack> {
       connection,
       namespace: cfg.temporal.namespace,
       deps: { db: database.db, artifacts, compute, codeVersion: codeVersion(), ...workerSecurity(cfg, artifacts) },
+      bundleCacheDir: join(cfg.home, 'cache'),
     });
     const training = await createTrainingWorker({ connection, namespace: cfg.temporal.namespace, artifacts, compute });
     const workers: Worker[] = [control, training.worker];

@@ -1,0 +1,35 @@
+/**
+ * The workflow bundle cache (workers/bundle.ts): built once in a child process, then found by the
+ * hash of the sources, and usable by a worker.
+ */
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cachedWorkflowBundle } from '../../workers/bundle';
+
+describe('the workflow bundle cache', () => {
+  it('bundles the workflows once, in a child process, and finds the bundle again by its sources', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'steward-bundle-'));
+    const before = process.memoryUsage().heapUsed;
+    const built = await cachedWorkflowBundle(dir);
+    expect(built).toMatch(/workflows-[0-9a-f]{16}\.js$/);
+    const code = readFileSync(built!, 'utf8');
+    for (const name of ['releaseWorkflow', 'rolloutWorkflow', 'monitorWorkflow', 'incidentWorkflow']) expect(code).toContain(name);
+    // webpack ran elsewhere: this process did not load it.
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(50 * 2 ** 20);
+    const t0 = performance.now();
+    expect(await cachedWorkflowBundle(dir)).toBe(built);
+    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(readdirSync(dir)).toEqual([built!.split('/').pop()]);
+    expect(statSync(built!).size).toBeGreaterThan(100_000);
+  }, 120_000);
+
+  it('gives up quietly (the worker bundles in-process) when the cache folder cannot be written', async () => {
+    const warnings: string[] = [];
+    const file = join(mkdtempSync(join(tmpdir(), 'steward-bundle-')), 'a-file');
+    writeFileSync(file, '');
+    expect(await cachedWorkflowBundle(join(file, 'cache'), (m) => warnings.push(m))).toBeUndefined();
+    expect(warnings[0]).toMatch(/bundling in this process/);
+  });
+});
