@@ -21,19 +21,11 @@ import { startTestApi, type TestApi } from '../support/api';
 import { registerTestModel, testPolicy } from '../support/fixtures';
 import { startHarness, type Harness } from '../support/harness';
 import { adultInstances, registerTrainedVersion, startTestGateway, startTraffic } from '../support/serving';
+import { until as poll } from '../support/until';
 
 const model = 'income-rollout-api';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(250);
-  }
-}
+/** The shared poll, with this file's patience (30 s) and pace (250 ms). */
+const until = <T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 30000) => poll(check, what, { timeoutMs, intervalMs: 250 });
 
 describe('rollouts and rollback through the control API', () => {
   let h: Harness;

@@ -24,18 +24,10 @@ import { projectRoot, sharedDataDir } from '../../lib/runtime/paths';
 import type { Gateway } from '../../serving/gateway';
 import { startHarness, type Harness } from '../support/harness';
 import { predictOver, registerTrainedVersion, startTestGateway, testLogSecret } from '../support/serving';
+import { until as poll } from '../support/until';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
+/** The shared poll, with this file's patience (60 s) and pace (50 ms). */
+const until = <T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 60000) => poll(check, what, { timeoutMs, intervalMs: 50 });
 
 /** Two weeks of half-hourly records. */
 const FORTNIGHT = 672;

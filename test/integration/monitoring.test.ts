@@ -27,18 +27,12 @@ import { adultTrainingSlice, testPolicy } from '../support/fixtures';
 import { startHarness, type Harness } from '../support/harness';
 import { recordHistory } from '../support/histories';
 import { adultInstances, predictOver, registerTrainedVersion, startTestGateway, testLogSecret } from '../support/serving';
+import { until as poll } from '../support/until';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
+/** The shared poll, with this file's patience (30 s) and pace (100 ms). */
+const until = <T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 30000) => poll(check, what, { timeoutMs, intervalMs: 100 });
 
 describe('monitoring a served model', () => {
   let h: Harness;

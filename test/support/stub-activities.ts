@@ -18,6 +18,7 @@ import { loadPolicyFile } from '../../lib/policy/load';
 import { policyHash, type Policy } from '../../lib/policy/schema';
 import type { EvaluationSummary, ReleasePlan } from '../../lib/release/types';
 import { projectRoot } from '../../lib/runtime/paths';
+import { until } from './until';
 
 export type ActivityName = keyof ControlActivities | keyof TrainingActivities;
 
@@ -74,16 +75,7 @@ export interface StubActivities {
   release(releaseId: string, activity?: ActivityName): void;
 }
 
-/** Polls `check` until it returns a value, or fails after `timeoutMs` saying what it waited for. */
-export async function until<T>(check: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+export { until };
 
 const shippedPolicy = () => loadPolicyFile(join(projectRoot, 'policies/adult-income.json'));
 
@@ -238,7 +230,7 @@ export function createStubActivities(): StubActivities {
     training,
     model: (name, behaviour = {}) => void models.set(name, behaviour),
     calls: calls as StubActivities['calls'],
-    entered: (releaseId, activity, timeoutMs) => until(() => calls(releaseId, activity).find((c) => c.outcome === 'running'), `${activity} of ${releaseId} to start`, timeoutMs),
+    entered: (releaseId, activity, timeoutMs) => until(() => calls(releaseId, activity).find((c) => c.outcome === 'running'), `${activity} of ${releaseId} to start`, { timeoutMs }),
     release: (releaseId, activity) => void released.add(key(releaseId, activity ?? '*')),
   };
 }
