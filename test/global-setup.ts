@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
 import { startDevServer } from '../lib/runtime/dev-server';
-import { workflowsPath } from '../workers/workflows-path';
+import { workflowBundleOptions } from '../workers/workflows-path';
 import { startTestPostgres } from './support/postgres';
 
 declare module 'vitest' {
@@ -24,7 +24,7 @@ export default async function setup(project: TestProject) {
   const started = await Promise.allSettled([
     startDevServer({ ui: false, logFile: join(dir, 'temporal.log') }),
     startTestPostgres(),
-    bundleWorkflowCode({ workflowsPath, logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never }),
+    bundleWorkflowCode({ ...workflowBundleOptions, logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never }),
   ] as const);
   if (started.some((s) => s.status === 'rejected')) {
     // Stop whatever did start before reporting why the rest did not.

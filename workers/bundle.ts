@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../lib/runtime/paths';
-import { workflowsPath } from './workflows-path';
+import { sharedWorkflowModules, workflowsPath } from './workflows-path';
 
 /** Every source file the bundle may include (over-inclusive: a change anywhere in lib/ rebuilds). */
 function sourceHash(): string {
@@ -25,6 +25,7 @@ function sourceHash(): string {
   };
   walk(join(projectRoot, 'workflows'));
   walk(join(projectRoot, 'lib'));
+  hash.update(JSON.stringify(sharedWorkflowModules.map((m) => m.replace(projectRoot, ''))));
   for (const f of ['package-lock.json', 'tsconfig.json']) if (existsSync(join(projectRoot, f))) hash.update(readFileSync(join(projectRoot, f)));
   return hash.digest('hex').slice(0, 16);
 }
@@ -40,7 +41,7 @@ export async function cachedWorkflowBundle(cacheDir: string, warn: (message: str
     const file = join(cacheDir, `workflows-${sourceHash()}.js`);
     if (existsSync(file)) return file;
     mkdirSync(cacheDir, { recursive: true });
-    const child = spawn(process.execPath, [join(projectRoot, 'workers/bundle-child.mjs'), workflowsPath, file], { cwd: projectRoot, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [join(projectRoot, 'workers/bundle-child.mjs'), workflowsPath, file, JSON.stringify(sharedWorkflowModules)], { cwd: projectRoot, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr!.on('data', (d) => (stderr += d));
     const code = await new Promise<number | null>((resolve) => {

@@ -14,7 +14,7 @@ import type { ComputePool } from '../activities/compute/pool';
 import { StewardError } from '../lib/core/errors';
 import { taskQueues } from '../lib/core/names';
 import { cachedWorkflowBundle } from './bundle';
-import { workflowsPath } from './workflows-path';
+import { sharedWorkflowModules, workflowsPath } from './workflows-path';
 
 export { workflowsPath };
 export { createComputePool, type ComputePool } from '../activities/compute/pool';
@@ -54,7 +54,7 @@ export async function createControlWorker(o: ControlWorkerOptions): Promise<Work
     taskQueue: o.taskQueue ?? taskQueues.control,
     ...(cache !== undefined ? { maxCachedWorkflows: cache } : {}),
     activities: createControlActivities(o.deps),
-    ...(codePath ? { workflowBundle: { codePath } } : { workflowsPath }),
+    ...(codePath ? { workflowBundle: { codePath } } : { workflowsPath, bundlerOptions: { preloadModules: [...sharedWorkflowModules] } }),
   };
   return Worker.create(options);
 }

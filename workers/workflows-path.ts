@@ -7,3 +7,16 @@ import { fileURLToPath } from 'node:url';
  * @example const bundle = await bundleWorkflowCode({ workflowsPath });
  */
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+/**
+ * Modules the workflow sandbox evaluates once and shares between all the workflows of a worker (the
+ * SDK's `preloadModules`; workflows/shared-modules.ts says what and why).
+ */
+export const sharedWorkflowModules: readonly string[] = [fileURLToPath(new URL('../workflows/shared-modules.ts', import.meta.url))];
+
+/**
+ * What every bundle of the workflow code is built from: the workers' (workers/bundle.ts, or the SDK
+ * in-process), the tests' and the history replays'.
+ * @example const bundle = await bundleWorkflowCode({ ...workflowBundleOptions, logger });
+ */
+export const workflowBundleOptions = { workflowsPath, preloadModules: [...sharedWorkflowModules] };

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 import { projectRoot } from '../../lib/runtime/paths';
-import { workflowsPath } from '../../workers/workflows-path';
+import { sharedWorkflowModules, workflowsPath } from '../../workers/workflows-path';
 
 // Histories recorded from real runs (npm run record:histories). Replaying them against today's
 // workflow code fails with a nondeterminism error if a change would break releases already running.
@@ -18,7 +18,7 @@ describe('recorded workflow histories', () => {
   for (const file of files) {
     it(`replay deterministically: ${file}`, async () => {
       const history = JSON.parse(readFileSync(join(dir, file), 'utf8'));
-      await Worker.runReplayHistory({ workflowsPath, replayName: file }, history);
+      await Worker.runReplayHistory({ workflowsPath, bundlerOptions: { preloadModules: [...sharedWorkflowModules] }, replayName: file }, history);
     }, 120_000);
   }
 });

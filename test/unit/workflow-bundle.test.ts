@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cachedWorkflowBundle } from '../../workers/bundle';
+import { sharedWorkflowModules } from '../../workers/workflows-path';
 
 describe('the workflow bundle cache', () => {
   it('bundles the workflows once, in a child process, and finds the bundle again by its sources', async () => {
@@ -23,7 +24,18 @@ describe('the workflow bundle cache', () => {
     expect(performance.now() - t0).toBeLessThan(1000);
     expect(readdirSync(dir)).toEqual([built!.split('/').pop()]);
     expect(statSync(built!).size).toBeGreaterThan(100_000);
+    // zod is evaluated once, in the modules shared by every workflow, and none of our schemas is.
+    const preloaded = /exports\.preloadModules = function preloadModules\(\) \{([^}]*)\}/.exec(code)?.[1] ?? '';
+    expect(preloaded).toContain('./workflows/shared-modules.ts');
   }, 120_000);
+
+  it('shares only a module that exports no schema of ours (the sandbox freezes shared modules)', () => {
+    for (const m of sharedWorkflowModules) {
+      const source = readFileSync(m, 'utf8');
+      expect(source).not.toMatch(/from '\.\.?\//);
+      expect(source).not.toMatch(/^(export )?(let|var) /m);
+    }
+  });
 
   it('gives up quietly (the worker bundles in-process) when the cache folder cannot be written', async () => {
     const warnings: string[] = [];
