@@ -4,7 +4,8 @@
  * it, so it runs in a child process and its output is kept under `<cache>/workflows-<hash>.js`, the
  * hash taken over the workflow and library sources and the lockfile: a worker or `steward dev`
  * starting again on the same code loads the file at once. Anything that goes wrong here falls back
- * to bundling in the worker itself (the SDK's `workflowsPath`), which is what happened before.
+ * to bundling in the worker itself (the SDK's `workflowsPath`), which is what happened before;
+ * `STEWARD_BUNDLE_CACHE=0` asks for that old behaviour (`npm run bench:startup` compares both).
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -32,11 +33,12 @@ function sourceHash(): string {
 
 /**
  * The path of a bundle of the current workflow code in `cacheDir`, built in a child process when it
- * is not there yet; undefined when that fails (the caller bundles in-process).
+ * is not there yet; undefined when that fails or `STEWARD_BUNDLE_CACHE=0` (the caller bundles in-process).
  *
  * @example const codePath = await cachedWorkflowBundle(join(config.home, 'cache'));
  */
 export async function cachedWorkflowBundle(cacheDir: string, warn: (message: string) => void = () => {}): Promise<string | undefined> {
+  if (process.env.STEWARD_BUNDLE_CACHE === '0') return undefined;
   try {
     const file = join(cacheDir, `workflows-${sourceHash()}.js`);
     if (existsSync(file)) return file;

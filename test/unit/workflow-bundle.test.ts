@@ -2,7 +2,7 @@
  * The workflow bundle cache (workers/bundle.ts): built once in a child process, then found by the
  * hash of the sources, and usable by a worker.
  */
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -43,5 +43,16 @@ describe('the workflow bundle cache', () => {
     writeFileSync(file, '');
     expect(await cachedWorkflowBundle(join(file, 'cache'), (m) => warnings.push(m))).toBeUndefined();
     expect(warnings[0]).toMatch(/bundling in this process/);
+  });
+
+  it('is switched off by STEWARD_BUNDLE_CACHE=0: nothing is built or read, the worker bundles in-process', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'steward-bundle-')), 'cache');
+    process.env.STEWARD_BUNDLE_CACHE = '0';
+    try {
+      expect(await cachedWorkflowBundle(dir)).toBeUndefined();
+    } finally {
+      delete process.env.STEWARD_BUNDLE_CACHE;
+    }
+    expect(existsSync(dir)).toBe(false);
   });
 });
