@@ -33,7 +33,8 @@ import { parseWith } from '../lib/core/validation';
 import { decisionSignatureProblem } from '../lib/release/decision-signature';
 import { approveUpdate, rejectUpdate, statusQuery, type ReleaseWorkflow } from '../lib/release/messages';
 import { rolloutWorkflowId, rolloutWorkflowType, type RolloutWorkflow } from '../lib/rollout/messages';
-import { decisionInputSchema, type Decision, type DecisionInput, type DecisionKind, type ReleaseInput, type ReleaseOutcome, type ReleasePlan, type ReleaseStage, type ReleaseState, type ReleaseStatus, type TrainedCandidate } from '../lib/release/types';
+import { decisionInputSchema } from '../lib/release/decision';
+import type { Decision, DecisionInput, DecisionKind, ReleaseInput, ReleaseOutcome, ReleasePlan, ReleaseStage, ReleaseState, ReleaseStatus, TrainedCandidate } from '../lib/release/types';
 
 export { approveUpdate, rejectUpdate, statusQuery };
 

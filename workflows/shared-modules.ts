@@ -3,16 +3,22 @@
  * `preloadModules`, listed in workers/workflows-path.ts), instead of being evaluated again for each
  * workflow the sandbox creates. Nothing here is a workflow and nothing here holds workflow state.
  *
- * That is zod: evaluating the library defines about 180 schema classes with their prototypes; done
- * per workflow, that was most of the 1.8 MB each release held in the workflow cache kept in the
- * workflow thread's heap, and most of the CPU of a new workflow's first task. The package declares
- * `sideEffects: false`, so webpack drops a bare preload of it: this module uses it.
+ * - zod: evaluating the library defines about 180 schema classes with their prototypes; done per
+ *   workflow, that was most of the 1.8 MB of workflow-thread heap each release kept in the workflow
+ *   cache, and most of the CPU of a new workflow's first task. The package declares
+ *   `sideEffects: false`, so webpack drops a bare preload of it: this module uses it.
+ * - @noble/ed25519 and @noble/hashes, for the sign-off signature check: about 0.3 MB per workflow
+ *   evaluated. SHA-512 is installed into ed25519 here, while the module can still be written.
  *
  * Our own schemas (lib/) stay per workflow, and so does every module that exports one: the SDK
  * deep-freezes shared modules' exports, and zod completes a schema in place on its first use
  * (`.default()`, `.parse()`), which a frozen schema refuses.
  */
+import { hashes } from '@noble/ed25519';
+import { sha512 } from '@noble/hashes/sha2.js';
 import { z } from 'zod';
+
+hashes.sha512 = sha512;
 
 /**
  * Builds and parses one schema of each container kind while the module is still writable: zod

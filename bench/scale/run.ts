@@ -68,6 +68,23 @@ function temporalServerPid(dbFile: string): number | undefined {
   return undefined;
 }
 
+/**
+ * Where the stack process's memory is while the releases wait: JavaScript heap in use of the main
+ * thread (activities, the embedded database's driver, this client), of the SDK's workflow thread
+ * (the workflow cache) and of the compute threads; memory outside the main heap (the embedded
+ * database's WebAssembly memory among it); the rest of RSS is native (Temporal's core, V8 code and
+ * reserved heap, the compute threads' WebAssembly memory, allocator slack).
+ */
+function memoryBreakdown(database: { pglite?: unknown }): string {
+  const mb = (x: number) => `${(x / 2 ** 20).toFixed(0)} MB`;
+  const report = process.report.getReport() as unknown as { workers?: Array<{ javascriptHeap?: { usedMemory?: number }; header?: { threadId?: number } }> };
+  const threads = (report.workers ?? []).map((w) => w.javascriptHeap?.usedMemory ?? 0).sort((a, b) => b - a);
+  const m = process.memoryUsage();
+  // PGlite's WebAssembly memory (an internal of the pinned version; absent with DATABASE_URL).
+  const wasm = (database.pglite as { mod?: { HEAPU8?: Uint8Array } } | undefined)?.mod?.HEAPU8?.byteLength;
+  return `RSS ${mb(m.rss)}; heap in use: main thread ${mb(m.heapUsed)}, worker threads ${threads.map(mb).join(' / ')} (largest first: the workflow thread, then compute threads); external ${mb(m.external)}${wasm ? `, of which the embedded database's WebAssembly memory ${mb(wasm)}` : ''}`;
+}
+
 const millis = (t?: { seconds?: unknown; nanos?: number | null } | null) => (t ? Number(t.seconds ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6) : NaN);
 
 /** Per-activity schedule-to-start and run times, and workflow task times, from one release's history. */
@@ -136,6 +153,7 @@ try {
   }
   const allWaitingAfter = (performance.now() - t0) / 1000;
   process.stderr.write('\n');
+  const whileWaiting = memoryBreakdown(stack.database);
 
   const a0 = performance.now();
   const accepted: number[] = [];
@@ -158,6 +176,7 @@ try {
   console.log(`bench:scale: ${n} releases (logistic regression, ${rows} training rows, 500 evaluation rows) on the embedded stack`);
   console.log(`  started in ${startedAfter.toFixed(1)} s; all waiting for sign-off after ${allWaitingAfter.toFixed(1)} s`);
   console.log(`  peak RSS: stack process (workers, compute threads, embedded database, this client) ${(peakRss / 2 ** 20).toFixed(0)} MB; Temporal server ${(peakServer / 2 ** 20).toFixed(0)} MB`);
+  console.log(`  memory while all wait: ${whileWaiting}`);
   console.log(
     `  sign-off Updates while ${n} wait (${concurrency} at a time): accepted p50 ${median(accepted).toFixed(0)} ms, p99 ${pct(accepted, 99).toFixed(0)} ms; completed (decision in the registry) p50 ${median(updates).toFixed(0)} ms, p99 ${pct(updates, 99).toFixed(0)} ms; all approved in ${approvedAfter.toFixed(1)} s`,
   );

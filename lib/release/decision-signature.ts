@@ -14,7 +14,9 @@ import { sha256, sha512 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { normalizePrincipal } from '../core/identity';
 
-hashes.sha512 = sha512;
+// In a worker's workflow sandbox this is already done, before the sandbox froze @noble/ed25519 to
+// share it between workflows (workflows/shared-modules.ts); writing it again would throw there.
+if (hashes.sha512 !== sha512) hashes.sha512 = sha512;
 
 /** How far a decision's signing time may be from the workflow's clock (API and Temporal clocks, network, queueing). */
 export const DECISION_WINDOW_MS = 5 * 60_000;

@@ -3,7 +3,7 @@
  * Pure types and zod schemas: workflow code imports this module.
  */
 import { z } from 'zod';
-import { commentSchema, principalSchema } from '../core/identity';
+import { principalSchema } from '../core/identity';
 import { trainingConfigSchema } from '../model/config';
 import type { ImportedArtifact } from '../model/imported';
 import { publicKeyPattern, type DecisionSignature } from './decision-signature';
@@ -63,21 +63,8 @@ export const releaseInputSchema = z.object({
 });
 export type ReleaseInput = z.infer<typeof releaseInputSchema>;
 
-export const decisionKinds = ['approve', 'reject'] as const;
-export type DecisionKind = (typeof decisionKinds)[number];
-
-export const decisionSignatureSchema = z.object({
-  at: z.string().max(40),
-  value: z.string().max(200),
-});
-
-export const decisionInputSchema = z.object({
-  principal: principalSchema,
-  comment: commentSchema.default(''),
-  /** The API's signature; required by releases that carry a `decisionKey`. */
-  signature: decisionSignatureSchema.optional(),
-});
-export type DecisionInput = z.input<typeof decisionInputSchema>;
+import type { DecisionKind } from './decision';
+export { decisionInputSchema, decisionKinds, decisionSignatureSchema, type DecisionInput, type DecisionKind } from './decision';
 
 /** The steps of a release, in order (`done` once it has an outcome). */
 export const releaseStages = ['starting', 'validating', 'training', 'evaluating', 'registering', 'awaiting-approval', 'rolling-out', 'promoting', 'done'] as const;

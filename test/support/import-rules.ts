@@ -79,7 +79,7 @@ export interface PurityViolation {
 
 // Matches `import x from '...'`, `import '...'`, `export ... from '...'`, `import('...')`, `require('...')`,
 // and records whether the statement is type-only.
-const importPattern = /(?:^|\n)\s*(import|export)\s+(type\s+)?(?:[^'"]*?\s+from\s+)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)/g;
+const importPattern = /(?:^|\n)\s*(import|export)\s+(type\s+)?(?:[^'"]*?\s+from\s+)?['"]([^'"]+)['"]|import\(\s*(?:\/\*.*?\*\/\s*)?['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)/g;
 
 interface ImportSite {
   spec: string;
