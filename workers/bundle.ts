@@ -1,11 +1,12 @@
 /**
  * The workflow bundle a control worker loads, built once per version of the workflow code. Bundling
- * (webpack, in the SDK) takes about 5 s of CPU and leaves about 160 MB behind in the process that runs
- * it, so it runs in a child process and its output is kept under `<cache>/workflows-<hash>.js`, the
- * hash taken over the workflow and library sources and the lockfile: a worker or `steward dev`
- * starting again on the same code loads the file at once. Anything that goes wrong here falls back
- * to bundling in the worker itself (the SDK's `workflowsPath`), which is what happened before;
- * `STEWARD_BUNDLE_CACHE=0` asks for that old behaviour (`npm run bench:startup` compares both).
+ * (webpack, in the SDK) takes about 5 s of CPU and leaves about 180 MB of resident memory behind in
+ * the process that runs it, so it runs in a child process and its output is kept under
+ * `<cache>/workflows-<hash>.js`, the hash taken over the workflow and library sources, the list of
+ * shared modules and the lockfile: a worker or `steward dev` starting again on the same code loads
+ * the file at once. Anything that goes wrong here falls back to bundling in the worker itself (the
+ * SDK's `workflowsPath`), which is what happened before; `STEWARD_BUNDLE_CACHE=0` asks for that old
+ * behaviour (`npm run bench:startup` compares both).
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';

@@ -154,6 +154,11 @@ try {
   const allWaitingAfter = (performance.now() - t0) / 1000;
   process.stderr.write('\n');
   const whileWaiting = memoryBreakdown(stack.database);
+  // The compute pool lets a thread go after 60 s without work (activities/compute/pool.ts): what the
+  // crowd costs once nothing computes, read after that, before anyone approves.
+  process.stderr.write('all waiting; letting the compute threads go idle (70 s)\n');
+  await new Promise((r) => setTimeout(r, 70_000));
+  const settled = memoryBreakdown(stack.database);
 
   const a0 = performance.now();
   const accepted: number[] = [];
@@ -176,7 +181,8 @@ try {
   console.log(`bench:scale: ${n} releases (logistic regression, ${rows} training rows, 500 evaluation rows) on the embedded stack`);
   console.log(`  started in ${startedAfter.toFixed(1)} s; all waiting for sign-off after ${allWaitingAfter.toFixed(1)} s`);
   console.log(`  peak RSS: stack process (workers, compute threads, embedded database, this client) ${(peakRss / 2 ** 20).toFixed(0)} MB; Temporal server ${(peakServer / 2 ** 20).toFixed(0)} MB`);
-  console.log(`  memory while all wait: ${whileWaiting}`);
+  console.log(`  memory when the last one started waiting: ${whileWaiting}`);
+  console.log(`  memory while all wait, 70 s later (compute threads idle): ${settled}`);
   console.log(
     `  sign-off Updates while ${n} wait (${concurrency} at a time): accepted p50 ${median(accepted).toFixed(0)} ms, p99 ${pct(accepted, 99).toFixed(0)} ms; completed (decision in the registry) p50 ${median(updates).toFixed(0)} ms, p99 ${pct(updates, 99).toFixed(0)} ms; all approved in ${approvedAfter.toFixed(1)} s`,
   );
