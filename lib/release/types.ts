@@ -1,11 +1,13 @@
 /**
  * The shapes that travel between the release workflow, its activities and its clients (CLI, API).
- * Pure types and zod schemas: workflow code imports this module.
+ * Pure types and zod schemas. The release workflow imports only types from here: the decision
+ * schemas it parses are in ./decision.ts (re-exported below), apart from the request's.
  */
 import { z } from 'zod';
 import { principalSchema } from '../core/identity';
 import { trainingConfigSchema } from '../model/config';
 import type { ImportedArtifact } from '../model/imported';
+import type { DecisionKind } from './decision';
 import { publicKeyPattern, type DecisionSignature } from './decision-signature';
 
 const training = trainingConfigSchema.shape;
@@ -63,7 +65,6 @@ export const releaseInputSchema = z.object({
 });
 export type ReleaseInput = z.infer<typeof releaseInputSchema>;
 
-import type { DecisionKind } from './decision';
 export { decisionInputSchema, decisionKinds, decisionSignatureSchema, type DecisionInput, type DecisionKind } from './decision';
 
 /** The steps of a release, in order (`done` once it has an outcome). */
