@@ -11,7 +11,7 @@
  * Options: --releases N (default 1000), --rows R (default 2000), --concurrency C for starts and
  * approvals (default 25).
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -23,6 +23,7 @@ import { freePort } from '../../lib/runtime/net';
 import { connectClient } from '../../lib/runtime/temporal';
 import { startStack } from '../../workers/stack';
 import { adultTrainingSlice, testPolicy } from '../../test/support/fixtures';
+import { statusBytes, temporalServerPid } from '../support/proc';
 
 const { values } = parseArgs({ options: { releases: { type: 'string', default: '1000' }, rows: { type: 'string', default: '2000' }, concurrency: { type: 'string', default: '25' } } });
 const n = Number(values.releases);
@@ -48,24 +49,6 @@ async function pool<T, R>(items: T[], limit: number, task: (item: T) => Promise<
     }),
   );
   return out;
-}
-
-function rssOf(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) * 1024 : NaN;
-}
-
-function temporalServerPid(dbFile: string): number | undefined {
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      if (argv.includes('start-dev') && argv.includes(dbFile) && !argv.some((a) => a.endsWith('orphan-guard.mjs'))) return Number(entry);
-    } catch {
-      // gone
-    }
-  }
-  return undefined;
 }
 
 /**
@@ -142,11 +125,11 @@ try {
   const ids = await pool(models, concurrency, (m) => startRelease(client, { model: m, dataFile: data, requestedBy: 'alice' }));
   const startedAfter = (performance.now() - t0) / 1000;
   let peakRss = process.memoryUsage().rss;
-  let peakServer = serverPid ? rssOf(serverPid) : NaN;
+  let peakServer = serverPid ? statusBytes(serverPid, 'VmRSS') : NaN;
   for (;;) {
     const waiting = (await client.workflow.count(`StewardModel STARTS_WITH "scale-" AND (StewardStage="awaiting-approval" OR ExecutionStatus!="Running")`)).count;
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
-    if (serverPid) peakServer = Math.max(peakServer, rssOf(serverPid));
+    if (serverPid) peakServer = Math.max(peakServer, statusBytes(serverPid, 'VmRSS'));
     process.stderr.write(`\r${waiting}/${n + 1} waiting after ${((performance.now() - t0) / 1000).toFixed(0)} s   `);
     if (waiting >= n + 1) break;
     await new Promise((r) => setTimeout(r, 2000));

@@ -9,32 +9,13 @@
  * RSS; stops the stack and prints one JSON line on stdout. Whether the workflow bundle cache is used is
  * the caller's choice (`STEWARD_BUNDLE_CACHE=0`, and what is in `<home>/cache`). No forced GC.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { statusBytes, temporalServerPid } from '../support/proc';
 
 const t0 = performance.now();
 const [home, settleArg] = process.argv.slice(2);
 const settleSeconds = Number(settleArg ?? '10');
-
-/** kB fields of a /proc/<pid>/status, in bytes. */
-function statusBytes(pid: number | 'self', field: 'VmRSS' | 'VmHWM'): number {
-  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) * 1024 : NaN;
-}
-
-/** The Temporal dev server serving this stack (its SQLite file is under `home`), not its orphan guard. */
-function temporalServerPid(dbFile: string): number | undefined {
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      if (argv.includes('start-dev') && argv.includes(dbFile) && !argv.some((a) => a.endsWith('orphan-guard.mjs'))) return Number(entry);
-    } catch {
-      // gone
-    }
-  }
-  return undefined;
-}
 
 const { loadConfig } = await import('../../lib/runtime/config');
 const { freePort } = await import('../../lib/runtime/net');
