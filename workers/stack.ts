@@ -1,7 +1,7 @@
 /**
  * The embedded stack for one machine: Temporal dev server (SQLite under the state folder, Web UI),
- * the database (PGlite under the state folder, or DATABASE_URL), the control worker and a training
- * worker, in one process. Other processes (the CLI) find it through `<home>/stack.json`.
+ * the database (PGlite under the state folder, in a child process serving it on loopback; or
+ * DATABASE_URL), the control worker and a training worker, in one process. Other processes (the CLI) find it through `<home>/stack.json`.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,7 +10,7 @@ import { openDatabase, type Database } from '../db/client';
 import { localArtifactStore } from '../lib/runtime/artifacts';
 import type { StewardConfig } from '../lib/runtime/config';
 import { startDevServer, type DevServer } from '../lib/runtime/dev-server';
-import { freePort } from '../lib/runtime/net';
+import type { EmbeddedDatabaseProcess } from '../lib/runtime/embedded-db-process';
 import { connectWorker } from '../lib/runtime/temporal';
 import { codeVersion } from '../lib/runtime/code-version';
 import { readStackInfo, stackFile, type StackInfo } from '../lib/runtime/stack-file';
@@ -20,6 +20,8 @@ export { readStackInfo, type StackInfo } from '../lib/runtime/stack-file';
 export interface Stack {
   info: StackInfo;
   database: Database;
+  /** The embedded database's process (absent with DATABASE_URL). */
+  databaseProcess?: EmbeddedDatabaseProcess;
   stop(): Promise<void>;
 }
 
@@ -27,8 +29,6 @@ export interface StartStackOptions {
   config: StewardConfig;
   temporalPort?: number;
   uiPort?: number;
-  /** Serve the embedded database to other processes (the CLI) on a loopback port. */
-  shareDatabase?: boolean;
   log?: (line: string) => void;
 }
 
@@ -72,16 +72,20 @@ export async function startStack(o: StartStackOptions): Promise<Stack> {
       log(`Temporal dev server at ${address} (CLI from ${server.source}); Web UI ${server.uiUrl}`);
     }
 
-    const database = await openDatabase(cfg.databaseUrl ?? { embeddedDir: join(cfg.home, 'pgdata') });
-    stops.push(() => database.close());
+    // The embedded database runs in a process of its own and is served on loopback: the workers
+    // connect to it as every CLI process does, so its queries never run on the thread that
+    // delivers workflow tasks, queries and sign-off Updates.
     let databaseUrl = cfg.databaseUrl;
-    if (!databaseUrl && o.shareDatabase && database.kind === 'embedded') {
-      const { serveEmbeddedDatabase } = await import('../lib/runtime/embedded-db-server');
-      const port = await freePort();
-      const socket = await serveEmbeddedDatabase(database.pglite!, port);
-      stops.push(() => socket.stop());
-      databaseUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
+    let databaseProcess: EmbeddedDatabaseProcess | undefined;
+    if (!databaseUrl) {
+      const { startEmbeddedDatabaseProcess } = await import('../lib/runtime/embedded-db-process');
+      const owner = await startEmbeddedDatabaseProcess(join(cfg.home, 'pgdata'));
+      databaseProcess = owner;
+      stops.push(() => owner.stop());
+      databaseUrl = owner.url;
     }
+    const database = await openDatabase(databaseUrl);
+    stops.push(() => database.close());
 
     const connection = await connectWorker(cfg.temporal, address);
     stops.push(() => connection.close());
@@ -119,7 +123,7 @@ export async function startStack(o: StartStackOptions): Promise<Stack> {
       auth: cfg.authOn,
     };
     writeFileSync(stackFile(cfg.home), JSON.stringify(info, null, 2));
-    return { info, database, stop };
+    return { info, database, databaseProcess, stop };
   } catch (e) {
     await stop();
     throw e;

@@ -3,8 +3,9 @@
  * regression on a 2,000-row Adult sample: real validation, training and evaluation) are started
  * together on the embedded stack and left waiting for sign-off; then all are approved.
  *
- * Reports: the time until all wait; resident memory of the stack process (workers, compute threads,
- * embedded database; the bench's client shares it) and of the Temporal server; sign-off Update
+ * Reports: the time until all wait; resident memory of the workers' process (control and training
+ * workers, compute threads; the bench's client shares it), of the embedded database's process and
+ * of the Temporal server; sign-off Update
  * latency p50/p99 while they all wait, and the time to approve them all; and, beside it, one release
  * on an idle stack: per-activity schedule-to-start and run time, workflow task time (from history).
  *
@@ -22,6 +23,7 @@ import { loadConfig } from '../../lib/runtime/config';
 import { freePort } from '../../lib/runtime/net';
 import { connectClient } from '../../lib/runtime/temporal';
 import { startStack } from '../../workers/stack';
+import type { EmbeddedDatabaseProcess } from '../../lib/runtime/embedded-db-process';
 import { adultTrainingSlice, testPolicy } from '../../test/support/fixtures';
 import { statusBytes, temporalServerPid } from '../support/proc';
 
@@ -52,20 +54,20 @@ async function pool<T, R>(items: T[], limit: number, task: (item: T) => Promise<
 }
 
 /**
- * Where the stack process's memory is while the releases wait: JavaScript heap in use of the main
- * thread (activities, the embedded database's driver, this client), of the SDK's workflow thread
- * (the workflow cache) and of the compute threads; memory outside the main heap (the embedded
- * database's WebAssembly memory among it); the rest of RSS is native (Temporal's core, V8 code and
- * reserved heap, the compute threads' WebAssembly memory, allocator slack).
+ * Where the memory is while the releases wait: in the workers' process, JavaScript heap in use of
+ * the main thread (activities, the database client, this client), of the SDK's workflow thread (the
+ * workflow cache) and of the compute threads, the rest of its RSS being native (Temporal's core, V8
+ * code and reserved heap, the compute threads' WebAssembly memory, allocator slack); and the
+ * embedded database's process (PGlite's WebAssembly memory most of it).
  */
-function memoryBreakdown(database: { pglite?: unknown }): string {
+async function memoryBreakdown(databaseProcess: EmbeddedDatabaseProcess | undefined): Promise<string> {
   const mb = (x: number) => `${(x / 2 ** 20).toFixed(0)} MB`;
-  const report = process.report.getReport() as unknown as { workers?: Array<{ javascriptHeap?: { usedMemory?: number }; header?: { threadId?: number } }> };
+  const report = process.report.getReport() as unknown as { workers?: Array<{ javascriptHeap?: { usedMemory?: number } }> };
   const threads = (report.workers ?? []).map((w) => w.javascriptHeap?.usedMemory ?? 0).sort((a, b) => b - a);
   const m = process.memoryUsage();
-  // PGlite's WebAssembly memory (an internal of the pinned version; absent with DATABASE_URL).
-  const wasm = (database.pglite as { mod?: { HEAPU8?: Uint8Array } } | undefined)?.mod?.HEAPU8?.byteLength;
-  return `RSS ${mb(m.rss)}; heap in use: main thread ${mb(m.heapUsed)}, worker threads ${threads.map(mb).join(' / ')} (largest first: the workflow thread, then compute threads); external ${mb(m.external)}${wasm ? `, of which the embedded database's WebAssembly memory ${mb(wasm)}` : ''}`;
+  const db = await databaseProcess?.memory();
+  const dbLine = db ? `; the embedded database's process: RSS ${mb(db.rss)}, of which PGlite's WebAssembly memory ${mb(db.wasmBytes)}` : '';
+  return `workers' process RSS ${mb(m.rss)}; heap in use: main thread ${mb(m.heapUsed)}, worker threads ${threads.map(mb).join(' / ')} (largest first: the workflow thread, then compute threads)${dbLine}`;
 }
 
 const millis = (t?: { seconds?: unknown; nanos?: number | null } | null) => (t ? Number(t.seconds ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6) : NaN);
@@ -126,22 +128,25 @@ try {
   const startedAfter = (performance.now() - t0) / 1000;
   let peakRss = process.memoryUsage().rss;
   let peakServer = serverPid ? statusBytes(serverPid, 'VmRSS') : NaN;
+  const databasePid = stack.databaseProcess?.pid;
+  let peakDatabase = databasePid ? statusBytes(databasePid, 'VmRSS') : NaN;
   for (;;) {
     const waiting = (await client.workflow.count(`StewardModel STARTS_WITH "scale-" AND (StewardStage="awaiting-approval" OR ExecutionStatus!="Running")`)).count;
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
     if (serverPid) peakServer = Math.max(peakServer, statusBytes(serverPid, 'VmRSS'));
+    if (databasePid) peakDatabase = Math.max(peakDatabase, statusBytes(databasePid, 'VmRSS'));
     process.stderr.write(`\r${waiting}/${n + 1} waiting after ${((performance.now() - t0) / 1000).toFixed(0)} s   `);
     if (waiting >= n + 1) break;
     await new Promise((r) => setTimeout(r, 2000));
   }
   const allWaitingAfter = (performance.now() - t0) / 1000;
   process.stderr.write('\n');
-  const whileWaiting = memoryBreakdown(stack.database);
+  const whileWaiting = await memoryBreakdown(stack.databaseProcess);
   // The compute pool lets a thread go after 60 s without work (activities/compute/pool.ts): what the
   // crowd costs once nothing computes, read after that, before anyone approves.
   process.stderr.write('all waiting; letting the compute threads go idle (70 s)\n');
   await new Promise((r) => setTimeout(r, 70_000));
-  const settled = memoryBreakdown(stack.database);
+  const settled = await memoryBreakdown(stack.databaseProcess);
 
   const a0 = performance.now();
   const accepted: number[] = [];
@@ -163,7 +168,9 @@ try {
   };
   console.log(`bench:scale: ${n} releases (logistic regression, ${rows} training rows, 500 evaluation rows) on the embedded stack`);
   console.log(`  started in ${startedAfter.toFixed(1)} s; all waiting for sign-off after ${allWaitingAfter.toFixed(1)} s`);
-  console.log(`  peak RSS: stack process (workers, compute threads, embedded database, this client) ${(peakRss / 2 ** 20).toFixed(0)} MB; Temporal server ${(peakServer / 2 ** 20).toFixed(0)} MB`);
+  console.log(
+    `  peak RSS: workers' process (control and training workers, compute threads, this client) ${(peakRss / 2 ** 20).toFixed(0)} MB; embedded database's process ${databasePid ? `${(peakDatabase / 2 ** 20).toFixed(0)} MB` : 'none (DATABASE_URL)'}; Temporal server ${(peakServer / 2 ** 20).toFixed(0)} MB`,
+  );
   console.log(`  memory when the last one started waiting: ${whileWaiting}`);
   console.log(`  memory while all wait, 70 s later (compute threads idle): ${settled}`);
   console.log(

@@ -5,8 +5,8 @@
  * Starts the embedded stack (`workers/stack.ts`, as `steward dev` does) with `<home>` as its state
  * folder, times `startStack` until the stack is ready (Temporal dev server serving, database migrated,
  * workers polling), leaves it idle for the settle time, then reads this process's resident memory
- * (VmRSS, and VmHWM, the peak during start) and `process.memoryUsage()`, and the Temporal server's
- * RSS; stops the stack and prints one JSON line on stdout. Whether the workflow bundle cache is used is
+ * (VmRSS, and VmHWM, the peak during start) and `process.memoryUsage()`, and the RSS of the
+ * embedded database's process and of the Temporal server; stops the stack and prints one JSON line on stdout. Whether the workflow bundle cache is used is
  * the caller's choice (`STEWARD_BUNDLE_CACHE=0`, and what is in `<home>/cache`). No forced GC.
  */
 import { existsSync, readdirSync } from 'node:fs';
@@ -57,6 +57,7 @@ try {
     external: memory.external,
     arrayBuffers: memory.arrayBuffers,
     temporalRss: serverPid ? statusBytes(serverPid, 'VmRSS') : NaN,
+    databaseRss: stack.databaseProcess ? statusBytes(stack.databaseProcess.pid, 'VmRSS') : NaN,
     bundles: existsSync(cacheDir) ? readdirSync(cacheDir).filter((f) => /^workflows-.*\.js$/.test(f)) : [],
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);

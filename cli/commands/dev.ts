@@ -27,7 +27,7 @@ export const dev = defineCommand({
       import('node:fs'),
       import('../../lib/runtime/stack-file'),
     ]);
-    const stack = await startStack({ config: ctx.config, shareDatabase: true, temporalPort, uiPort });
+    const stack = await startStack({ config: ctx.config, temporalPort, uiPort });
     let api: Awaited<ReturnType<typeof serveApi>>;
     const client = await connectClient(ctx.config.temporal, stack.info.temporalAddress);
     try {

@@ -156,10 +156,10 @@ export class ExchangeQueue {
  *
  * @example const server = await serveEmbeddedDatabase(pglite, 54329); // postgres://postgres@127.0.0.1:54329/postgres
  */
-export async function serveEmbeddedDatabase(db: PGlite, port: number): Promise<{ stop(): Promise<void> }> {
+export async function serveEmbeddedDatabase(db: PGlite, port: number): Promise<{ port: number; stop(): Promise<void> }> {
   const server = new PGLiteSocketServer({ db, port, host: '127.0.0.1', maxConnections: 256 });
   // The handlers take their queue from the server when a client connects.
   (server as unknown as { queryQueue: ExchangeQueue }).queryQueue = new ExchangeQueue(db);
   await server.start();
-  return { stop: () => server.stop() };
+  return { port, stop: () => server.stop() };
 }

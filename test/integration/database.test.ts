@@ -1,13 +1,50 @@
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { describe, expect, inject, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrationsFolder, openDatabase } from '../../db/client';
-import { auditEvents } from '../../db/schema';
+import { auditEvents, models } from '../../db/schema';
+import { processAlive } from '../../lib/core/process';
+import { projectRoot } from '../../lib/runtime/paths';
+import { until } from '../support/until';
 import { appendAudit, verifyAuditChain } from '../../lib/registry/audit';
 
 describe('database', () => {
+  it('serves the embedded database from a process of its own that ends with its parent, kill -9 included', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'steward-db-process-'));
+    const pgdata = join(dir, 'pgdata');
+    const parent = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'test/support/database-process-parent.ts'), pgdata], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const line = await new Promise<string>((resolveLine, reject) => {
+        let out = '';
+        parent.stdout!.on('data', (d: Buffer) => {
+          out += d.toString();
+          if (out.includes('\n')) resolveLine(out.split('\n')[0]);
+        });
+        parent.on('exit', (code) => reject(new Error(`parent exited (code ${code}) before the database was served`)));
+      });
+      const { pid, url } = JSON.parse(line) as { pid: number; url: string };
+      expect(pid).not.toBe(parent.pid);
+      const served = await openDatabase(url, { connections: 2 });
+      await served.db.execute(sql`insert into models (name, policy, policy_hash) values ('survives', '{}'::jsonb, 'h')`);
+      await served.close();
+
+      parent.kill('SIGKILL');
+      // The database's process sees its channel close, closes the database (releasing the folder)
+      // and exits: no orphan holding the folder for the next start.
+      await until(() => !processAlive(pid) && !existsSync(`${pgdata}.lock`), 'the database process to end', { timeoutMs: 15_000 });
+      const reopened = await openDatabase({ embeddedDir: pgdata });
+      expect(await reopened.db.select({ name: models.name }).from(models)).toEqual([{ name: 'survives' }]);
+      await reopened.close();
+    } finally {
+      parent.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('runs migrations from several processes starting at once without conflict (advisory lock)', async () => {
     const admin = postgres(inject('postgresUrl'), { max: 1, onnotice: () => {} });
     await admin.unsafe('create database steward_migrate_race');

@@ -1,0 +1,60 @@
+/**
+ * The body of the embedded database's process (see embedded-db-process.ts): opens the database
+ * named by the first argument, serves it on a free loopback port, answers memory questions, and on
+ * 'stop' (or when the parent is gone) stops serving, closes the database and exits.
+ */
+import { openDatabase } from '../../db/client';
+import { StewardError } from '../core/errors';
+import { serveEmbeddedDatabase } from './embedded-db-server';
+import type { OwnerMessage } from './embedded-db-process';
+import { freePort } from './net';
+
+/** Sends `m` to the parent, resolved once it is written (or at once when the parent is gone). */
+const send = (m: OwnerMessage) =>
+  new Promise<void>((resolve) => {
+    if (!process.connected) return resolve();
+    process.send!(m, undefined, {}, () => resolve());
+  });
+
+try {
+  const database = await openDatabase({ embeddedDir: process.argv[2] });
+  const pglite = database.pglite!;
+  let server: Awaited<ReturnType<typeof serveEmbeddedDatabase>>;
+  try {
+    server = await serveEmbeddedDatabase(pglite, await freePort());
+  } catch (e) {
+    await database.close();
+    throw e;
+  }
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    try {
+      await server.stop();
+      await database.close();
+      await send({ type: 'stopped' });
+    } catch (e) {
+      await send({ type: 'failed', error: { reason: e instanceof Error ? e.message : String(e) } });
+    }
+    if (process.connected) process.disconnect();
+    process.exit(0);
+  };
+  process.on('message', (m: 'memory' | 'stop') => {
+    if (m === 'memory') {
+      // PGlite's WebAssembly memory (an internal of the pinned version).
+      const wasmBytes = (pglite as unknown as { mod?: { HEAPU8?: Uint8Array } }).mod?.HEAPU8?.byteLength ?? 0;
+      void send({ type: 'memory', rss: process.memoryUsage.rss(), wasmBytes });
+    } else if (m === 'stop') void stop();
+  });
+  // The parent is gone (its channel closed, however it ended): close cleanly and go too.
+  process.on('disconnect', () => void stop());
+  // Signals are the parent's to handle (Ctrl-C reaches the whole process group): wait for 'stop'.
+  process.on('SIGINT', () => {});
+  process.on('SIGTERM', () => void stop());
+  await send({ type: 'ready', port: server.port });
+} catch (e) {
+  const error = e instanceof StewardError ? { type: e.type, reason: e.reason, location: e.location } : { reason: e instanceof Error ? e.message : String(e) };
+  await send({ type: 'failed', error });
+  process.exit(1);
+}
