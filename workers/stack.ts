@@ -10,7 +10,7 @@ import { openDatabase, type Database } from '../db/client';
 import { localArtifactStore } from '../lib/runtime/artifacts';
 import type { StewardConfig } from '../lib/runtime/config';
 import { startDevServer, type DevServer } from '../lib/runtime/dev-server';
-import type { EmbeddedDatabaseProcess } from '../lib/runtime/embedded-db-process';
+import type { EmbeddedDatabaseProcess } from './database-process';
 import { connectWorker } from '../lib/runtime/temporal';
 import { codeVersion } from '../lib/runtime/code-version';
 import { readStackInfo, stackFile, type StackInfo } from '../lib/runtime/stack-file';
@@ -78,7 +78,7 @@ export async function startStack(o: StartStackOptions): Promise<Stack> {
     let databaseUrl = cfg.databaseUrl;
     let databaseProcess: EmbeddedDatabaseProcess | undefined;
     if (!databaseUrl) {
-      const { startEmbeddedDatabaseProcess } = await import('../lib/runtime/embedded-db-process');
+      const { startEmbeddedDatabaseProcess } = await import('./database-process');
       const owner = await startEmbeddedDatabaseProcess(join(cfg.home, 'pgdata'));
       databaseProcess = owner;
       stops.push(() => owner.stop());

@@ -23,7 +23,7 @@ import { loadConfig } from '../../lib/runtime/config';
 import { freePort } from '../../lib/runtime/net';
 import { connectClient } from '../../lib/runtime/temporal';
 import { startStack } from '../../workers/stack';
-import type { EmbeddedDatabaseProcess } from '../../lib/runtime/embedded-db-process';
+import type { EmbeddedDatabaseProcess } from '../../workers/database-process';
 import { adultTrainingSlice, testPolicy } from '../../test/support/fixtures';
 import { statusBytes, temporalServerPid } from '../support/proc';
 

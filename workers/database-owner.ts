@@ -1,13 +1,13 @@
 /**
- * The body of the embedded database's process (see embedded-db-process.ts): opens the database
+ * The body of the embedded database's process (see database-process.ts): opens the database
  * named by the first argument, serves it on a free loopback port, answers memory questions, and on
  * 'stop' (or when the parent is gone) stops serving, closes the database and exits.
  */
-import { openDatabase } from '../../db/client';
-import { StewardError } from '../core/errors';
-import { serveEmbeddedDatabase } from './embedded-db-server';
-import type { OwnerMessage } from './embedded-db-process';
-import { freePort } from './net';
+import { openDatabase } from '../db/client';
+import { StewardError } from '../lib/core/errors';
+import { serveEmbeddedDatabase } from '../lib/runtime/embedded-db-server';
+import type { OwnerMessage } from './database-process';
+import { freePort } from '../lib/runtime/net';
 
 /** Sends `m` to the parent, resolved once it is written (or at once when the parent is gone). */
 const send = (m: OwnerMessage) =>

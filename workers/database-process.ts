@@ -17,7 +17,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { StewardError } from '../core/errors';
+import { StewardError } from '../lib/core/errors';
 
 export interface EmbeddedDatabaseProcess {
   /** postgres://postgres@127.0.0.1:<port>/postgres */
@@ -29,14 +29,14 @@ export interface EmbeddedDatabaseProcess {
   stop(): Promise<void>;
 }
 
-/** Messages from the child (embedded-db-owner.ts). */
+/** Messages from the child (database-owner.ts). */
 export type OwnerMessage =
   | { type: 'ready'; port: number }
   | { type: 'failed'; error: { type?: StewardError['type']; reason: string; location?: StewardError['location'] } }
   | { type: 'memory'; rss: number; wasmBytes: number }
   | { type: 'stopped' };
 
-const entry = fileURLToPath(new URL('./embedded-db-process.mjs', import.meta.url));
+const entry = fileURLToPath(new URL('./database-process.mjs', import.meta.url));
 
 /** The next message of `type` (or a failure) from `child`; a child that exits first is a failure. */
 function reply(child: ChildProcess, type: OwnerMessage['type']): Promise<OwnerMessage> {
