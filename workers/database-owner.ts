@@ -3,6 +3,8 @@
  * named by the first argument, serves it on a free loopback port, answers memory questions, and on
  * 'stop' (or when the parent is gone) stops serving, closes the database and exits.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { openDatabase } from '../db/client';
 import { StewardError } from '../lib/core/errors';
 import { serveEmbeddedDatabase } from '../lib/runtime/embedded-db-server';
@@ -17,7 +19,12 @@ const send = (m: OwnerMessage) =>
   });
 
 try {
-  const database = await openDatabase({ embeddedDir: process.argv[2] });
+  const dir = process.argv[2];
+  // Creating a new cluster (initdb) leaves about 450 MB of buffers that PGlite keeps for as long as the
+  // instance lives (measured: 850 MB resident against 390 MB for the same folder reopened): a new
+  // folder is created and migrated, closed, and opened again.
+  if (!dir.startsWith('memory://') && !existsSync(join(dir, 'PG_VERSION'))) await (await openDatabase({ embeddedDir: dir })).close();
+  const database = await openDatabase({ embeddedDir: dir });
   const pglite = database.pglite!;
   let server: Awaited<ReturnType<typeof serveEmbeddedDatabase>>;
   try {
@@ -44,7 +51,8 @@ try {
     if (m === 'memory') {
       // PGlite's WebAssembly memory (an internal of the pinned version).
       const wasmBytes = (pglite as unknown as { mod?: { HEAPU8?: Uint8Array } }).mod?.HEAPU8?.byteLength ?? 0;
-      void send({ type: 'memory', rss: process.memoryUsage.rss(), wasmBytes });
+      const { rss, heapUsed, external, arrayBuffers } = process.memoryUsage();
+      void send({ type: 'memory', rss, heapUsed, external, arrayBuffers, wasmBytes });
     } else if (m === 'stop') void stop();
   });
   // The parent is gone (its channel closed, however it ended): close cleanly and go too.

@@ -23,17 +23,25 @@ export interface EmbeddedDatabaseProcess {
   /** postgres://postgres@127.0.0.1:<port>/postgres */
   url: string;
   pid: number;
-  /** The process's resident memory and PGlite's WebAssembly memory, in bytes (diagnostics). */
-  memory(): Promise<{ rss: number; wasmBytes: number }>;
+  /** The process's memory (`process.memoryUsage()` there) and PGlite's WebAssembly memory, in bytes (diagnostics). */
+  memory(): Promise<DatabaseProcessMemory>;
   /** Stops serving, closes the database (its folder lock too) and waits for the process to end. */
   stop(): Promise<void>;
+}
+
+export interface DatabaseProcessMemory {
+  rss: number;
+  heapUsed: number;
+  external: number;
+  arrayBuffers: number;
+  wasmBytes: number;
 }
 
 /** Messages from the child (database-owner.ts). */
 export type OwnerMessage =
   | { type: 'ready'; port: number }
   | { type: 'failed'; error: { type?: StewardError['type']; reason: string; location?: StewardError['location'] } }
-  | { type: 'memory'; rss: number; wasmBytes: number }
+  | ({ type: 'memory' } & DatabaseProcessMemory)
   | { type: 'stopped' };
 
 const entry = fileURLToPath(new URL('./database-process.mjs', import.meta.url));
@@ -79,7 +87,8 @@ export async function startEmbeddedDatabaseProcess(dir: string): Promise<Embedde
       child.send('memory');
       const m = await answer;
       if (m.type === 'failed') throw new Error(`embedded database: ${m.error.reason}`);
-      return { rss: (m as { rss: number }).rss, wasmBytes: (m as { wasmBytes: number }).wasmBytes };
+      const { type: _type, ...memory } = m as Extract<OwnerMessage, { type: 'memory' }>;
+      return memory;
     },
     stop() {
       stopping ??= (async () => {
