@@ -57,9 +57,11 @@ try {
   });
   // The parent is gone (its channel closed, however it ended): close cleanly and go too.
   process.on('disconnect', () => void stop());
-  // Signals are the parent's to handle (Ctrl-C reaches the whole process group): wait for 'stop'.
+  // Signals are the parent's to handle: Ctrl-C reaches the whole process group, and a process manager
+  // may signal every process of the service (systemd's default); the stack drains its workers, which
+  // still write to the database, then sends 'stop'. If the stack dies instead, 'disconnect' fires.
   process.on('SIGINT', () => {});
-  process.on('SIGTERM', () => void stop());
+  process.on('SIGTERM', () => {});
   await send({ type: 'ready', port: server.port });
 } catch (e) {
   const error = e instanceof StewardError ? { type: e.type, reason: e.reason, location: e.location } : { reason: e instanceof Error ? e.message : String(e) };

@@ -1,7 +1,8 @@
 /**
  * The embedded stack for one machine: Temporal dev server (SQLite under the state folder, Web UI),
  * the database (PGlite under the state folder, in a child process serving it on loopback; or
- * DATABASE_URL), the control worker and a training worker, in one process. Other processes (the CLI) find it through `<home>/stack.json`.
+ * DATABASE_URL), the control worker and a training worker in this process. Other processes (the CLI)
+ * find it through `<home>/stack.json`.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -36,6 +36,14 @@ interface Pending {
 const SYNC = 0x53; // 'S'
 const QUERY = 0x51; // 'Q'
 const TERMINATE = 0x58; // 'X'
+const PARSE = 0x50; // 'P'
+const CLOSE = 0x43; // 'C'
+
+/** The NUL-terminated string at `offset` of a protocol message. */
+function cString(m: Uint8Array, offset: number): string {
+  const end = m.indexOf(0, offset);
+  return new TextDecoder().decode(m.subarray(offset, end < 0 ? m.length : end));
+}
 
 /** A simple-protocol Query message (`Q`, int32 length, text, NUL). */
 function queryMessage(sql: string): Uint8Array {
@@ -65,10 +73,17 @@ export class ExchangeQueue {
   private owner: number | null = null;
   /** Releases PGlite's transaction lock, held while a socket client has the session. */
   private releaseSession: (() => void) | null = null;
+  /**
+   * Named prepared statements per client. They live in the one session, so a client that goes would
+   * leave them there for good (postgres.js names its statements per connection): they are
+   * deallocated when it disconnects.
+   */
+  private statements = new Map<number, Set<string>>();
 
   constructor(private readonly db: PGlite) {}
 
   enqueue(handlerId: number, message: Uint8Array, onData: (data: Uint8Array) => void): Promise<number> {
+    this.trackStatements(handlerId, message);
     return new Promise((resolve, reject) => {
       this.queue.push({ handlerId, message, onData, resolve, reject });
       void this.process();
@@ -87,11 +102,31 @@ export class ExchangeQueue {
     });
   }
 
+  /** Called when a client disconnects: rolls back its open transaction and drops its prepared statements. */
   async clearTransactionIfNeeded(handlerId: number): Promise<void> {
-    if (this.owner !== handlerId) return;
-    if (this.db.isInTransaction()) await this.db.runExclusive(() => this.db.execProtocolRaw(queryMessage('ROLLBACK')));
-    this.endSession();
+    const names = this.statements.get(handlerId);
+    this.statements.delete(handlerId);
+    // One exchange each (a failing DEALLOCATE must not stop the others), queued like any client's.
+    for (const name of names ?? []) {
+      this.queue.push({ handlerId, message: queryMessage(`DEALLOCATE "${name.replaceAll('"', '""')}"`), onData: () => {}, resolve: () => {}, reject: () => {} });
+    }
+    if (this.owner === handlerId) {
+      if (this.db.isInTransaction()) await this.db.runExclusive(() => this.db.execProtocolRaw(queryMessage('ROLLBACK')));
+      this.endSession();
+    }
     void this.process();
+  }
+
+  private trackStatements(handlerId: number, m: Uint8Array): void {
+    if (m[0] === PARSE) {
+      const name = cString(m, 5);
+      if (!name) return;
+      let names = this.statements.get(handlerId);
+      if (!names) this.statements.set(handlerId, (names = new Set()));
+      names.add(name);
+    } else if (m[0] === CLOSE && m[5] === 0x53 /* 'S' */) {
+      this.statements.get(handlerId)?.delete(cString(m, 6));
+    }
   }
 
   private next(): Pending | undefined {

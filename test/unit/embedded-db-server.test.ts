@@ -62,4 +62,20 @@ describe('embedded database over the socket', () => {
     const { rows } = await pglite.query<{ n: number }>('select count(*)::int as n from note where client >= 0');
     expect(rows[0].n).toBe(8 * 5);
   }, 60_000);
+
+  it("drops a client's prepared statements when it disconnects (the session outlives every client)", async () => {
+    const statements = async () => (await pglite.query<{ n: number }>('select count(*)::int as n from pg_prepared_statements')).rows[0].n;
+    const before = await statements();
+    const clients = Array.from({ length: 3 }, () => postgres(url, { max: 1, onnotice: () => {} }));
+    for (const [c, sql] of clients.entries()) {
+      for (let i = 0; i < 3; i++) await sql`select label from item where id = ${1 + c * 3 + i}`;
+      await sql`select count(*) from note where client = ${c}`;
+    }
+    // Named statements exist while the clients are connected ...
+    expect(await statements()).toBeGreaterThanOrEqual(before + 3 * 2);
+    await Promise.all(clients.map((sql) => sql.end()));
+    // ... and are gone once they have disconnected.
+    for (let i = 0; i < 50 && (await statements()) !== before; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await statements()).toBe(before);
+  });
 });
