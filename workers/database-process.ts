@@ -40,7 +40,7 @@ export interface DatabaseProcessMemory {
 /** Messages from the child (database-owner.ts). */
 export type OwnerMessage =
   | { type: 'ready'; port: number }
-  | { type: 'failed'; error: { type?: StewardError['type']; reason: string; location?: StewardError['location'] } }
+  | { type: 'failed'; error: { type?: StewardError['type']; reason: string; location?: StewardError['location'] }; exited?: true }
   | ({ type: 'memory' } & DatabaseProcessMemory)
   | { type: 'stopped' };
 
@@ -56,7 +56,7 @@ function reply(child: ChildProcess, type: OwnerMessage['type']): Promise<OwnerMe
     };
     const onExit = (code: number | null, signal: string | null) => {
       done();
-      resolve({ type: 'failed', error: { reason: `the database process exited (${signal ?? `code ${code}`})` } });
+      resolve({ type: 'failed', error: { reason: `the database process exited (${signal ?? `code ${code}`})` }, exited: true });
     };
     const done = () => {
       child.off('message', onMessage);
@@ -98,7 +98,8 @@ export async function startEmbeddedDatabaseProcess(dir: string): Promise<Embedde
         child.send('stop');
         const m = await answer;
         await exited;
-        if (m.type === 'failed' && !/exited/.test(m.error.reason)) throw new Error(`embedded database: ${m.error.reason}`);
+        // A process that ended before answering has nothing left to close.
+        if (m.type === 'failed' && !m.exited) throw new Error(`embedded database: ${m.error.reason}`);
       })();
       return stopping;
     },
