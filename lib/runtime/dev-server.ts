@@ -65,6 +65,15 @@ async function waitUntilServing(address: string, child: ChildProcess, timeoutMs:
   throw new Error(`temporal dev server at ${address} did not answer within ${timeoutMs} ms: ${String(lastError)}`);
 }
 
+/** The last lines of a log file, for an error message. */
+function logTail(file: string, lines = 15): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(unreadable)';
+  }
+}
+
 const orphanGuard = fileURLToPath(new URL('./orphan-guard.mjs', import.meta.url));
 const serverStateFile = (dbFile: string) => `${dbFile}.server.json`;
 
@@ -158,6 +167,8 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   } catch (e) {
     killChild();
     process.removeListener('exit', killChild);
+    // The server's own words say why (a port taken, a locked state file): they are in its log.
+    if (options.logFile && child.exitCode !== null && e instanceof Error) e.message += `; the end of its log (${options.logFile}):\n${logTail(options.logFile)}`;
     throw e;
   }
 

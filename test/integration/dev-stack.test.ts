@@ -1,8 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startDevServer } from '../../lib/runtime/dev-server';
 import { freePort } from '../../lib/runtime/net';
 import { projectRoot } from '../../lib/runtime/paths';
 import { adultTrainingSlice, testPolicy } from '../support/fixtures';
@@ -103,4 +105,16 @@ describe('steward dev (embedded stack)', () => {
     expect(await exited).toBe(0);
     expect(existsSync(join(home, 'stack.json'))).toBe(false);
   }, 300_000);
+
+  it("says why the Temporal dev server did not start, in the server's own words", async () => {
+    const taken = createServer();
+    const uiPort = await freePort();
+    await new Promise<void>((r) => taken.listen(uiPort, '127.0.0.1', () => r()));
+    try {
+      const failed = startDevServer({ port: await freePort(), uiPort, dbFile: join(home, 'refused.db'), logFile: join(home, 'refused.log') });
+      await expect(failed).rejects.toThrow(new RegExp(`exited with code 1 before serving; the end of its log .*refused\\.log\\):\\n.*UI port ${uiPort}.*address already in use`, 's'));
+    } finally {
+      taken.close();
+    }
+  }, 60_000);
 });
