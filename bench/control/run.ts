@@ -5,9 +5,11 @@
  * then on the pool's threads), in a fresh process running the embedded stack (`workers/stack.ts`):
  * a few releases of a cheap policy are brought to sign-off first; then N heavy releases (the shipped
  * Adult policy on a larger slice) are started together, and while they validate, train and evaluate,
- * the waiting releases are approved one by one (Workflow Update acceptance timed) and queried
- * continuously (status Query timed). Afterwards every workflow task's duration is read from the
- * histories (WorkflowTaskStarted -> WorkflowTaskCompleted).
+ * the waiting releases are approved one by one (Workflow Update acceptance timed) while the running
+ * releases (those still waiting, and the heavy ones) are queried continuously (status Query timed).
+ * Afterwards every workflow task's duration is read from the histories (WorkflowTaskStarted ->
+ * WorkflowTaskCompleted): those of the heavy phase are the measure; those before it, which include the
+ * fresh worker's first tasks (its workflow thread loads code on first use), are reported apart.
  *
  * Options: --heavy N (default 3), --rows R (training rows of each heavy release, default 12000),
  * --waiters W (default 12), --mode inline|threads (one mode only, prints JSON).
@@ -22,7 +24,7 @@ import type { Client } from '@temporalio/client';
 import { freePort } from '../../lib/runtime/net';
 import { loadConfig } from '../../lib/runtime/config';
 import { connectClient } from '../../lib/runtime/temporal';
-import { decideRelease, startRelease, waitForStage } from '../../lib/release/client';
+import { decideRelease, releaseState, startRelease, waitForStage } from '../../lib/release/client';
 import { statusQuery } from '../../lib/release/messages';
 import { registerModel } from '../../lib/registry/models';
 import { adultTrainingSlice, testPolicy } from '../../test/support/fixtures';
@@ -38,8 +40,14 @@ interface ModeResult {
   mode: string;
   accepted: number[];
   updates: number[];
+  /** Status queries to running releases (waiting for sign-off, or one of the heavy ones). */
   queries: number[];
+  /** `steward status` of approved releases (lib/release/client.ts releaseState: a closed one answers from its result). */
+  statusAfterDecision: number[];
+  /** Workflow tasks that started in the heavy phase. */
   workflowTasks: number[];
+  /** Workflow tasks before it: the fresh worker's first tasks while the waiting releases were brought to sign-off. */
+  setupWorkflowTasks: number[];
   heavySeconds: number;
 }
 
@@ -48,9 +56,11 @@ const pct = (xs: number[], q: number) => {
   return s.length ? s[Math.min(s.length - 1, Math.floor((q / 100) * s.length))] : NaN;
 };
 
-async function workflowTaskDurations(client: Client, ids: string[]): Promise<number[]> {
-  const out: number[] = [];
+/** Every workflow task's duration (WorkflowTaskStarted -> its completion), with when it started. */
+async function workflowTaskDurations(client: Client, ids: string[]): Promise<{ ms: number; startedAt: number }[]> {
+  const out: { ms: number; startedAt: number }[] = [];
   const slow: string[] = [];
+  const slowMs = Number(process.env.BENCH_SLOW_MS ?? 200);
   for (const id of ids) {
     const history = await client.workflow.getHandle(id).fetchHistory();
     let started: number | undefined;
@@ -58,8 +68,8 @@ async function workflowTaskDurations(client: Client, ids: string[]): Promise<num
       const t = Number(e.eventTime?.seconds ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6);
       if (e.workflowTaskStartedEventAttributes) started = t;
       else if ((e.workflowTaskCompletedEventAttributes || e.workflowTaskFailedEventAttributes || e.workflowTaskTimedOutEventAttributes) && started !== undefined) {
-        out.push(t - started);
-        if (t - started > 200) slow.push(`${id} event ${e.eventId} ${t - started} ms`);
+        out.push({ ms: t - started, startedAt: started });
+        if (t - started > slowMs) slow.push(`${id} event ${e.eventId} ${t - started} ms (${new Date(started).toISOString().slice(11)} -> ${new Date(t).toISOString().slice(11)})`);
         started = undefined;
       }
     }
@@ -105,18 +115,29 @@ async function runMode(mode: 'inline' | 'threads'): Promise<ModeResult> {
     const updates: number[] = [];
     const accepted: number[] = [];
     const queries: number[] = [];
+    const statusAfterDecision: number[] = [];
+    const decided: string[] = [];
     let heavyError: unknown;
     // A failed heavy release ends the run with its error, after the query loop has stopped.
     const heavyDone = Promise.all(heavyIds.map((id) => waitForStage(client, id, 'awaiting-approval', 900_000)))
       .catch((e: unknown) => void (heavyError = e))
       .finally(() => (done = true));
+    // Queries go to running releases: a query to a closed one makes a worker replay its whole history
+    // (about 150 ms here), which is why `steward status` reads a closed release's result instead; that
+    // path is timed apart, on the approved releases.
     querying = (async () => {
       let k = 0;
       while (!done) {
-        const id = waiting[k++ % waiting.length];
+        const running = [...waiting.filter((id) => !decided.includes(id)), ...heavyIds];
         const q0 = performance.now();
-        await client.workflow.getHandle(id).query(statusQuery);
+        await client.workflow.getHandle(running[k % running.length]).query(statusQuery);
         queries.push(performance.now() - q0);
+        if (k % 3 === 2 && decided.length) {
+          const s0 = performance.now();
+          await releaseState(client, decided[k % decided.length]);
+          statusAfterDecision.push(performance.now() - s0);
+        }
+        k++;
         await new Promise((r) => setTimeout(r, 200));
       }
     })();
@@ -127,13 +148,16 @@ async function runMode(mode: 'inline' | 'threads'): Promise<ModeResult> {
       const u0 = performance.now();
       await decideRelease(client, id, 'approve', { principal: 'bob' }, { onAccepted: () => accepted.push(performance.now() - u0) });
       updates.push(performance.now() - u0);
+      decided.push(id);
     }
     await heavyDone;
     await querying;
     if (heavyError) throw heavyError;
     const heavySeconds = (Date.now() - t0) / 1000;
-    const workflowTasks = await workflowTaskDurations(client, [...waiting, ...heavyIds]);
-    return { mode, accepted, updates, queries, workflowTasks, heavySeconds };
+    const tasks = await workflowTaskDurations(client, [...waiting, ...heavyIds]);
+    const workflowTasks = tasks.filter((t) => t.startedAt >= t0).map((t) => t.ms);
+    const setupWorkflowTasks = tasks.filter((t) => t.startedAt < t0).map((t) => t.ms);
+    return { mode, accepted, updates, queries, statusAfterDecision, workflowTasks, setupWorkflowTasks, heavySeconds };
   } finally {
     // Whatever ended the run, the status queries stop before the connection closes.
     done = true;
@@ -166,7 +190,9 @@ const row = (r: ModeResult) =>
     r.mode.padEnd(8),
     `${r.updates.length} updates accepted p50 ${pct(r.accepted, 50).toFixed(0)} ms p99 ${pct(r.accepted, 99).toFixed(0)} ms, completed p50 ${pct(r.updates, 50).toFixed(0)} ms p99 ${pct(r.updates, 99).toFixed(0)} ms`,
     `${r.queries.length} queries p50 ${pct(r.queries, 50).toFixed(0)} ms p99 ${pct(r.queries, 99).toFixed(0)} ms`,
+    `${r.statusAfterDecision.length} status of approved p50 ${pct(r.statusAfterDecision, 50).toFixed(0)} ms p99 ${pct(r.statusAfterDecision, 99).toFixed(0)} ms`,
     `${r.workflowTasks.length} workflow tasks p99 ${pct(r.workflowTasks, 99)} ms max ${Math.max(...r.workflowTasks)} ms`,
+    `before the heavy phase ${r.setupWorkflowTasks.length} tasks max ${Math.max(...r.setupWorkflowTasks)} ms`,
     `heavy releases ${r.heavySeconds.toFixed(0)} s`,
   ].join(' | ');
 console.log(`bench:control: ${heavy} heavy releases (${rows} training rows, full adult.test evaluation) while ${waiters} releases wait for sign-off`);
