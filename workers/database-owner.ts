@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDatabase } from '../db/client';
-import { StewardError } from '../lib/core/errors';
+import { StewardError, toPlainError } from '../lib/core/errors';
 import { serveEmbeddedDatabase } from '../lib/runtime/embedded-db-server';
 import type { OwnerMessage } from './database-process';
 import { freePort } from '../lib/runtime/net';
@@ -64,7 +64,7 @@ try {
   process.on('SIGTERM', () => {});
   await send({ type: 'ready', port: server.port });
 } catch (e) {
-  const error = e instanceof StewardError ? { type: e.type, reason: e.reason, location: e.location } : { reason: e instanceof Error ? e.message : String(e) };
+  const error = e instanceof StewardError ? toPlainError(e) : { reason: e instanceof Error ? e.message : String(e) };
   await send({ type: 'failed', error });
   process.exit(1);
 }

@@ -17,7 +17,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { StewardError } from '../lib/core/errors';
+import { fromPlainError, type PlainStewardError } from '../lib/core/errors';
 
 export interface EmbeddedDatabaseProcess {
   /** postgres://postgres@127.0.0.1:<port>/postgres */
@@ -40,7 +40,7 @@ export interface DatabaseProcessMemory {
 /** Messages from the child (database-owner.ts). */
 export type OwnerMessage =
   | { type: 'ready'; port: number }
-  | { type: 'failed'; error: { type?: StewardError['type']; reason: string; location?: StewardError['location'] }; exited?: true }
+  | { type: 'failed'; error: PlainStewardError | { type?: undefined; reason: string }; exited?: true }
   | ({ type: 'memory' } & DatabaseProcessMemory)
   | { type: 'stopped' };
 
@@ -75,7 +75,7 @@ export async function startEmbeddedDatabaseProcess(dir: string): Promise<Embedde
   if (first.type === 'failed') {
     child.kill('SIGKILL');
     const e = first.error;
-    throw e.type ? new StewardError(e.type, e.reason, e.location) : new Error(`embedded database: ${e.reason}`);
+    throw e.type ? fromPlainError(e) : new Error(`embedded database: ${e.reason}`);
   }
   const port = (first as { port: number }).port;
   let stopping: Promise<void> | undefined;

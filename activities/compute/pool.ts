@@ -12,7 +12,7 @@ import { availableParallelism } from 'node:os';
 import type { TransferListItem } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import { StewardError } from '../../lib/core/errors';
+import { fromPlainError, StewardError } from '../../lib/core/errors';
 import type * as tasks from './tasks';
 import type { SerializedError } from './tasks';
 
@@ -32,10 +32,7 @@ const entry = fileURLToPath(new URL('./thread.mjs', import.meta.url));
 
 /** A task's result, or its StewardError rebuilt (the class does not survive a thread boundary). */
 function unwrap<T>(out: T | SerializedError): T {
-  if (typeof out === 'object' && out !== null && 'stewardError' in out) {
-    const e = out.stewardError;
-    throw new StewardError(e.type, e.reason, e.location, { details: e.details });
-  }
+  if (typeof out === 'object' && out !== null && 'stewardError' in out) throw fromPlainError(out.stewardError);
   return out;
 }
 

@@ -4,7 +4,7 @@
  * thread.mjs inside a worker thread; inputs and results cross the thread boundary by structured clone.
  */
 import type { MessagePort } from 'node:worker_threads';
-import { StewardError } from '../../lib/core/errors';
+import { StewardError, toPlainError, type PlainStewardError } from '../../lib/core/errors';
 import { initBackend } from '../../lib/model/backend';
 import { labelsFromTable } from '../../lib/model/features';
 import { backtest as replay, type BacktestResult, type Strategy } from '../../lib/monitoring/backtest';
@@ -20,14 +20,14 @@ import type { WindowResult } from '../../lib/monitoring/window';
 
 /** A StewardError loses its class crossing threads: it travels as plain data and is rebuilt (pool.ts). */
 export interface SerializedError {
-  stewardError: { type: StewardError['type']; reason: string; location: StewardError['location']; details: unknown };
+  stewardError: PlainStewardError;
 }
 
 async function carrying<T>(body: () => Promise<T>): Promise<T | SerializedError> {
   try {
     return await body();
   } catch (e) {
-    if (e instanceof StewardError) return { stewardError: { type: e.type, reason: e.reason, location: e.location, details: e.details } };
+    if (e instanceof StewardError) return { stewardError: toPlainError(e) };
     throw e;
   }
 }

@@ -91,6 +91,27 @@ export function isStewardError(e: unknown): e is StewardError {
 }
 
 /**
+ * A StewardError as plain data: the class does not survive a thread or process boundary (structured
+ * clone, IPC), so it crosses as this and is rebuilt on the other side.
+ *
+ * @example port.postMessage({ error: toPlainError(e) }); ...; throw fromPlainError(message.error);
+ */
+export interface PlainStewardError {
+  type: FailureType;
+  reason: string;
+  location: Location;
+  details?: unknown;
+}
+
+export function toPlainError(e: StewardError): PlainStewardError {
+  return { type: e.type, reason: e.reason, location: e.location, details: e.details };
+}
+
+export function fromPlainError(plain: PlainStewardError): StewardError {
+  return new StewardError(plain.type, plain.reason, plain.location, { details: plain.details });
+}
+
+/**
  * The catalogue error for a file-system error on `file` (missing, a directory, no permission...),
  * so a bad path is refused once, naming the file, instead of surfacing as a raw Node error that
  * Temporal would retry forever.

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { describe, expect, inject, it } from 'vitest';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,6 +44,21 @@ describe('database', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("refuses a folder another process holds with the catalogue error, rebuilt on this side of the database's process", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'steward-db-held-'));
+    const pgdata = join(dir, 'pgdata');
+    const holder = await openDatabase({ embeddedDir: pgdata });
+    try {
+      const parent = spawnSync(process.execPath, ['--import', 'tsx', join(projectRoot, 'test/support/database-process-parent.ts'), pgdata], { cwd: projectRoot, encoding: 'utf8', timeout: 60_000 });
+      expect(JSON.parse(parent.stdout.trim().split('\n')[0])).toEqual({
+        refused: { type: 'InvalidInput', location: { file: pgdata }, reason: expect.stringContaining(`open in process ${process.pid}`), isStewardError: true },
+      });
+    } finally {
+      await holder.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
 
   it('runs migrations from several processes starting at once without conflict (advisory lock)', async () => {
     const admin = postgres(inject('postgresUrl'), { max: 1, onnotice: () => {} });
