@@ -30,20 +30,23 @@ import { startTestPostgres, type TestPostgres } from '../support/postgres';
 
 const dir = mkdtempSync(join(tmpdir(), 'steward-faults-'));
 const children = new Set<ChildProcess>();
+/** Each process's output so far, for the message of a step that does not finish in time. */
+const outputs = new Map<ChildProcess, { args: string[]; out: string }>();
 
 /** A process of ours, its output collected; resolves once `ready` appears in it. */
 function launch(args: string[], env: NodeJS.ProcessEnv, ready: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, args, { cwd: projectRoot, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   children.add(child);
-  let out = '';
+  const record = { args, out: '' };
+  outputs.set(child, record);
   return new Promise((resolveReady, reject) => {
     const seen = (d: Buffer) => {
-      out += d;
-      if (out.includes(ready)) resolveReady(child);
+      record.out += d;
+      if (record.out.includes(ready)) resolveReady(child);
     };
     child.stdout!.on('data', seen);
     child.stderr!.on('data', seen);
-    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code} before "${ready}":\n${out.slice(-2000)}`)));
+    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code} before "${ready}":\n${record.out.slice(-2000)}`)));
   });
 }
 
@@ -65,6 +68,30 @@ async function until<T>(probe: () => Promise<T | undefined>, what: string, timeo
     if (v !== undefined) return v;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/**
+ * `step`, or after `ms` an error that says where the release is stuck: its pending activities (attempt,
+ * last failure) and the end of each worker's output. A step that hangs must not end as a bare test
+ * timeout followed by "Channel has been shut down" when the client closes.
+ */
+async function within<T>(step: Promise<T>, what: string, client: Client, id: string, ms = 150_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      void (async () => {
+        const described = await client.workflow.getHandle(id).describe().catch((e: Error) => ({ raw: { pendingActivities: [] }, error: e.message }));
+        const pending = (described.raw.pendingActivities ?? []).map((a) => `${a.activityType?.name} attempt ${a.attempt} state ${a.state} last failure: ${a.lastFailure?.message ?? '-'}`);
+        const logs = [...outputs.values()].filter((o) => o.args.includes('workers/main.ts')).map((o) => `--- ${o.args.at(-1)} worker:\n${o.out.slice(-1500)}`);
+        reject(new Error(`${what} did not finish within ${ms} ms; release ${id}: ${'error' in described ? described.error : ''}\npending: ${pending.join('\n  ') || 'none'}\n${logs.join('\n')}`));
+      })();
+    }, ms);
+  });
+  try {
+    return await Promise.race([step, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -159,8 +186,8 @@ describe('a release survives kill -9 of its components', () => {
     const decided = decideRelease(client, id, 'approve', { principal: 'bob' });
     await new Promise((r) => setTimeout(r, 3000));
     pg.restart();
-    await decided;
-    await expectCleanOutcome(id, policy.model);
+    await within(decided, 'the sign-off', client, id);
+    await within(expectCleanOutcome(id, policy.model), 'the promotion', client, id);
     await kill9(control);
     await kill9(training);
   });
