@@ -33,10 +33,11 @@ export interface ControlWorkerOptions {
 }
 
 /**
- * The workflow cache bound, when one is configured. Each cached waiting release costs about a
- * megabyte; evicting it makes its next task replay the history first. Measured with `bench:scale` at
- * 200 releases: a cache of 20 saved 176 MB of 1,854 MB and made sign-off 3.7x slower (Update accepted
- * p50 3.8 s against 1.0 s), so the default stays the SDK's; set it where memory is scarcer than time.
+ * The workflow cache bound, when one is configured. Each cached waiting release costs about 0.1 MB
+ * of the workflow thread's heap (test/workflow/memory.test.ts); evicting it makes its next task replay
+ * the history first. Measured with `bench:scale` at 200 releases when a release still cost 1.8 MB: a
+ * cache of 20 saved 176 MB of 1,854 MB and made sign-off 3.7x slower (Update accepted p50 3.8 s against
+ * 1.0 s). So the default stays the SDK's; set it where memory is scarcer than time.
  */
 function cachedWorkflows(configured: number | undefined): number | undefined {
   const raw = configured ?? (process.env.STEWARD_MAX_CACHED_WORKFLOWS !== undefined ? Number(process.env.STEWARD_MAX_CACHED_WORKFLOWS) : undefined);
