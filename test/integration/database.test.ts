@@ -60,6 +60,12 @@ describe('database', () => {
     }
   }, 90_000);
 
+  it('fails a query on a connection whose server process ended, without ending the process (patched postgres.js)', () => {
+    const run = spawnSync(process.execPath, [join(projectRoot, 'test/support/postgres-closed-write.mjs'), inject('postgresUrl')], { cwd: projectRoot, encoding: 'utf8', timeout: 30_000 });
+    expect({ status: run.status, stderr: run.stderr.split('\n').slice(-6).join('\n') }).toEqual({ status: 0, stderr: '' });
+    expect(JSON.parse(run.stdout)).toEqual({ rejected: 'CONNECTION_CLOSED' });
+  });
+
   it('runs migrations from several processes starting at once without conflict (advisory lock)', async () => {
     const admin = postgres(inject('postgresUrl'), { max: 1, onnotice: () => {} });
     await admin.unsafe('create database steward_migrate_race');
