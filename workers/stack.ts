@@ -59,32 +59,31 @@ export async function startStack(o: StartStackOptions): Promise<Stack> {
     rmSync(stackFile(cfg.home), { force: true });
   };
   try {
-    let server: DevServer | undefined;
-    let address = cfg.temporal.address;
-    if (!address) {
-      server = await startDevServer({
-        dbFile: join(cfg.home, 'temporal.db'),
-        port: o.temporalPort ?? 7233,
-        uiPort: o.uiPort ?? 8233,
-        logFile: join(cfg.home, 'temporal.log'),
-      });
-      stops.push(() => server!.stop());
-      address = server.address;
-      log(`Temporal dev server at ${address} (CLI from ${server.source}); Web UI ${server.uiUrl}`);
-    }
-
-    // The embedded database runs in a process of its own and is served on loopback: the workers
-    // connect to it as every CLI process does, so its queries never run on the thread that
-    // delivers workflow tasks, queries and sign-off Updates.
-    let databaseUrl = cfg.databaseUrl;
-    let databaseProcess: EmbeddedDatabaseProcess | undefined;
-    if (!databaseUrl) {
-      const { startEmbeddedDatabaseProcess } = await import('./database-process');
-      const owner = await startEmbeddedDatabaseProcess(join(cfg.home, 'pgdata'));
-      databaseProcess = owner;
-      stops.push(() => owner.stop());
-      databaseUrl = owner.url;
-    }
+    // The Temporal dev server and the embedded database's process are independent: both start at once
+    // (each takes a couple of seconds), and whichever started is stopped if the other fails.
+    const [serverStart, databaseStart] = await Promise.allSettled([
+      cfg.temporal.address
+        ? undefined
+        : startDevServer({
+            dbFile: join(cfg.home, 'temporal.db'),
+            port: o.temporalPort ?? 7233,
+            uiPort: o.uiPort ?? 8233,
+            logFile: join(cfg.home, 'temporal.log'),
+          }),
+      // The embedded database runs in a process of its own and is served on loopback: the workers
+      // connect to it as every CLI process does, so its queries never run on the thread that
+      // delivers workflow tasks, queries and sign-off Updates.
+      cfg.databaseUrl ? undefined : import('./database-process').then(({ startEmbeddedDatabaseProcess }) => startEmbeddedDatabaseProcess(join(cfg.home, 'pgdata'))),
+    ]);
+    const server: DevServer | undefined = serverStart.status === 'fulfilled' ? serverStart.value : undefined;
+    if (server) stops.push(() => server.stop());
+    const databaseProcess: EmbeddedDatabaseProcess | undefined = databaseStart.status === 'fulfilled' ? databaseStart.value : undefined;
+    if (databaseProcess) stops.push(() => databaseProcess.stop());
+    if (serverStart.status === 'rejected') throw serverStart.reason;
+    if (databaseStart.status === 'rejected') throw databaseStart.reason;
+    const address = server?.address ?? cfg.temporal.address!;
+    if (server) log(`Temporal dev server at ${address} (CLI from ${server.source}); Web UI ${server.uiUrl}`);
+    const databaseUrl = databaseProcess?.url ?? cfg.databaseUrl!;
     const database = await openDatabase(databaseUrl);
     stops.push(() => database.close());
 
