@@ -1,13 +1,22 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startDevServer } from '../../lib/runtime/dev-server';
+import { openDatabase } from '../../db/client';
 import { freePort } from '../../lib/runtime/net';
 import { projectRoot } from '../../lib/runtime/paths';
 import { adultTrainingSlice, testPolicy } from '../support/fixtures';
+import { until } from '../support/until';
+
+const portIsFree = (port: number) =>
+  new Promise<boolean>((resolveFree) => {
+    const probe = createServer();
+    probe.once('error', () => resolveFree(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolveFree(true)));
+  });
 
 // The embedded default end to end: `steward dev` owns the Temporal dev server, the embedded database
 // and the workers; other CLI processes reach the database through the stack's loopback socket.
@@ -105,6 +114,27 @@ describe('steward dev (embedded stack)', () => {
     expect(await exited).toBe(0);
     expect(existsSync(join(home, 'stack.json'))).toBe(false);
   }, 300_000);
+
+  it('refuses to start when its database folder is held, leaving no Temporal server behind', async () => {
+    const heldHome = mkdtempSync(join(tmpdir(), 'steward-dev-held-'));
+    const holder = await openDatabase({ embeddedDir: join(heldHome, 'pgdata') });
+    try {
+      const [port, uiPort] = [await freePort(), await freePort()];
+      const refused = spawnSync(process.execPath, [join(projectRoot, 'bin/steward.mjs'), 'dev', '--port', String(port), '--ui-port', String(uiPort)], {
+        env: { ...env, STEWARD_HOME: heldHome },
+        encoding: 'utf8',
+        timeout: 90_000,
+      });
+      expect(refused.status).not.toBe(0);
+      expect(refused.stderr).toContain(`the embedded database is open in process ${process.pid}`);
+      // The dev server started alongside was stopped: its port is free again, no state file is left.
+      await until(async () => (await portIsFree(port)) || undefined, 'the Temporal port to be free', { timeoutMs: 10_000 });
+      expect(existsSync(join(heldHome, 'stack.json'))).toBe(false);
+    } finally {
+      await holder.close();
+      rmSync(heldHome, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it("says why the Temporal dev server did not start, in the server's own words", async () => {
     const taken = createServer();
