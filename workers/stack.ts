@@ -79,7 +79,11 @@ export async function startStack(o: StartStackOptions): Promise<Stack> {
     if (server) stops.push(() => server.stop());
     const databaseProcess: EmbeddedDatabaseProcess | undefined = databaseStart.status === 'fulfilled' ? databaseStart.value : undefined;
     if (databaseProcess) stops.push(() => databaseProcess.stop());
-    if (serverStart.status === 'rejected') throw serverStart.reason;
+    if (serverStart.status === 'rejected') {
+      // Both can fail at once (a taken port, a held folder): the second reason is not lost.
+      if (databaseStart.status === 'rejected') log(`the embedded database did not start either: ${databaseStart.reason instanceof Error ? databaseStart.reason.message : String(databaseStart.reason)}`);
+      throw serverStart.reason;
+    }
     if (databaseStart.status === 'rejected') throw databaseStart.reason;
     const address = server?.address ?? cfg.temporal.address!;
     if (server) log(`Temporal dev server at ${address} (CLI from ${server.source}); Web UI ${server.uiUrl}`);
