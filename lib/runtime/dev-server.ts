@@ -8,11 +8,10 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, 
 import { fileURLToPath } from 'node:url';
 import { StewardError } from '../core/errors';
 import { processAlive } from '../core/process';
-import { createServer } from 'node:net';
 import { dirname } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { searchAttributeDeclarations } from '../core/names';
-import { freePort } from './net';
+import { freePort, portIsFree } from './net';
 // @ts-expect-error plain ESM module shared with scripts/setup.mjs (runs before npm install)
 import { ensureTemporalCli } from './temporal-cli.mjs';
 
@@ -38,14 +37,6 @@ export interface DevServer {
   stop(): Promise<void>;
   /** Kills the server and its guard with SIGKILL, as a machine failure would (fault tests). */
   crash(): void;
-}
-
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolveFree) => {
-    const probe = createServer();
-    probe.once('error', () => resolveFree(false));
-    probe.listen(port, '127.0.0.1', () => probe.close(() => resolveFree(true)));
-  });
 }
 
 async function waitUntilServing(address: string, child: ChildProcess, timeoutMs: number): Promise<Connection> {

@@ -29,14 +29,12 @@ import { adultTrainingSlice, testPolicy } from '../support/fixtures';
 import { startTestPostgres, type TestPostgres } from '../support/postgres';
 
 const dir = mkdtempSync(join(tmpdir(), 'steward-faults-'));
-const children = new Set<ChildProcess>();
-/** Each process's output so far, for the message of a step that does not finish in time. */
+/** Every process a test started (killed at the end), with its output so far for the message of a step that does not finish in time. */
 const outputs = new Map<ChildProcess, { args: string[]; out: string }>();
 
 /** A process of ours, its output collected; resolves once `ready` appears in it. */
 function launch(args: string[], env: NodeJS.ProcessEnv, ready: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, args, { cwd: projectRoot, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  children.add(child);
   const record = { args, out: '' };
   outputs.set(child, record);
   return new Promise((resolveReady, reject) => {
@@ -130,7 +128,7 @@ describe('a release survives kill -9 of its components', () => {
   });
 
   afterAll(async () => {
-    for (const c of children) await kill9(c);
+    for (const c of outputs.keys()) await kill9(c);
     await client?.connection.close();
     await database?.close();
     await server?.stop();

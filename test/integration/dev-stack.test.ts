@@ -6,17 +6,11 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startDevServer } from '../../lib/runtime/dev-server';
 import { openDatabase } from '../../db/client';
-import { freePort } from '../../lib/runtime/net';
+import { freePort, portIsFree } from '../../lib/runtime/net';
 import { projectRoot } from '../../lib/runtime/paths';
 import { adultTrainingSlice, testPolicy } from '../support/fixtures';
 import { until } from '../support/until';
 
-const portIsFree = (port: number) =>
-  new Promise<boolean>((resolveFree) => {
-    const probe = createServer();
-    probe.once('error', () => resolveFree(false));
-    probe.listen(port, '127.0.0.1', () => probe.close(() => resolveFree(true)));
-  });
 
 // The embedded default end to end: `steward dev` owns the Temporal dev server, the embedded database
 // and the workers; other CLI processes reach the database through the stack's loopback socket.

@@ -202,7 +202,11 @@ describe('monitoring a served model', () => {
 
     // The drift opened an incident for window 1: acknowledged, worked through, resolved, written up.
     const id = `incident-${policy.model}-w1`;
-    const listed = JSON.parse((await steward('incident', 'list', policy.model, '--json')).stdout) as Array<{ id: string; severity: string }>;
+    // The monitor starts the incident's workflow; its first activity records it, a moment later.
+    const listed = await until(async () => {
+      const rows = JSON.parse((await steward('incident', 'list', policy.model, '--json')).stdout) as Array<{ id: string; severity: string }>;
+      return rows.some((i) => i.id === id) ? rows : undefined;
+    }, `incident ${id} listed`).catch(async () => JSON.parse((await steward('incident', 'list', policy.model, '--json')).stdout) as Array<{ id: string; severity: string }>);
     expect(listed.map((i) => i.id)).toContain(id);
     expect(JSON.parse((await steward('incident', 'ack', id, '--json')).stdout)).toMatchObject({ status: 'acknowledged', commander: 'ravi' });
     expect((await steward('incident', 'step', id, 'assess impact', '--note', '300 requests in window 1')).code).toBe(0);
